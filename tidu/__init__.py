@@ -1,0 +1,32 @@
+"""tidu (梯度): a deep-learning workbench on NumPy.
+
+Data flow of the package: ``tidu.data`` → ``tidu.nn`` (model, ``tidu.nn.functional`` losses)
+→ ``tidu.tensor`` (autograd backward) → ``tidu.optim`` → callbacks/diagnostics → report.
+"""
+import numpy as np
+
+from . import ops
+from .errors import DTypeError, GraphError, ShapeError, StateDictError, TiduError
+from .ops import (abs, add, clip, concatenate, div, exp, flatten, log, matmul, max, maximum,
+                  mean, min, minimum, mul, neg, pad, permute, pow, reshape, sqrt, squeeze,
+                  stack, std, sub, sum, transpose, unsqueeze, var, where)
+from .random import get_rng_state, manual_seed, set_rng_state
+from .tensor import (Tensor, as_tensor, enable_grad, get_default_dtype, is_grad_enabled, no_grad,
+                     set_default_dtype, tensor)
+
+float32, float64, int64 = np.float32, np.float64, np.int64
+
+clamp = clip
+cat = concatenate
+
+__version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # nn, optim and serialization import lazily so `import tidu` stays light.
+    import importlib
+    if name in ("nn", "optim"):
+        return importlib.import_module(f".{name}", __name__)
+    if name in ("save", "load"):
+        return getattr(importlib.import_module(".serialization", __name__), name)
+    raise AttributeError(f"module 'tidu' has no attribute {name!r}")

@@ -1,0 +1,29 @@
+"""Errors tidu raises: one type per kind of mistake, each message naming the layer or op,
+what was expected and what was received."""
+
+
+class TiduError(Exception):
+    """Base class of tidu's own errors."""
+
+
+class ShapeError(TiduError, ValueError):
+    """An input's shape does not fit the layer, op or loss it is given to."""
+
+
+class DTypeError(TiduError, TypeError):
+    """An input has the wrong dtype (e.g. float targets where class indices are needed)."""
+
+
+class GraphError(TiduError, RuntimeError):
+    """Misuse of the autograd graph (backward twice through a freed graph, …)."""
+
+
+class StateDictError(TiduError, KeyError):
+    """A state_dict does not match the model: missing, unexpected or mis-shaped keys."""
+
+    def __str__(self):  # KeyError quotes its message; show it plainly instead
+        return str(self.args[0]) if self.args else ""
+
+
+def shape_str(shape):
+    return "(" + ", ".join(str(int(s)) for s in shape) + ("," if len(shape) == 1 else "") + ")"

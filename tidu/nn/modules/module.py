@@ -1,0 +1,230 @@
+"""`Module`: the base of every layer and model, shaped like `torch.nn.Module`.
+
+Parameters, sub-modules and buffers assigned as attributes are registered in order, so
+``state_dict()`` keys are PyTorch's (``0.weight``, ``weight_ih_l0``, ``running_mean``, …) and a
+PyTorch state_dict converted to NumPy arrays loads into the matching tidu model.
+Registered values also live in the instance ``__dict__``, so attribute access costs nothing.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+
+from ...errors import ShapeError, StateDictError, shape_str
+from ...tensor import Tensor
+from ..parameter import Parameter
+
+
+class Module:
+    training: bool
+
+    def __init__(self):
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent", set())
+        object.__setattr__(self, "training", True)
+
+    # ------------------------------------------------------------------ registration
+    def __setattr__(self, name, value):
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__}: call super().__init__() before "
+                                 f"assigning attribute {name!r}")
+        for registry in (self._parameters, self._modules, self._buffers):
+            registry.pop(name, None)
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        elif name in self.__dict__.get("_buffer_names", ()):
+            self._buffers[name] = value
+        object.__setattr__(self, name, value)
+
+    def register_buffer(self, name: str, array, persistent: bool = True) -> None:
+        """Register state that is saved in ``state_dict`` but not trained (a NumPy array)."""
+        self.__dict__.setdefault("_buffer_names", set()).add(name)
+        if not persistent:
+            self._non_persistent.add(name)
+        setattr(self, name, None if array is None else np.asarray(array))
+
+    def register_parameter(self, name: str, param) -> None:
+        setattr(self, name, param)
+        if param is None:
+            self._parameters[name] = None
+
+    def add_module(self, name: str, module: "Module") -> None:
+        setattr(self, name, module)
+
+    # ------------------------------------------------------------------ calling
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    # ------------------------------------------------------------------ traversal
+    def named_modules(self, prefix: str = ""):
+        stack = [(prefix, self)]
+        seen = set()
+        while stack:
+            name, mod = stack.pop()
+            if id(mod) in seen:
+                continue
+            seen.add(id(mod))
+            yield name, mod
+            children = [(f"{name}.{n}" if name else n, m) for n, m in mod._modules.items()
+                        if m is not None]
+            stack.extend(reversed(children))
+
+    def modules(self):
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self):
+        for name, m in self._modules.items():
+            if m is not None:
+                yield name, m
+
+    def children(self):
+        for _, m in self.named_children():
+            yield m
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True):
+        seen = set()
+        mods = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for mod_name, mod in mods:
+            for name, p in mod._parameters.items():
+                if p is None or id(p) in seen:
+                    continue
+                seen.add(id(p))
+                yield (f"{mod_name}.{name}" if mod_name else name), p
+
+    def parameters(self, recurse: bool = True):
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix: str = ""):
+        for mod_name, mod in self.named_modules(prefix):
+            for name, b in mod._buffers.items():
+                if b is not None:
+                    yield (f"{mod_name}.{name}" if mod_name else name), b
+
+    def buffers(self):
+        for _, b in self.named_buffers():
+            yield b
+
+    def apply(self, fn) -> "Module":
+        for m in list(self.modules())[::-1]:
+            fn(m)
+        return self
+
+    # ------------------------------------------------------------------ modes and grads
+    def train(self, mode: bool = True) -> "Module":
+        for m in self.modules():
+            object.__setattr__(m, "training", mode)
+        return self
+
+    def eval(self) -> "Module":
+        return self.train(False)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for p in self.parameters():
+            if p.grad is not None and not set_to_none:
+                p.grad.data[...] = 0
+            else:
+                p.grad = None
+
+    def requires_grad_(self, flag: bool = True) -> "Module":
+        for p in self.parameters():
+            p.requires_grad = flag
+        return self
+
+    def to(self, dtype) -> "Module":
+        """Cast every float parameter and buffer to ``dtype`` (float32 or float64)."""
+        dtype = np.dtype(dtype)
+        for m in self.modules():
+            for p in m._parameters.values():
+                if p is not None and p.data.dtype.kind == "f":
+                    p.data = p.data.astype(dtype)
+                    p.grad = None
+            for name, b in list(m._buffers.items()):
+                if b is not None and b.dtype.kind == "f":
+                    setattr(m, name, b.astype(dtype))
+        return self
+
+    def double(self) -> "Module":
+        return self.to(np.float64)
+
+    def float(self) -> "Module":
+        return self.to(np.float32)
+
+    # ------------------------------------------------------------------ state
+    def _state_items(self):
+        for mod_name, mod in self.named_modules():
+            pre = f"{mod_name}." if mod_name else ""
+            for name, p in mod._parameters.items():
+                if p is not None:
+                    yield pre + name, mod, name, p.data
+            for name, b in mod._buffers.items():
+                if b is not None and name not in mod._non_persistent:
+                    yield pre + name, mod, name, b
+
+    def state_dict(self) -> "OrderedDict[str, np.ndarray]":
+        """Parameters and persistent buffers by PyTorch's key names, as NumPy arrays.
+
+        The arrays are the live ones (as PyTorch's state_dict): copy them to keep a snapshot.
+        """
+        return OrderedDict((key, arr) for key, _, _, arr in self._state_items())
+
+    def load_state_dict(self, state_dict, strict: bool = True):
+        """Copy values into the model's arrays (in place, cast to each array's dtype).
+
+        Raises `StateDictError` listing every missing, unexpected and mis-shaped key; with
+        ``strict=False`` missing and unexpected keys are returned instead.
+        """
+        own = {key: (mod, name, arr) for key, mod, name, arr in self._state_items()}
+        given = {k: _to_numpy(v) for k, v in state_dict.items()}
+        missing = [k for k in own if k not in given]
+        unexpected = [k for k in given if k not in own]
+        mismatched = [f"{k}: model {shape_str(own[k][2].shape)}, given {shape_str(given[k].shape)}"
+                      for k in own if k in given and given[k].shape != own[k][2].shape]
+        if mismatched or (strict and (missing or unexpected)):
+            lines = [f"load_state_dict into {type(self).__name__} failed:"]
+            if missing:
+                lines.append(f"  missing keys: {', '.join(missing)}")
+            if unexpected:
+                lines.append(f"  unexpected keys: {', '.join(unexpected)}")
+            if mismatched:
+                lines.append("  shape mismatch: " + "; ".join(mismatched))
+            raise StateDictError("\n".join(lines))
+        for key, (mod, name, arr) in own.items():
+            if key in given:
+                np.copyto(arr, given[key], casting="unsafe")
+        return missing, unexpected
+
+    # ------------------------------------------------------------------ display
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self):
+        lines = [f"({name}): " + repr(m).replace("\n", "\n  ") for name, m in self.named_children()]
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        if not lines:
+            return head + ")"
+        return head + "\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _to_numpy(value) -> np.ndarray:
+    if isinstance(value, Tensor):
+        return value.data
+    if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor, say
+        return value.detach().cpu().numpy()
+    return np.asarray(value)
+
+
+def check_last_dim(layer: Module, x: Tensor, size: int, what: str = "features") -> None:
+    """Raise a ShapeError naming ``layer`` unless ``x``'s last dimension is ``size``."""
+    if x.ndim == 0 or x.shape[-1] != size:
+        raise ShapeError(f"{layer!r}: expected input with {size} {what} in its last dimension, "
+                         f"got shape {shape_str(x.shape)}")

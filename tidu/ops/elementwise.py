@@ -1,0 +1,202 @@
+"""Element-wise ops with broadcasting: + − × ÷ pow, neg, exp, log, sqrt, abs, clip,
+maximum, minimum, where.  Gradients of broadcast operands are summed back to their shape."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import DTypeError, ShapeError, shape_str
+from ..tensor import Tensor
+
+
+def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``g`` over the axes that broadcasting added or stretched to reach ``shape``."""
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    if lead:
+        g = g.sum(axis=tuple(range(lead)))
+    stretched = tuple(i for i, s in enumerate(shape) if s == 1 and g.shape[i] != 1)
+    if stretched:
+        g = g.sum(axis=stretched, keepdims=True)
+    return g
+
+
+def lift(x, like: Tensor, op: str) -> Tensor:
+    """Turn a Python number or array into a constant tensor of ``like``'s float dtype."""
+    if isinstance(x, Tensor):
+        if x.data.dtype != like.data.dtype:
+            kx, kl = x.data.dtype.kind, like.data.dtype.kind
+            if kx == "f" and kl == "f":
+                raise DTypeError(
+                    f"{op}: operands have different float dtypes {like.data.dtype} and "
+                    f"{x.data.dtype}; cast one with .to() (tidu never upcasts silently)"
+                )
+            if kx != "f" and kl == "f":
+                return Tensor._wrap(x.data.astype(like.data.dtype))
+        return x
+    arr = np.asarray(x)
+    if like.data.dtype.kind == "f" and arr.dtype != like.data.dtype:
+        arr = arr.astype(like.data.dtype)
+    return Tensor._wrap(arr)
+
+
+def _pair(a, b, op):
+    if not isinstance(a, Tensor):
+        a = lift(a, b, op)
+    b = lift(b, a, op)
+    if a.data.dtype.kind != "f" and b.data.dtype.kind == "f":
+        a = Tensor._wrap(a.data.astype(b.data.dtype))
+    _check_broadcast(a, b, op)
+    return a, b
+
+
+def _check_broadcast(a, b, op):
+    sa, sb = a.data.shape, b.data.shape
+    if sa == sb:
+        return
+    for x, y in zip(reversed(sa), reversed(sb)):
+        if x != y and x != 1 and y != 1:
+            raise ShapeError(
+                f"{op}: shapes {shape_str(sa)} and {shape_str(sb)} cannot be broadcast together"
+            )
+
+
+# --------------------------------------------------------------------------- binary
+def add(a, b) -> Tensor:
+    a, b = _pair(a, b, "add")
+    sa, sb = a.data.shape, b.data.shape
+    return Tensor._op(a.data + b.data, (a, b),
+                      lambda g: (unbroadcast(g, sa), unbroadcast(g, sb)))
+
+
+def sub(a, b) -> Tensor:
+    a, b = _pair(a, b, "sub")
+    sa, sb = a.data.shape, b.data.shape
+    return Tensor._op(a.data - b.data, (a, b),
+                      lambda g: (unbroadcast(g, sa), unbroadcast(-g, sb) if b.requires_grad else None))
+
+
+def mul(a, b) -> Tensor:
+    a, b = _pair(a, b, "mul")
+
+    def backward(g):
+        return (unbroadcast(g * b.data, a.data.shape) if a.requires_grad else None,
+                unbroadcast(g * a.data, b.data.shape) if b.requires_grad else None)
+
+    return Tensor._op(a.data * b.data, (a, b), backward)
+
+
+def div(a, b) -> Tensor:
+    a, b = _pair(a, b, "div")
+    out = a.data / b.data
+
+    def backward(g):
+        ga = g / b.data
+        return (unbroadcast(ga, a.data.shape) if a.requires_grad else None,
+                unbroadcast(-ga * out, b.data.shape) if b.requires_grad else None)
+
+    return Tensor._op(out, (a, b), backward)
+
+
+def pow(a, b) -> Tensor:  # noqa: A001 - mirrors torch.pow
+    """a ** b.  d/da = b·a^(b−1); d/db = a^b·ln a (only when b is a tensor needing grad)."""
+    if not isinstance(b, Tensor) and np.ndim(b) == 0:
+        p = float(b)
+        x = a.data
+        if p == 2.0:
+            return Tensor._op(x * x, (a,), lambda g: (g * (2.0 * x),))
+        return Tensor._op(x ** p, (a,), lambda g: (g * (p * x ** (p - 1.0)),))
+    a, b = _pair(a, b, "pow")
+    out = a.data ** b.data
+
+    def backward(g):
+        ga = gb = None
+        if a.requires_grad:
+            ga = unbroadcast(g * b.data * a.data ** (b.data - 1), a.data.shape)
+        if b.requires_grad:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = unbroadcast(g * out * np.log(a.data), b.data.shape)
+        return ga, gb
+
+    return Tensor._op(out, (a, b), backward)
+
+
+def maximum(a, b) -> Tensor:
+    """Element-wise max; at ties the gradient is split evenly (as PyTorch)."""
+    return _extremum(a, b, "maximum", np.maximum, np.greater)
+
+
+def minimum(a, b) -> Tensor:
+    """Element-wise min; at ties the gradient is split evenly (as PyTorch)."""
+    return _extremum(a, b, "minimum", np.minimum, np.less)
+
+
+def _extremum(a, b, op, pick, wins):
+    a, b = _pair(a, b, op)
+
+    def backward(g):
+        share = np.where(a.data == b.data, 0.5, wins(a.data, b.data)).astype(g.dtype)
+        return (unbroadcast(g * share, a.data.shape) if a.requires_grad else None,
+                unbroadcast(g * (1 - share), b.data.shape) if b.requires_grad else None)
+
+    return Tensor._op(pick(a.data, b.data), (a, b), backward)
+
+
+def where(condition, a, b) -> Tensor:
+    """``a`` where ``condition`` holds, else ``b`` (broadcast)."""
+    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype != np.bool_:
+        raise DTypeError(f"where: condition must be bool, got dtype {cond.dtype}")
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a = Tensor(a)
+    a, b = _pair(a, b, "where")
+
+    def backward(g):
+        zero = np.zeros((), dtype=g.dtype)
+        return (unbroadcast(np.where(cond, g, zero), a.data.shape) if a.requires_grad else None,
+                unbroadcast(np.where(cond, zero, g), b.data.shape) if b.requires_grad else None)
+
+    return Tensor._op(np.where(cond, a.data, b.data), (a, b), backward)
+
+
+# --------------------------------------------------------------------------- unary
+def neg(a: Tensor) -> Tensor:
+    return Tensor._op(-a.data, (a,), lambda g: (-g,))
+
+
+def exp(a: Tensor) -> Tensor:
+    out = np.exp(a.data)
+    return Tensor._op(out, (a,), lambda g: (g * out,))
+
+
+def log(a: Tensor) -> Tensor:
+    x = a.data
+    return Tensor._op(np.log(x), (a,), lambda g: (g / x,))
+
+
+def sqrt(a: Tensor) -> Tensor:
+    out = np.sqrt(a.data)
+    return Tensor._op(out, (a,), lambda g: (g / (2 * out),))
+
+
+def abs(a: Tensor) -> Tensor:  # noqa: A001 - mirrors torch.abs
+    x = a.data
+    return Tensor._op(np.abs(x), (a,), lambda g: (g * np.sign(x),))
+
+
+def clip(a: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - torch.clamp's names
+    """Clamp to [min, max]; the gradient passes where min ≤ x ≤ max (as torch.clamp)."""
+    if min is None and max is None:
+        raise ValueError("clip: at least one of min and max must be given")
+    x = a.data
+    out = np.clip(x, min, max)
+
+    def backward(g):
+        keep = np.ones(x.shape, dtype=bool)
+        if min is not None:
+            keep &= x >= min
+        if max is not None:
+            keep &= x <= max
+        return (g * keep,)
+
+    return Tensor._op(out, (a,), backward)

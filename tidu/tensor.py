@@ -1,0 +1,313 @@
+"""`Tensor`: a NumPy array with reverse-mode automatic differentiation.
+
+Every op that involves a tensor with ``requires_grad`` records one graph node: the parents
+and a closure ``backward(g) -> tuple of parent gradients``.  `Tensor.backward` walks the
+nodes in reverse topological order (iteratively, so a chain of any length works), sums
+gradients that meet at a node, and accumulates the leaves' gradients into ``.grad``.
+Only nodes that need a gradient are recorded, and nothing else is stored per op: that
+bookkeeping is the whole cost of the engine for small layers.
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from .errors import DTypeError, GraphError, shape_str
+
+_state = {"grad": True, "dtype": np.dtype(np.float32)}
+
+
+# --------------------------------------------------------------------------- grad mode
+class no_grad:
+    """Context manager and decorator that records no graph (as `torch.no_grad`)."""
+
+    def __enter__(self):
+        self._prev = _state["grad"]
+        _state["grad"] = False
+
+    def __exit__(self, *exc):
+        _state["grad"] = self._prev
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with no_grad():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class enable_grad(no_grad):
+    """Re-enable graph recording inside a `no_grad` block."""
+
+    def __enter__(self):
+        self._prev = _state["grad"]
+        _state["grad"] = True
+
+
+def is_grad_enabled() -> bool:
+    return _state["grad"]
+
+
+def set_default_dtype(dtype) -> None:
+    """Dtype given to float data that names none (float32 unless changed, as in PyTorch)."""
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise DTypeError(f"set_default_dtype: expected a float dtype, got {dtype}")
+    _state["dtype"] = dtype
+
+
+def get_default_dtype() -> np.dtype:
+    return _state["dtype"]
+
+
+# --------------------------------------------------------------------------- helpers
+def _as_array(data, dtype=None) -> np.ndarray:
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return np.asarray(data, dtype=dtype)
+    arr = np.asarray(data)
+    if arr.dtype.kind == "f":
+        # float data from a Python list or a float64 NumPy array takes the default dtype,
+        # so a model built in float32 is fed float32 (PyTorch does the same for lists).
+        if arr.dtype != _state["dtype"]:
+            arr = arr.astype(_state["dtype"])
+    elif arr.dtype.kind not in "biuc":
+        raise DTypeError(f"tensor: cannot make a tensor from data of dtype {arr.dtype}")
+    return arr
+
+
+def _freed_backward(g):
+    raise GraphError(
+        "backward through a graph a second time: its buffers were freed by the first "
+        "backward. Pass retain_graph=True to the first .backward() if you need it twice."
+    )
+
+
+def _topological_order(root: "Tensor") -> list:
+    """Nodes that need a gradient, root first, each before all of its parents."""
+    order, visited = [], set()
+    stack = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        for parent in node._parents:
+            if parent.requires_grad and id(parent) not in visited:
+                stack.append((parent, False))
+    order.reverse()
+    return order
+
+
+# --------------------------------------------------------------------------- Tensor
+class Tensor:
+    """An n-dimensional array that can record the ops applied to it.
+
+    ``Tensor(data, requires_grad=False, dtype=None)``: float data takes the default dtype
+    (float32) unless ``dtype`` is given; integer and bool data keep theirs.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "__weakref__")
+    __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected op
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None):
+        self.data = _as_array(data, dtype)
+        self.grad = None
+        self._parents = ()
+        self._backward = None
+        if requires_grad and self.data.dtype.kind != "f":
+            raise DTypeError(f"requires_grad needs a float tensor, got dtype {self.data.dtype}")
+        self.requires_grad = bool(requires_grad)
+
+    # The one constructor every op uses: it records the node only when a gradient is needed.
+    @staticmethod
+    def _op(data: np.ndarray, parents: tuple, backward) -> "Tensor":
+        out = object.__new__(Tensor)
+        out.data = data
+        out.grad = None
+        if _state["grad"] and any(p.requires_grad for p in parents):
+            out.requires_grad = True
+            out._parents = parents
+            out._backward = backward
+        else:
+            out.requires_grad = False
+            out._parents = ()
+            out._backward = None
+        return out
+
+    @staticmethod
+    def _wrap(data: np.ndarray) -> "Tensor":
+        """A constant tensor around an existing array (no copy, no dtype change)."""
+        out = object.__new__(Tensor)
+        out.data = data
+        out.grad = None
+        out.requires_grad = False
+        out._parents = ()
+        out._backward = None
+        return out
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._backward is None
+
+    @property
+    def T(self) -> "Tensor":
+        return self.permute(*reversed(range(self.ndim)))
+
+    def size(self, dim=None):
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def numel(self) -> int:
+        return self.data.size
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, precision=4, separator=", ", prefix="tensor(")
+        extra = ", requires_grad=True" if self.requires_grad else ""
+        if self.data.dtype != np.float32:
+            extra = f", dtype={self.data.dtype}" + extra
+        return f"tensor({body}{extra})"
+
+    __hash__ = object.__hash__
+
+    # ------------------------------------------------------------------ conversion
+    def numpy(self) -> np.ndarray:
+        return self.data
+
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(f"item(): only a one-element tensor has an item, got shape {shape_str(self.shape)}")
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def detach(self) -> "Tensor":
+        """The same data, cut from the graph."""
+        return Tensor._wrap(self.data)
+
+    def requires_grad_(self, flag: bool = True) -> "Tensor":
+        if flag and self.data.dtype.kind != "f":
+            raise DTypeError(f"requires_grad needs a float tensor, got dtype {self.data.dtype}")
+        self.requires_grad = flag
+        return self
+
+    def to(self, dtype) -> "Tensor":
+        """Cast to ``dtype`` (differentiable between float dtypes)."""
+        dtype = np.dtype(dtype)
+        if dtype == self.data.dtype:
+            return self
+        src = self.data.dtype
+        return Tensor._op(self.data.astype(dtype), (self,), lambda g: (g.astype(src),))
+
+    def float(self) -> "Tensor":
+        return self.to(np.float32)
+
+    def double(self) -> "Tensor":
+        return self.to(np.float64)
+
+    def long(self) -> "Tensor":
+        return Tensor._wrap(self.data.astype(np.int64))
+
+    # ------------------------------------------------------------------ autograd
+    def backward(self, gradient=None, retain_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+
+        ``gradient`` is needed unless the tensor has one element.  The graph's closures are
+        freed afterwards unless ``retain_graph=True``; a second backward then raises.
+        """
+        if not self.requires_grad:
+            raise GraphError("backward(): this tensor does not require grad and has no grad_fn")
+        if gradient is None:
+            if self.data.size != 1:
+                raise GraphError(
+                    f"backward(): a gradient argument is needed for a non-scalar output "
+                    f"of shape {shape_str(self.shape)}"
+                )
+            seed = np.ones_like(self.data)
+        else:
+            seed = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient,
+                              dtype=self.data.dtype)
+            if seed.shape != self.shape:
+                raise GraphError(
+                    f"backward(): gradient shape {shape_str(seed.shape)} does not match "
+                    f"output shape {shape_str(self.shape)}"
+                )
+        grads = {id(self): seed}
+        owned = set()  # arrays already handed to a leaf's .grad: never alias two leaves
+        for node in _topological_order(self):
+            g = grads.pop(id(node), None)
+            if g is None:
+                continue
+            backward = node._backward
+            if backward is None:
+                _accumulate_leaf(node, g, owned)
+                continue
+            parent_grads = backward(g)
+            if not retain_graph:
+                node._backward = _freed_backward
+            for parent, pg in zip(node._parents, parent_grads):
+                if pg is None or not parent.requires_grad:
+                    continue
+                key = id(parent)
+                prev = grads.get(key)
+                grads[key] = pg if prev is None else prev + pg
+
+    def zero_grad_(self) -> None:
+        self.grad = None
+
+    # ------------------------------------------------------------------ operators
+    # Implementations live in tidu.ops; these bind them as methods (see bottom of file).
+
+
+def _accumulate_leaf(leaf: Tensor, g: np.ndarray, owned: set) -> None:
+    if g.shape != leaf.data.shape:
+        raise GraphError(
+            f"internal: gradient of shape {shape_str(g.shape)} for a leaf of shape "
+            f"{shape_str(leaf.data.shape)}"
+        )
+    if leaf.grad is None:
+        if g.dtype != leaf.data.dtype or not g.flags.owndata or not g.flags.writeable or id(g) in owned:
+            g = np.array(g, dtype=leaf.data.dtype)
+        owned.add(id(g))
+        leaf.grad = Tensor._wrap(g)
+    else:
+        leaf.grad.data += g
+
+
+def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
+    """Make a tensor (copies ``data``); float data defaults to float32."""
+    arr = np.array(data.data if isinstance(data, Tensor) else data, dtype=dtype, copy=True)
+    return Tensor(arr, requires_grad=requires_grad, dtype=dtype)
+
+
+def as_tensor(data, dtype=None) -> Tensor:
+    """A tensor sharing ``data``'s memory where its dtype allows."""
+    if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype):
+        return data
+    return Tensor(data, dtype=dtype)
