@@ -6,7 +6,7 @@ import numpy as np
 
 from ...tensor import Tensor
 
-__all__ = ["sigmoid", "tanh", "relu", "leaky_relu"]
+__all__ = ["sigmoid", "tanh", "relu", "leaky_relu", "softmax", "log_softmax"]
 
 
 def sigmoid(x: Tensor) -> Tensor:
@@ -33,3 +33,25 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     pos = x.data > 0
     out = np.where(pos, x.data, x.data * negative_slope)
     return Tensor._op(out, (x,), lambda g: (np.where(pos, g, g * negative_slope),))
+
+
+def softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """e^(xᵢ − max x) / Σⱼ e^(xⱼ − max x): subtracting the max changes nothing mathematically
+    and keeps exp from overflowing (the notes' stable softmax).
+    Backward: dx = s ⊙ (g − Σ g⊙s)."""
+    z = x.data - x.data.max(axis=dim, keepdims=True)
+    e = np.exp(z)
+    out = e / e.sum(axis=dim, keepdims=True)
+    return Tensor._op(out, (x,), lambda g: (out * (g - (g * out).sum(axis=dim, keepdims=True)),))
+
+
+def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """xᵢ − max x − log Σⱼ e^(xⱼ − max x) (stable for logits of any size).
+    Backward: dx = g − softmax(x)·Σ g."""
+    z = x.data - x.data.max(axis=dim, keepdims=True)
+    out = z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
+
+    def backward(g):
+        return (g - np.exp(out) * g.sum(axis=dim, keepdims=True),)
+
+    return Tensor._op(out, (x,), backward)
