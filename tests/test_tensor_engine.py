@@ -167,3 +167,9 @@ def test_numpy_array_on_the_left_defers_to_tensor():
     assert isinstance(y, tidu.Tensor) and y.dtype == np.float32
     y.sum().backward()
     np.testing.assert_allclose(x.grad.data, [3.0, 4.0])
+
+
+def test_full_reductions_give_zero_dim_arrays():
+    x = tidu.tensor([1.0, 2.0, 4.0])
+    for r in (x.sum(), x.mean(), x.var(), x.std(), x.max(), x.min()):
+        assert isinstance(r.data, np.ndarray) and r.data.shape == () and r.dtype == np.float32

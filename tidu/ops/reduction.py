@@ -29,7 +29,7 @@ def _count(shape, axes):
 def sum(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     axes = _norm_axes(axis, a.ndim)
     shape = a.data.shape
-    return Tensor._op(a.data.sum(axis=axes, keepdims=keepdims), (a,),
+    return Tensor._op(np.asarray(a.data.sum(axis=axes, keepdims=keepdims)), (a,),
                       lambda g: (np.broadcast_to(_expand(g, axes, keepdims), shape),))
 
 
@@ -37,7 +37,7 @@ def mean(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:
     axes = _norm_axes(axis, a.ndim)
     shape = a.data.shape
     scale = 1.0 / _count(shape, axes)
-    return Tensor._op(a.data.mean(axis=axes, keepdims=keepdims), (a,),
+    return Tensor._op(np.asarray(a.data.mean(axis=axes, keepdims=keepdims)), (a,),
                       lambda g: (np.broadcast_to(_expand(g, axes, keepdims) * scale, shape),))
 
 
@@ -69,7 +69,7 @@ def var(a: Tensor, axis=None, keepdims: bool = False, correction: int = 1) -> Te
     x = a.data
     denom = _count(x.shape, axes) - correction
     centred = x - x.mean(axis=axes, keepdims=True)
-    out = (centred * centred).sum(axis=axes, keepdims=keepdims) / denom
+    out = np.asarray((centred * centred).sum(axis=axes, keepdims=keepdims) / denom)
     return Tensor._op(out, (a,),
                       lambda g: (_expand(g, axes, keepdims) * centred * (2.0 / denom),))
 
