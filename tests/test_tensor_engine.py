@@ -173,3 +173,9 @@ def test_full_reductions_give_zero_dim_arrays():
     x = tidu.tensor([1.0, 2.0, 4.0])
     for r in (x.sum(), x.mean(), x.var(), x.std(), x.max(), x.min()):
         assert isinstance(r.data, np.ndarray) and r.data.shape == () and r.dtype == np.float32
+
+
+def test_ops_on_zero_dim_tensors_keep_arrays():
+    a, b = tidu.tensor(1.0, requires_grad=True), tidu.tensor(2.0)
+    for r in (a + b, a * b, tidu.exp(a), -a, a ** 2):
+        assert type(r.data) is np.ndarray and r.dtype == np.float32

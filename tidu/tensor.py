@@ -130,7 +130,8 @@ class Tensor:
     @staticmethod
     def _op(data: np.ndarray, parents: tuple, backward) -> "Tensor":
         out = object.__new__(Tensor)
-        out.data = data
+        # NumPy ufuncs turn 0-d results into scalars; keep .data an ndarray throughout.
+        out.data = data if type(data) is np.ndarray else np.asarray(data)
         out.grad = None
         if _state["grad"] and any(p.requires_grad for p in parents):
             out.requires_grad = True
