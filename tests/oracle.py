@@ -101,6 +101,8 @@ def compare_module(tidu_module, torch_module, *inputs, rtol=RTOL, atol=ATOL, see
     """
     if copy_weights:
         copy_torch_weights(tidu_module, torch_module)
+    tidu_module.zero_grad()
+    torch_module.zero_grad(set_to_none=True)
     tidu_module.train(train)
     torch_module.train(train)
     call = call or (lambda m, *xs: m(*xs))

@@ -1,2 +1,409 @@
-"""(being written)"""
-__all__ = []
+"""Recurrent layers over a whole sequence, each ONE graph node with a hand-written
+backpropagation through time (unidirectional, one layer per call; `tidu.nn.RNN`, `LSTM` and
+`GRU` stack them).
+
+Shapes: x (T, N, I) (time first), h0 and c0 (N, H); weights as PyTorch's
+W_ih (G·H, I), W_hh (G·H, H), b_ih and b_hh (G·H,), with G = 1 (RNN), 4 (LSTM: gates
+i, f, g, o) or 3 (GRU: gates r, z, n), in that order along the rows.
+
+=============  ============================================================================
+function       recurrence, for t = 1 … T (σ the logistic sigmoid, ⊙ the element-wise product)
+=============  ============================================================================
+rnn_layer      hₜ = φ(W_ih xₜ + b_ih + W_hh hₜ₋₁ + b_hh),  φ = tanh (default) or relu
+lstm_layer     i, f, o = σ(·), g = tanh(·) of the four row blocks of
+               W_ih xₜ + b_ih + W_hh hₜ₋₁ + b_hh;
+               cₜ = f ⊙ cₜ₋₁ + i ⊙ g,  hₜ = o ⊙ tanh(cₜ)
+gru_layer      r = σ(W_ir xₜ + b_ir + W_hr hₜ₋₁ + b_hr),  z = σ(W_iz xₜ + b_iz + W_hz hₜ₋₁ + b_hz),
+               n = tanh(W_in xₜ + b_in + r ⊙ (W_hn hₜ₋₁ + b_hn)),  hₜ = (1 − z) ⊙ n + z ⊙ hₜ₋₁
+               (PyTorch's and cuDNN's form; Keras' GRU default ``reset_after=True`` is the
+               same, the original paper and Keras' ``reset_after=False`` apply r before W_hn)
+=============  ============================================================================
+
+Each returns ``(output, final state)``: output (T, N, H) holds every hₜ; the final state is
+h_T (RNN, GRU) or the pair (h_T, c_T) (LSTM).  h0 (and c0) default to zeros.
+
+The forward pass makes the input projection of all time steps one matrix product
+(x reshaped to (T·N, I) times W_ihᵀ), then one product hₜ₋₁ W_hhᵀ per step for all gates
+together.  The backward pass loops over time in reverse, collecting the gradients of every
+step's gate pre-activations into one (T, N, G·H) array, so dW_ih, dW_hh, the biases and dx
+are each one matrix product (or sum) over all steps.  The sigmoid is 1/(1+e^(−a)), computed
+with weights whose sigmoid rows are negated (exact), so no extra negation per step; e^(−a)
+overflowing to ∞ gives exactly 0.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...errors import DTypeError, ShapeError, shape_str
+from ...tensor import Tensor
+from ...ops.elementwise import lift
+
+__all__ = ["rnn_layer", "lstm_layer", "gru_layer"]
+
+
+# --------------------------------------------------------------------------- checks
+def _prepare(op, x, states, w_ih, w_hh, b_ih, b_hh, gates):
+    """Validate shapes and dtypes; return x, the state tensors (None where not given),
+    and T, N, I, H."""
+    for name, w in (("w_ih", w_ih), ("w_hh", w_hh)):
+        if not isinstance(w, Tensor):
+            raise TypeError(f"{op}: {name} must be a tidu.Tensor, got {type(w).__name__}")
+        if w.data.dtype.kind != "f":
+            raise DTypeError(f"{op}: {name} must be a float tensor, got dtype {w.data.dtype}")
+    if w_hh.ndim != 2 or w_hh.shape[0] != gates * w_hh.shape[1]:
+        raise ShapeError(f"{op}: w_hh must have shape ({gates}·H, H), got "
+                         f"{shape_str(w_hh.shape)}")
+    H = w_hh.shape[1]
+    x = lift(x, w_hh, op)
+    if x.data.dtype.kind != "f":
+        raise DTypeError(f"{op}: input must be a float tensor, got dtype {x.data.dtype}")
+    if x.ndim != 3:
+        raise ShapeError(f"{op}: input must have shape (T, N, I), got {shape_str(x.shape)}")
+    T, N, I = x.shape
+    if T == 0:
+        raise ShapeError(f"{op}: input has an empty sequence (shape {shape_str(x.shape)})")
+    if w_ih.shape != (gates * H, I):
+        raise ShapeError(f"{op}: w_ih must have shape {shape_str((gates * H, I))} for input "
+                         f"{shape_str(x.shape)} and hidden size {H}, got {shape_str(w_ih.shape)}")
+    lift(w_ih, w_hh, op)
+    for name, b in (("b_ih", b_ih), ("b_hh", b_hh)):
+        if b is not None:
+            lift(b, w_hh, op)
+            if b.shape != (gates * H,):
+                raise ShapeError(f"{op}: {name} must have shape {shape_str((gates * H,))}, "
+                                 f"got {shape_str(b.shape)}")
+    out_states = []
+    for name, s in states:
+        if s is not None:
+            s = lift(s, w_hh, op)
+            if s.shape != (N, H):
+                raise ShapeError(f"{op}: {name} must have shape {shape_str((N, H))} (batch, "
+                                 f"hidden), got {shape_str(s.shape)}")
+        out_states.append(s)
+    return x, out_states, T, N, I, H
+
+
+def _bias_sum(b_ih, b_hh):
+    if b_ih is None and b_hh is None:
+        return None
+    if b_ih is None:
+        return b_hh.data.copy()
+    if b_hh is None:
+        return b_ih.data.copy()
+    return b_ih.data + b_hh.data
+
+
+def _weight_grads(parents, dgx, dgh, x2, hs, h0d, w_ih):
+    """Gradients of x, w_ih, w_hh, b_ih, b_hh from the gate pre-activation gradients:
+    dgx (T, N, G) of the input part, dgh (T, N, G) of the recurrent part (often the same
+    array); hs (T, N, H) the outputs, h0d the initial state (None: zeros)."""
+    x, w_ih_t, w_hh_t, b_ih, b_hh = parents
+    T, N, G = dgx.shape
+    dgx2 = dgx.reshape(T * N, G)
+    dgh2 = dgh.reshape(T * N, G)
+    gx = (dgx2 @ w_ih).reshape(x.shape) if x.requires_grad else None
+    gw_ih = dgx2.T @ x2 if w_ih_t.requires_grad else None
+    gw_hh = None
+    if w_hh_t.requires_grad:
+        H = hs.shape[2]
+        gw_hh = dgh[1:].reshape(-1, G).T @ hs[:-1].reshape(-1, H)
+        if h0d is not None:
+            gw_hh += dgh[0].T @ h0d
+    gb_ih = dgx2.sum(axis=0) if b_ih is not None and b_ih.requires_grad else None
+    gb_hh = None
+    if b_hh is not None and b_hh.requires_grad:
+        gb_hh = dgh2.sum(axis=0) if (dgh is not dgx or gb_ih is None) else gb_ih.copy()
+    return gx, gw_ih, gw_hh, gb_ih, gb_hh
+
+
+def _parents(x, states, w_ih, w_hh, b_ih, b_hh):
+    zero = Tensor._wrap(np.zeros(0, dtype=w_hh.data.dtype))
+    return ((x,) + tuple(s if s is not None else zero for s in states)
+            + (w_ih, w_hh, b_ih if b_ih is not None else zero,
+               b_hh if b_hh is not None else zero))
+
+
+# --------------------------------------------------------------------------- RNN
+def rnn_layer(x: Tensor, h0: Tensor | None, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+              b_hh: Tensor | None = None, nonlinearity: str = "tanh"):
+    """Elman RNN over a sequence: hₜ = φ(W_ih xₜ + b_ih + W_hh hₜ₋₁ + b_hh), φ = tanh or relu.
+
+    x (T, N, I), h0 (N, H) or None (zeros), w_ih (H, I), w_hh (H, H), b_ih, b_hh (H,) or
+    None.  Returns (output (T, N, H), h_T (N, H)).  BPTT: δₜ = (∂L/∂hₜ + δₜ₊₁ W_hh) ⊙ φ'(aₜ).
+    """
+    op = "rnn_layer"
+    if nonlinearity not in ("tanh", "relu"):
+        raise ValueError(f"{op}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+    x, (h0,), T, N, I, H = _prepare(op, x, [("h0", h0)], w_ih, w_hh, b_ih, b_hh, 1)
+    W, U = w_ih.data, w_hh.data
+    dtype = U.dtype
+    x2 = x.data.reshape(T * N, I)
+    h0d = None if h0 is None else h0.data
+    hs = (x2 @ W.T).reshape(T, N, H)  # pre-activations first, overwritten by hₜ
+    bias = _bias_sum(b_ih, b_hh)
+    if bias is not None:
+        hs += bias
+    UT = U.T
+    tanh = nonlinearity == "tanh"
+    h = h0d
+    for t in range(T):
+        a = hs[t]
+        if h is not None:
+            a += h @ UT
+        if tanh:
+            np.tanh(a, out=a)
+        else:
+            np.maximum(a, 0, out=a)
+        h = a
+    parents = _parents(x, [h0], w_ih, w_hh, b_ih, b_hh)
+
+    def backward(g):
+        need_h0 = h0 is not None and h0.requires_grad
+        if tanh:
+            d = hs * hs
+            np.subtract(1, d, out=d)
+        else:
+            d = (hs > 0).astype(dtype)
+        dh = None
+        for t in range(T - 1, -1, -1):  # d[t] becomes ∂L/∂aₜ
+            dt = d[t]
+            if dh is None:
+                dt *= g[t]
+            else:
+                dh += g[t]
+                dt *= dh
+            if t > 0 or need_h0:
+                dh = dt @ U
+        gx, gw_ih, gw_hh, gb_ih, gb_hh = _weight_grads(
+            (x, w_ih, w_hh, b_ih, b_hh), d, d, x2, hs, h0d, W)
+        return gx, (dh if need_h0 else None), gw_ih, gw_hh, gb_ih, gb_hh
+
+    out = Tensor._op(hs, parents, backward)
+    return out, out[T - 1]
+
+
+# --------------------------------------------------------------------------- LSTM
+def lstm_layer(x: Tensor, h0: Tensor | None, c0: Tensor | None, w_ih: Tensor, w_hh: Tensor,
+               b_ih: Tensor | None = None, b_hh: Tensor | None = None):
+    """LSTM over a sequence (gates i, f, g, o along the weights' rows, as PyTorch):
+    i, f, o = σ(·), g = tanh(·) of W_ih xₜ + b_ih + W_hh hₜ₋₁ + b_hh;
+    cₜ = f ⊙ cₜ₋₁ + i ⊙ g,  hₜ = o ⊙ tanh(cₜ).
+
+    x (T, N, I), h0 and c0 (N, H) or None (zeros), w_ih (4H, I), w_hh (4H, H), b_ih, b_hh
+    (4H,) or None.  Returns (output (T, N, H), (h_T, c_T)).  No peepholes and no forget-gate
+    bias of 1 (Keras' ``unit_forget_bias=True`` default initializes b_f to 1; PyTorch does not).
+    """
+    op = "lstm_layer"
+    x, (h0, c0), T, N, I, H = _prepare(op, x, [("h0", h0), ("c0", c0)], w_ih, w_hh,
+                                        b_ih, b_hh, 4)
+    W, U = w_ih.data, w_hh.data
+    dtype = U.dtype
+    x2 = x.data.reshape(T * N, I)
+    h0d = None if h0 is None else h0.data
+    c0d = None if c0 is None else c0.data
+    # Forward in the row order (i, f, o, g), sigmoid rows negated: σ(a) = 1/(1 + e^(−a)).
+    perm = np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H]
+    Wf, Uf = W[perm], U[perm]
+    Wf[:3 * H] *= -1
+    Uf[:3 * H] *= -1
+    gates = (x2 @ Wf.T).reshape(T, N, 4 * H)  # pre-activations, overwritten by i, f, o, g
+    bias = _bias_sum(b_ih, b_hh)
+    if bias is not None:
+        bias = bias[perm]
+        bias[:3 * H] *= -1
+        gates += bias
+    UfT = Uf.T
+    Y = np.empty((T + 1, N, H), dtype=dtype)  # h_1 … h_T, then c_T
+    hs = Y[:T]
+    cs = np.empty((T, N, H), dtype=dtype)
+    tcs = np.empty((T, N, H), dtype=dtype)
+    h, c = h0d, c0d
+    with np.errstate(over="ignore"):
+        for t in range(T):
+            a = gates[t]
+            if h is not None:
+                a += h @ UfT
+            s = a[:, :3 * H]
+            np.exp(s, out=s)
+            s += 1
+            np.reciprocal(s, out=s)
+            gg = a[:, 3 * H:]
+            np.tanh(gg, out=gg)
+            ct = cs[t]
+            if c is None:
+                np.multiply(a[:, :H], gg, out=ct)
+            else:
+                np.multiply(a[:, H:2 * H], c, out=ct)
+                ct += a[:, :H] * gg
+            np.tanh(ct, out=tcs[t])
+            np.multiply(a[:, 2 * H:3 * H], tcs[t], out=hs[t])
+            h, c = hs[t], ct
+    Y[T] = cs[T - 1]
+    parents = _parents(x, [h0, c0], w_ih, w_hh, b_ih, b_hh)
+
+    def backward(g):
+        need_h0 = h0 is not None and h0.requires_grad
+        need_c0 = c0 is not None and c0.requires_grad
+        gi, gf, go, gg = (gates[..., k * H:(k + 1) * H] for k in range(4))
+        # M (T, N, 4, H) in PyTorch's order i, f, g, o holds what ∂L/∂cₜ (for i, f, g) or
+        # ∂L/∂hₜ (for o) is multiplied by to give the pre-activation gradients; then it is
+        # overwritten in place by those gradients.
+        M = np.empty((T, N, 4, H), dtype=dtype)
+        m = M[:, :, 0]
+        np.subtract(1, gi, out=m); m *= gi; m *= gg                     # g·i(1−i)
+        m = M[:, :, 1]
+        np.subtract(1, gf, out=m); m *= gf                              # c₋₁·f(1−f)
+        m[1:] *= cs[:-1]
+        if c0d is None:
+            m[0] = 0
+        else:
+            m[0] *= c0d
+        m = M[:, :, 2]
+        np.multiply(gg, gg, out=m); np.subtract(1, m, out=m); m *= gi    # i(1−g²)
+        m = M[:, :, 3]
+        np.subtract(1, go, out=m); m *= go; m *= tcs                    # tanh(c)·o(1−o)
+        K = tcs * tcs                                                   # o(1−tanh²c)
+        np.subtract(1, K, out=K)
+        K *= go
+        gh = g[:T]
+        dh = None
+        dc = g[T]
+        for t in range(T - 1, -1, -1):
+            if dh is None:
+                dht = gh[t]
+            else:
+                dh += gh[t]
+                dht = dh
+            dct = dht * K[t]
+            dct += dc
+            Mt = M[t]
+            Mt[:, :3] *= dct[:, None, :]
+            Mt[:, 3] *= dht
+            if t > 0 or need_c0:
+                dc = dct * gf[t]
+            if t > 0 or need_h0:
+                dh = Mt.reshape(N, 4 * H) @ U
+        dP = M.reshape(T, N, 4 * H)
+        gx, gw_ih, gw_hh, gb_ih, gb_hh = _weight_grads(
+            (x, w_ih, w_hh, b_ih, b_hh), dP, dP, x2, hs, h0d, W)
+        return (gx, dh if need_h0 else None, dc if need_c0 else None,
+                gw_ih, gw_hh, gb_ih, gb_hh)
+
+    Yt = Tensor._op(Y, parents, backward)
+    return Yt[:T], (Yt[T - 1], Yt[T])
+
+
+# --------------------------------------------------------------------------- GRU
+def gru_layer(x: Tensor, h0: Tensor | None, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+              b_hh: Tensor | None = None):
+    """GRU over a sequence (gates r, z, n along the weights' rows, as PyTorch):
+    r = σ(W_ir xₜ + b_ir + W_hr hₜ₋₁ + b_hr),  z = σ(W_iz xₜ + b_iz + W_hz hₜ₋₁ + b_hz),
+    n = tanh(W_in xₜ + b_in + r ⊙ (W_hn hₜ₋₁ + b_hn)),  hₜ = (1 − z) ⊙ n + z ⊙ hₜ₋₁.
+
+    x (T, N, I), h0 (N, H) or None (zeros), w_ih (3H, I), w_hh (3H, H), b_ih, b_hh (3H,) or
+    None.  Returns (output (T, N, H), h_T (N, H)).
+    """
+    op = "gru_layer"
+    x, (h0,), T, N, I, H = _prepare(op, x, [("h0", h0)], w_ih, w_hh, b_ih, b_hh, 3)
+    W, U = w_ih.data, w_hh.data
+    dtype = U.dtype
+    H2 = 2 * H
+    x2 = x.data.reshape(T * N, I)
+    h0d = None if h0 is None else h0.data
+    Wf, Uf = W.copy(), U.copy()
+    Wf[:H2] *= -1
+    Uf[:H2] *= -1
+    gates = (x2 @ Wf.T).reshape(T, N, 3 * H)  # pre-activations, overwritten by r, z, n
+    bx = None
+    if b_ih is not None or b_hh is not None:
+        bx = b_ih.data.copy() if b_ih is not None else np.zeros(3 * H, dtype=dtype)
+        if b_hh is not None:
+            bx[:H2] += b_hh.data[:H2]
+        bx[:H2] *= -1
+        gates += bx
+    bhn = None if b_hh is None else b_hh.data[H2:]
+    UfT = Uf.T
+    hs = np.empty((T, N, H), dtype=dtype)
+    hns = np.empty((T, N, H), dtype=dtype)  # W_hn hₜ₋₁ + b_hn
+    h = h0d
+    with np.errstate(over="ignore"):
+        for t in range(T):
+            a = gates[t]
+            hn = hns[t]
+            if h is not None:
+                hp = h @ UfT
+                a[:, :H2] += hp[:, :H2]
+                if bhn is None:
+                    hn[...] = hp[:, H2:]
+                else:
+                    np.add(hp[:, H2:], bhn, out=hn)
+            elif bhn is None:
+                hn[...] = 0
+            else:
+                hn[...] = bhn
+            s = a[:, :H2]
+            np.exp(s, out=s)
+            s += 1
+            np.reciprocal(s, out=s)
+            n = a[:, H2:]
+            n += a[:, :H] * hn
+            np.tanh(n, out=n)
+            ht = hs[t]
+            if h is None:
+                np.multiply(a[:, H:H2], n, out=ht)
+                np.subtract(n, ht, out=ht)
+            else:
+                np.subtract(h, n, out=ht)
+                ht *= a[:, H:H2]
+                ht += n
+            h = ht
+    parents = _parents(x, [h0], w_ih, w_hh, b_ih, b_hh)
+
+    def backward(g):
+        need_h0 = h0 is not None and h0.requires_grad
+        gr, gz, gn = (gates[..., k * H:(k + 1) * H] for k in range(3))
+        # M (T, N, 3, H): [hn·r(1−r), (h₋₁−n)·z(1−z), r], overwritten in place by the
+        # gradients of the recurrent pre-activations (W_hr h + b_hr, W_hz h + b_hz, W_hn h + b_hn).
+        M = np.empty((T, N, 3, H), dtype=dtype)
+        m = M[:, :, 0]
+        np.subtract(1, gr, out=m); m *= gr; m *= hns
+        m = M[:, :, 1]
+        np.subtract(hs[:-1], gn[1:], out=m[1:])
+        if h0d is None:
+            np.negative(gn[0], out=m[0])
+        else:
+            np.subtract(h0d, gn[0], out=m[0])
+        zz = 1 - gz
+        zz *= gz
+        m *= zz
+        M[:, :, 2] = gr
+        A = gn * gn                          # (1 − z)(1 − n²)
+        np.subtract(1, A, out=A)
+        np.subtract(1, gz, out=zz)
+        A *= zz
+        dGx = np.empty((T, N, 3 * H), dtype=dtype)
+        dn = dGx[..., H2:]                   # ∂L/∂(W_in x + b_in + r ⊙ hn)
+        dh = None
+        for t in range(T - 1, -1, -1):
+            if dh is None:
+                dht = g[t]
+            else:
+                dh += g[t]
+                dht = dh
+            dnt = dn[t]
+            np.multiply(dht, A[t], out=dnt)
+            Mt = M[t]
+            Mt[:, ::2] *= dnt[:, None, :]
+            Mt[:, 1] *= dht
+            if t > 0 or need_h0:
+                dh_new = Mt.reshape(N, 3 * H) @ U
+                dh_new += dht * gz[t]
+                dh = dh_new
+        dGh = M.reshape(T, N, 3 * H)
+        dGx[..., :H2] = dGh[..., :H2]
+        gx, gw_ih, gw_hh, gb_ih, gb_hh = _weight_grads(
+            (x, w_ih, w_hh, b_ih, b_hh), dGx, dGh, x2, hs, h0d, W)
+        return gx, (dh if need_h0 else None), gw_ih, gw_hh, gb_ih, gb_hh
+
+    out = Tensor._op(hs, parents, backward)
+    return out, out[T - 1]

@@ -1,2 +1,249 @@
-"""(being written)"""
-__all__ = []
+"""`RNN`, `LSTM` and `GRU`: stacked unidirectional recurrent layers with PyTorch's
+arguments, parameter names, shapes, initialization and return values.
+
+Each layer is one fused graph node (`tidu.nn.functional.rnn_layer`, `lstm_layer`,
+`gru_layer`; see there for the recurrences and the BPTT).  Layer k has parameters
+``weight_ih_l{k}`` (G·H, I_k), ``weight_hh_l{k}`` (G·H, H), ``bias_ih_l{k}`` and
+``bias_hh_l{k}`` (G·H,), with G = 1 (RNN), 4 (LSTM) or 3 (GRU) and I_0 = input_size,
+I_k = hidden_size for k ≥ 1.  All are initialized U(−1/√H, 1/√H), as PyTorch.
+(Keras initializes differently: glorot_uniform input kernels, orthogonal recurrent kernels,
+zero biases and a forget-gate bias of 1 for its LSTM.)
+
+Input (T, N, I), or (N, T, I) with ``batch_first=True``, or unbatched (T, I); initial states
+(num_layers, N, H) ((num_layers, H) for unbatched input), zeros when not given.
+``forward(input, hx=None)`` returns ``(output, h_n)`` (RNN, GRU) or ``(output, (h_n, c_n))``
+(LSTM): output holds the last layer's hₜ for every t, shape (T, N, H) ((N, T, H) with
+batch_first); h_n and c_n are each layer's final state, (num_layers, N, H).
+With ``dropout=p > 0`` the output of every layer but the last is passed through inverted
+dropout (zeroed with probability p, scaled by 1/(1−p)) in training mode.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ...errors import DTypeError, ShapeError, shape_str
+from ...tensor import Tensor, get_default_dtype
+from ...ops.shape import permute, stack
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
+from .module import Module
+
+__all__ = ["RNN", "LSTM", "GRU"]
+
+_GATES = {"RNN": 1, "LSTM": 4, "GRU": 3}
+
+
+class _RNNBase(Module):
+    _mode = "RNN"
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 dtype=None, nonlinearity: str = "tanh"):
+        super().__init__()
+        name = type(self).__name__
+        if bidirectional:
+            raise NotImplementedError(f"{name}: bidirectional=True is not supported by tidu "
+                                      f"(only unidirectional recurrent layers)")
+        for arg, value in (("input_size", input_size), ("hidden_size", hidden_size),
+                           ("num_layers", num_layers)):
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name}: {arg} must be a positive integer, got {value!r}")
+        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) \
+                or not 0 <= dropout <= 1:
+            raise ValueError(f"{name}: dropout must be a number in [0, 1], got {dropout!r}")
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"{name}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        self.input_size, self.hidden_size = int(input_size), int(hidden_size)
+        self.num_layers, self.bias = int(num_layers), bool(bias)
+        self.batch_first, self.dropout = bool(batch_first), float(dropout)
+        self.bidirectional = False
+        self.nonlinearity = nonlinearity
+        dtype = np.dtype(dtype or get_default_dtype())
+        gh = _GATES[self._mode] * self.hidden_size
+        for k in range(self.num_layers):
+            in_k = self.input_size if k == 0 else self.hidden_size
+            setattr(self, f"weight_ih_l{k}", Parameter(np.empty((gh, in_k), dtype=dtype), dtype=dtype))
+            setattr(self, f"weight_hh_l{k}",
+                    Parameter(np.empty((gh, self.hidden_size), dtype=dtype), dtype=dtype))
+            if self.bias:
+                setattr(self, f"bias_ih_l{k}", Parameter(np.empty(gh, dtype=dtype), dtype=dtype))
+                setattr(self, f"bias_hh_l{k}", Parameter(np.empty(gh, dtype=dtype), dtype=dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Every weight and bias ~ U(−1/√H, 1/√H) (PyTorch's default)."""
+        bound = 1.0 / math.sqrt(self.hidden_size)
+        for p in self.parameters():
+            init.uniform_(p, -bound, bound)
+
+    def _layer_params(self, k):
+        d = self.__dict__
+        return (d[f"weight_ih_l{k}"], d[f"weight_hh_l{k}"],
+                d.get(f"bias_ih_l{k}") if self.bias else None,
+                d.get(f"bias_hh_l{k}") if self.bias else None)
+
+    # ------------------------------------------------------------------ checks
+    def _check_input(self, x):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{self!r}: expected a tidu.Tensor input, got {type(x).__name__}")
+        wdt = self.weight_hh_l0.data.dtype
+        if x.data.dtype != wdt:
+            raise DTypeError(f"{self!r}: input has dtype {x.data.dtype}, the layer's parameters "
+                             f"{wdt}; cast one of them with .to()")
+        if x.ndim not in (2, 3):
+            raise ShapeError(f"{self!r}: expected a 3-D input {self._layout()} or a 2-D "
+                             f"unbatched input (T, I), got shape {shape_str(x.shape)}")
+        if x.shape[-1] != self.input_size:
+            raise ShapeError(f"{self!r}: expected input with {self.input_size} features in its "
+                             f"last dimension, got shape {shape_str(x.shape)}")
+        seq_axis = 1 if (x.ndim == 3 and self.batch_first) else 0
+        if x.shape[seq_axis] == 0:
+            raise ShapeError(f"{self!r}: input has an empty sequence, shape {shape_str(x.shape)}")
+
+    def _layout(self):
+        return "(N, T, I) with batch_first=True" if self.batch_first else "(T, N, I)"
+
+    def _check_state(self, s, what, batched, N, x_shape):
+        if not isinstance(s, Tensor):
+            raise TypeError(f"{self!r}: {what} must be a tidu.Tensor, got {type(s).__name__}")
+        wdt = self.weight_hh_l0.data.dtype
+        if s.data.dtype != wdt:
+            raise DTypeError(f"{self!r}: {what} has dtype {s.data.dtype}, the layer's parameters "
+                             f"{wdt}")
+        L, H = self.num_layers, self.hidden_size
+        expected = (L, N, H) if batched else (L, H)
+        if s.shape != expected:
+            kind = "batched" if batched else "unbatched"
+            raise ShapeError(f"{self!r}: expected {what} of shape {shape_str(expected)} "
+                             f"(num_layers, {'batch, ' if batched else ''}hidden_size) for "
+                             f"{kind} input of shape {shape_str(x_shape)}, got "
+                             f"{shape_str(s.shape)}")
+        return s if batched else s.reshape(L, 1, H)
+
+    # ------------------------------------------------------------------ forward
+    def forward(self, input, hx=None):
+        x = input
+        self._check_input(x)
+        batched = x.ndim == 3
+        x_shape = x.shape
+        if not batched:
+            x = x.reshape(x.shape[0], 1, x.shape[1])
+        elif self.batch_first:
+            x = permute(x, 1, 0, 2)
+        N = x.shape[1]
+        lstm = self._mode == "LSTM"
+        if hx is None:
+            states = [None, None] if lstm else [None]
+        elif lstm:
+            if not (isinstance(hx, (tuple, list)) and len(hx) == 2):
+                raise TypeError(f"{self!r}: hx must be a tuple (h_0, c_0), got "
+                                f"{type(hx).__name__}")
+            states = [self._check_state(hx[0], "h_0", batched, N, x_shape),
+                      self._check_state(hx[1], "c_0", batched, N, x_shape)]
+        else:
+            if isinstance(hx, (tuple, list)):
+                raise TypeError(f"{self!r}: hx must be one tensor h_0, got a {type(hx).__name__}")
+            states = [self._check_state(hx, "h_0", batched, N, x_shape)]
+
+        finals = [[] for _ in states]
+        p = self.dropout
+        for k in range(self.num_layers):
+            init_k = [None if s is None else (s[k] if s.requires_grad else Tensor._wrap(s.data[k]))
+                      for s in states]
+            w_ih, w_hh, b_ih, b_hh = self._layer_params(k)
+            if lstm:
+                x, (h_n, c_n) = F.lstm_layer(x, init_k[0], init_k[1], w_ih, w_hh, b_ih, b_hh)
+                finals[0].append(h_n)
+                finals[1].append(c_n)
+            elif self._mode == "GRU":
+                x, h_n = F.gru_layer(x, init_k[0], w_ih, w_hh, b_ih, b_hh)
+                finals[0].append(h_n)
+            else:
+                x, h_n = F.rnn_layer(x, init_k[0], w_ih, w_hh, b_ih, b_hh, self.nonlinearity)
+                finals[0].append(h_n)
+            if p > 0 and self.training and k < self.num_layers - 1:
+                x = F.dropout(x, p, training=True)
+
+        out = [stack(f, axis=0) for f in finals]
+        if not batched:
+            x = x.reshape(x.shape[0], x.shape[2])
+            out = [s.reshape(self.num_layers, self.hidden_size) for s in out]
+        elif self.batch_first:
+            x = permute(x, 1, 0, 2)
+        return (x, (out[0], out[1])) if lstm else (x, out[0])
+
+    def extra_repr(self):
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if self._mode == "RNN" and self.nonlinearity != "tanh":
+            s += f", nonlinearity={self.nonlinearity!r}"
+        if not self.bias:
+            s += ", bias=False"
+        if self.batch_first:
+            s += ", batch_first=True"
+        if self.dropout:
+            s += f", dropout={self.dropout}"
+        return s
+
+
+class RNN(_RNNBase):
+    """Elman RNN: hₜ = φ(W_ih xₜ + b_ih + W_hh hₜ₋₁ + b_hh), φ = tanh (default) or relu.
+
+    ``RNN(input_size, hidden_size, num_layers=1, nonlinearity='tanh', bias=True,
+    batch_first=False, dropout=0.0, bidirectional=False, dtype=None)``; bidirectional=True
+    raises.  Parameters ``weight_ih_l{k}`` (H, I_k), ``weight_hh_l{k}`` (H, H),
+    ``bias_ih_l{k}``, ``bias_hh_l{k}`` (H,), all U(−1/√H, 1/√H).
+    ``forward(input, hx=None)`` → (output, h_n) as PyTorch.
+    """
+
+    _mode = "RNN"
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
+                 dropout: float = 0.0, bidirectional: bool = False, dtype=None):
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, dtype, nonlinearity)
+
+
+class LSTM(_RNNBase):
+    """LSTM (gates i, f, g, o): i, f, o = σ(·), g = tanh(·) of W_ih xₜ + b_ih + W_hh hₜ₋₁ + b_hh,
+    cₜ = f ⊙ cₜ₋₁ + i ⊙ g,  hₜ = o ⊙ tanh(cₜ).
+
+    ``LSTM(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+    bidirectional=False, dtype=None)``; bidirectional=True raises (and no proj_size).
+    Parameters ``weight_ih_l{k}`` (4H, I_k), ``weight_hh_l{k}`` (4H, H), ``bias_ih_l{k}``,
+    ``bias_hh_l{k}`` (4H,), all U(−1/√H, 1/√H) (no forget-gate bias of 1, unlike Keras).
+    ``forward(input, hx=None)``, hx = (h_0, c_0) → (output, (h_n, c_n)) as PyTorch.
+    """
+
+    _mode = "LSTM"
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 dtype=None):
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, dtype)
+
+
+class GRU(_RNNBase):
+    """GRU (gates r, z, n): r = σ(W_ir xₜ + b_ir + W_hr hₜ₋₁ + b_hr),
+    z = σ(W_iz xₜ + b_iz + W_hz hₜ₋₁ + b_hz), n = tanh(W_in xₜ + b_in + r ⊙ (W_hn hₜ₋₁ + b_hn)),
+    hₜ = (1 − z) ⊙ n + z ⊙ hₜ₋₁ (PyTorch's form; Keras' reset_after=True).
+
+    ``GRU(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+    bidirectional=False, dtype=None)``; bidirectional=True raises.  Parameters
+    ``weight_ih_l{k}`` (3H, I_k), ``weight_hh_l{k}`` (3H, H), ``bias_ih_l{k}``, ``bias_hh_l{k}``
+    (3H,), all U(−1/√H, 1/√H).  ``forward(input, hx=None)`` → (output, h_n) as PyTorch.
+    """
+
+    _mode = "GRU"
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 dtype=None):
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, dtype)
