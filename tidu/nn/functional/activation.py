@@ -1,12 +1,42 @@
-"""Activation functions with hand-written backward passes."""
+"""Activation functions, each one graph node with a hand-written backward pass.
+
+=============  ==========================================================  =====================
+function       formula                                                     defaults
+=============  ==========================================================  =====================
+sigmoid        σ(x) = 1/(1+e^(−x))
+tanh           tanh(x)
+relu           max(0, x)
+leaky_relu     x (x > 0),  a·x (x ≤ 0)                                     a = 0.01
+prelu          x (x > 0),  a_c·x (x ≤ 0), a learned per channel c (dim 1)
+rrelu          x (x > 0),  r·x (x ≤ 0), r ~ U(l, u) per element in          l = 1/8, u = 1/3,
+               training, r = (l+u)/2 in eval                               training = False
+elu            x (x > 0),  α(eˣ − 1) (x ≤ 0)                               α = 1
+maxout         yⱼ = max_{i<p} x_{j·p+i} over the last dim: (…, k·p) → (…, k)
+softmax        e^(xᵢ−m) / Σⱼ e^(xⱼ−m),  m = max x                           dim = −1
+log_softmax    xᵢ − m − log Σⱼ e^(xⱼ−m)                                     dim = −1
+=============  ==========================================================  =====================
+
+At a kink (x = 0) the gradient is the one PyTorch uses: relu 0, leaky_relu/prelu/rrelu the
+negative slope, elu α.  Every function keeps its input's dtype.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
+from ...errors import DTypeError, ShapeError, shape_str
+from ...random import generator
 from ...tensor import Tensor
 
-__all__ = ["sigmoid", "tanh", "relu", "leaky_relu", "softmax", "log_softmax"]
+__all__ = ["sigmoid", "tanh", "relu", "leaky_relu", "prelu", "rrelu", "elu", "maxout",
+           "softmax", "log_softmax"]
+
+
+def _check_float(x, op: str) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}: expected a tidu.Tensor, got {type(x).__name__}")
+    if x.data.dtype.kind != "f":
+        raise DTypeError(f"{op}: expected a float tensor, got dtype {x.data.dtype}")
 
 
 def sigmoid(x: Tensor) -> Tensor:
@@ -30,9 +60,119 @@ def relu(x: Tensor) -> Tensor:
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """x for x > 0, negative_slope·x otherwise (default 0.01, as PyTorch and the notes)."""
+    negative_slope = float(negative_slope)  # a NumPy float64 scalar would upcast float32
     pos = x.data > 0
     out = np.where(pos, x.data, x.data * negative_slope)
     return Tensor._op(out, (x,), lambda g: (np.where(pos, g, g * negative_slope),))
+
+
+def prelu(x: Tensor, weight: Tensor) -> Tensor:
+    """Parametric ReLU (He et al. 2015): x for x > 0, a_c·x otherwise, with the slope a
+    learned — one shared slope (``weight`` of size 1) or one per channel (size C, the
+    channel dim being dim 1, as PyTorch; an input of fewer than 2 dims has one channel).
+
+    Backward: dx = g (x > 0) or a·g;  da_c = Σ g·x over the elements of channel c with x ≤ 0.
+    """
+    _check_float(x, "prelu")
+    if not isinstance(weight, Tensor):
+        raise TypeError(f"prelu: weight must be a tidu.Tensor, got {type(weight).__name__}")
+    if weight.data.dtype != x.data.dtype:
+        raise DTypeError(f"prelu: weight dtype {weight.data.dtype} differs from input dtype "
+                         f"{x.data.dtype}; cast one with .to()")
+    if weight.ndim > 1:
+        raise ShapeError(f"prelu: weight must be a scalar or 1-D, got shape {shape_str(weight.shape)}")
+    xd, wd = x.data, weight.data
+    channels = xd.shape[1] if xd.ndim >= 2 else 1
+    if wd.size == 1:
+        w = wd.reshape(())
+        axes = None
+    elif wd.size == channels:
+        w = wd.reshape((1, channels) + (1,) * (xd.ndim - 2))
+        axes = (0,) + tuple(range(2, xd.ndim))
+    else:
+        raise ShapeError(f"prelu: weight has {wd.size} slopes but the input of shape "
+                         f"{shape_str(xd.shape)} has {channels} channel(s) in dim 1; "
+                         f"expected 1 or {channels}")
+    pos = xd > 0
+    out = np.where(pos, xd, xd * w)
+    wshape = wd.shape
+
+    def backward(g):
+        gx = np.where(pos, g, g * w) if x.requires_grad else None
+        gw = None
+        if weight.requires_grad:
+            gw = np.where(pos, 0, g * xd).sum(axis=axes).reshape(wshape).astype(wd.dtype, copy=False)
+        return gx, gw
+
+    return Tensor._op(out, (x, weight), backward)
+
+
+def rrelu(x: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False) -> Tensor:
+    """Randomized leaky ReLU (Xu et al. 2015): x for x > 0, r·x otherwise.
+
+    In training each element draws its own slope r ~ U(lower, upper) from tidu's generator
+    (`tidu.manual_seed`), and the gradient there is r; in eval r = (lower + upper)/2, a
+    fixed leaky ReLU.  Defaults lower = 1/8, upper = 1/3 and training=False, as PyTorch's
+    functional form (the `RReLU` module passes its own mode).
+    """
+    _check_float(x, "rrelu")
+    lower, upper = float(lower), float(upper)
+    if not lower <= upper:
+        raise ValueError(f"rrelu: lower bound {lower} must not exceed upper bound {upper}")
+    if not training:
+        return leaky_relu(x, (lower + upper) / 2)
+    xd = x.data
+    draw_dtype = np.float64 if xd.dtype == np.float64 else np.float32
+    slope = generator().random(xd.shape, dtype=draw_dtype)
+    slope *= upper - lower
+    slope += lower
+    slope = slope.astype(xd.dtype, copy=False)
+    pos = xd > 0
+    out = np.where(pos, xd, xd * slope)
+    return Tensor._op(out, (x,), lambda g: (np.where(pos, g, g * slope),))
+
+
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """Exponential linear unit (Clevert et al. 2015): x for x > 0, α(eˣ − 1) otherwise
+    (default α = 1, as PyTorch and Keras).  Negative outputs push the mean activation
+    towards zero.  Backward: g for x > 0, g·α·eˣ otherwise."""
+    _check_float(x, "elu")
+    alpha = float(alpha)
+    xd = x.data
+    pos = xd > 0
+    em = np.expm1(np.minimum(xd, 0))  # e^x − 1 without overflow for large positive x
+    out = np.where(pos, xd, em * alpha)
+
+    def backward(g):
+        em1 = em + 1
+        em1 *= alpha
+        return (np.where(pos, g, g * em1),)
+
+    return Tensor._op(out, (x,), backward)
+
+
+def maxout(x: Tensor, pool_size: int) -> Tensor:
+    """Maxout (Goodfellow et al. 2013) over the last dim: the features are split into
+    groups of ``pool_size`` consecutive ones and each group gives its max,
+    (…, k·p) → (…, k).  Preceded by an affine map this is the notes' k-piece maxout unit
+    (see `tidu.nn.Maxout`).  Ties share the gradient evenly, as torch.amax.
+    """
+    _check_float(x, "maxout")
+    if isinstance(pool_size, bool) or not isinstance(pool_size, (int, np.integer)) or pool_size < 1:
+        raise ValueError(f"maxout: pool_size must be a positive integer, got {pool_size!r}")
+    xd = x.data
+    if xd.ndim == 0 or xd.shape[-1] % pool_size:
+        raise ShapeError(f"maxout: the last dim of the input (shape {shape_str(xd.shape)}) must "
+                         f"be a multiple of pool_size={pool_size}")
+    xr = xd.reshape(xd.shape[:-1] + (xd.shape[-1] // pool_size, pool_size))
+    out = xr.max(axis=-1)
+
+    def backward(g):
+        hit = xr == out[..., None]
+        count = hit.sum(axis=-1, dtype=g.dtype)
+        return ((hit * (g / count)[..., None]).reshape(xd.shape),)
+
+    return Tensor._op(out, (x,), backward)
 
 
 def softmax(x: Tensor, dim: int = -1) -> Tensor:
