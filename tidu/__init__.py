@@ -6,7 +6,7 @@ Data flow of the package: ``tidu.data`` → ``tidu.nn`` (model, ``tidu.nn.functi
 import numpy as np
 
 from . import ops
-from .errors import DTypeError, GraphError, ShapeError, StateDictError, TiduError
+from .errors import DTypeError, GraphError, IndexRangeError, ShapeError, StateDictError, TiduError
 from .ops import (abs, add, clip, concatenate, div, exp, flatten, log, matmul, max, maximum,
                   mean, min, minimum, mul, neg, pad, permute, pow, reshape, sqrt, squeeze,
                   stack, std, sub, sum, transpose, unsqueeze, var, where)

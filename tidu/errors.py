@@ -14,6 +14,10 @@ class DTypeError(TiduError, TypeError):
     """An input has the wrong dtype (e.g. float targets where class indices are needed)."""
 
 
+class IndexRangeError(TiduError, IndexError):
+    """An index or class label lies outside the valid range (embedding rows, class labels)."""
+
+
 class GraphError(TiduError, RuntimeError):
     """Misuse of the autograd graph (backward twice through a freed graph, …)."""
 

@@ -188,7 +188,7 @@ def test_embedding_dtypes(dtype, index_dtype):
 
 def test_embedding_errors():
     m = nn.Embedding(4, 2)
-    with pytest.raises(IndexError, match=r"Embedding\(4, 2\): index 4 is out of range for 4 "
+    with pytest.raises(tidu.IndexRangeError, match=r"Embedding\(4, 2\): index 4 is out of range for 4 "
                                          r"embeddings \(valid indices are 0 … 3\)"):
         m(tidu.Tensor(np.array([0, 4])))
     with pytest.raises(IndexError, match=r"index -1 is out of range"):

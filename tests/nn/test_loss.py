@@ -542,7 +542,7 @@ def test_cross_entropy_target_shape_error():
 @pytest.mark.parametrize("label", [3, 7, -1])
 def test_out_of_range_labels(fn, label):
     t = tidu.Tensor(np.array([0, label, 1, 2]))
-    with pytest.raises(ValueError) as e:
+    with pytest.raises(tidu.IndexRangeError) as e:
         fn(_f32(4, 3), t)
     msg = str(e.value)
     assert fn.__name__ in msg and f"label {label}" in msg and "0…2" in msg
@@ -556,7 +556,7 @@ def test_ignore_index_is_not_out_of_range():
                      reduction="sum")
     assert out.item() == 3.0
     t = tidu.Tensor(np.array([0, -100, 1, 7]))
-    with pytest.raises(ValueError, match="label -100"):
+    with pytest.raises(tidu.IndexRangeError, match="label -100"):
         F.cross_entropy(_f32(4, 3), t, ignore_index=7)
 
 

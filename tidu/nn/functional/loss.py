@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from ...errors import DTypeError, ShapeError, shape_str
+from ...errors import DTypeError, IndexRangeError, ShapeError, shape_str
 from ...tensor import Tensor, is_grad_enabled
 
 __all__ = ["mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy",
@@ -128,7 +128,7 @@ def _check_labels(t: np.ndarray, n_classes: int, name: str, ignore_index=None) -
     if bad.any():
         label = int(t[bad].flat[0])
         extra = f", or ignore_index={ignore_index}" if ignore_index is not None else ""
-        raise ValueError(f"{name}: target label {label} is out of range for {n_classes} classes "
+        raise IndexRangeError(f"{name}: target label {label} is out of range for {n_classes} classes "
                          f"(valid labels are 0…{n_classes - 1}{extra})")
     return valid
 

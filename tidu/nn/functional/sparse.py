@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...errors import DTypeError, ShapeError, shape_str
+from ...errors import DTypeError, IndexRangeError, ShapeError, shape_str
 from ...tensor import Tensor
 
 __all__ = ["embedding"]
@@ -18,7 +18,7 @@ def _indices(input, num_embeddings: int, who: str) -> np.ndarray:
         lo, hi = idx.min(), idx.max()
         if lo < 0 or hi >= num_embeddings:
             bad = lo if lo < 0 else hi
-            raise IndexError(f"{who}: index {int(bad)} is out of range for {num_embeddings} "
+            raise IndexRangeError(f"{who}: index {int(bad)} is out of range for {num_embeddings} "
                              f"embeddings (valid indices are 0 … {num_embeddings - 1})")
     return idx
 
