@@ -1,2 +1,224 @@
-"""(being written)"""
-__all__ = []
+"""2-D convolution (im2col + one matmul, one graph node) and torch-style padding.
+
+Shapes are NCHW as PyTorch: input (N, C_in, H, W) (or unbatched (C_in, H, W)), weight
+(C_out, C_in, kH, kW), bias (C_out,).  With stride s, padding p and dilation d per spatial dim,
+
+    H_out = ⌊(H + p_top + p_bottom − d·(kH − 1) − 1) / s⌋ + 1        (W likewise)
+    out[n, o, y, x] = b[o] + Σ_{c,i,j} w[o, c, i, j] · x_pad[n, c, s·y + d·i, s·x + d·j]
+
+(a cross-correlation, as in PyTorch and every framework; the notes' "flip the kernel" convolution
+is the same thing with w rotated by 180°).
+
+Forward: the padded input is viewed (`as_strided`, no copy) as its sliding windows
+(N, C, kH, kW, H_out, W_out), copied once into the column matrix X̂ of shape
+(N, C·kH·kW, H_out·W_out) ("im2col"), and out[n] = W₂ X̂[n] with W₂ = w reshaped to
+(C_out, C·kH·kW), as one batched matmul.
+Backward, for the output gradient G reshaped to (N, C_out, H_out·W_out):
+    ∂w = Σ_n G[n] X̂[n]ᵀ                      (one batched matmul, summed over the batch)
+    ∂b = Σ_{n,y,x} G[n, :, y, x]
+    ∂x = col2im(W₂ᵀ G[n])                   (one matmul, then for each of the kH·kW kernel
+                                              offsets one strided slice add; no pixel loops)
+"""
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ...errors import DTypeError, ShapeError, shape_str
+from ...ops.elementwise import lift
+from ...ops.shape import pad as _pad_op
+from ...tensor import Tensor
+
+__all__ = ["conv2d", "pad"]
+
+
+# --------------------------------------------------------------------------- argument helpers
+def _pair(value, name: str, who: str, minimum: int) -> tuple[int, int]:
+    """An int or a pair of ints (PyTorch's ``_pair``), each ≥ ``minimum``."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        pair = (int(value), int(value))
+    elif (isinstance(value, (tuple, list)) and len(value) == 2
+          and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value)):
+        pair = (int(value[0]), int(value[1]))
+    else:
+        raise ValueError(f"{who}: {name} must be an int or a pair of ints, got {value!r}")
+    if min(pair) < minimum:
+        raise ValueError(f"{who}: {name} must be ≥ {minimum}, got {value!r}")
+    return pair
+
+
+def _conv_padding(padding, kernel, dilation, stride, who) -> tuple[int, int, int, int]:
+    """(top, bottom, left, right) from an int, a pair, 'valid' or 'same' (as PyTorch)."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return 0, 0, 0, 0
+        if padding == "same":
+            if stride != (1, 1):
+                raise ValueError(f"{who}: padding='same' is not supported for strided "
+                                 f"convolutions (stride={stride}), as in PyTorch")
+            out = []
+            for k, d in zip(kernel, dilation):
+                total = d * (k - 1)
+                out += [total // 2, total - total // 2]  # the extra pixel goes after, as PyTorch
+            return tuple(out)
+        raise ValueError(f"{who}: padding must be an int, a pair, 'valid' or 'same', "
+                         f"got {padding!r}")
+    ph, pw = _pair(padding, "padding", who, 0)
+    return ph, ph, pw, pw
+
+
+def _pad_input(xd: np.ndarray, pads, value) -> np.ndarray:
+    """``xd`` (N, C, H, W) with (top, bottom, left, right) borders of ``value``
+    (``xd`` itself, no copy, when there are none)."""
+    pt, pb, pl, pr = pads
+    if not (pt or pb or pl or pr):
+        return xd
+    n, c, h, w = xd.shape
+    xp = np.empty((n, c, h + pt + pb, w + pl + pr), dtype=xd.dtype)
+    if value == 0:
+        xp.fill(0)
+    else:
+        xp.fill(value)
+    xp[:, :, pt:pt + h, pl:pl + w] = xd
+    return xp
+
+
+def _out_size(size, k, s, d):
+    return (size - d * (k - 1) - 1) // s + 1
+
+
+# --------------------------------------------------------------------------- conv2d
+def conv2d(input, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Tensor:
+    """2-D cross-correlation over NCHW input, as `torch.nn.functional.conv2d`.
+
+    out[n, o, y, x] = b[o] + Σ_{c,i,j} w[o, c, i, j] · x_pad[n, c, s·y + d·i, s·x + d·j],
+    H_out = ⌊(H + 2p − d·(kH − 1) − 1)/s⌋ + 1.
+
+    ``stride`` (default 1), ``padding`` (default 0; also 'valid' or 'same', the latter for
+    stride 1 only, with the odd extra pixel after as PyTorch) and ``dilation`` (default 1) are
+    ints or (height, width) pairs.  ``groups`` must be 1 (grouped and depthwise convolutions are
+    not implemented).  Input (N, C_in, H, W) or unbatched (C_in, H, W); weight
+    (C_out, C_in, kH, kW); bias (C_out,) or None.  One graph node; see the module docstring
+    for the im2col forward and the backward formulas.
+    """
+    return _conv2d(input, weight, bias, stride, padding, dilation, groups, "conv2d")
+
+
+def _conv2d(input, weight, bias, stride, padding, dilation, groups, who) -> Tensor:
+    if not isinstance(weight, Tensor):
+        raise TypeError(f"{who}: weight must be a Tensor, got {type(weight).__name__}")
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise ValueError(f"{who}: groups must be a positive int, got {groups!r}")
+    if groups != 1:
+        raise NotImplementedError(f"{who}: groups={groups} is not supported; tidu implements "
+                                  f"only groups=1 (no grouped or depthwise convolutions)")
+    w = weight.data
+    if w.ndim != 4:
+        raise ShapeError(f"{who}: weight must be 4-D (out_channels, in_channels, kH, kW), "
+                         f"got shape {shape_str(w.shape)}")
+    if w.dtype.kind != "f":
+        raise DTypeError(f"{who}: weight must be a float tensor, got dtype {w.dtype}")
+    x = lift(input, weight, who)
+    if x.ndim not in (3, 4):
+        raise ShapeError(f"{who}: expected a 4-D input (N, C_in, H, W) or a 3-D unbatched input "
+                         f"(C_in, H, W) with C_in = {w.shape[1]}, got shape {shape_str(x.shape)}")
+    unbatched = x.ndim == 3
+    xd = x.data[None] if unbatched else x.data
+    n, c, h, wd = xd.shape
+    o, c_w, kh, kw = w.shape
+    if c != c_w:
+        raise ShapeError(f"{who}: weight of shape {shape_str(w.shape)} expects input with {c_w} "
+                         f"channels, got input of shape {shape_str(x.shape)} with {c} channels")
+    if bias is not None:
+        if not isinstance(bias, Tensor):
+            raise TypeError(f"{who}: bias must be a Tensor or None, got {type(bias).__name__}")
+        if bias.shape != (o,):
+            raise ShapeError(f"{who}: bias must have shape ({o},) for {o} output channels, "
+                             f"got shape {shape_str(bias.shape)}")
+        if bias.dtype != w.dtype:
+            raise DTypeError(f"{who}: bias dtype {bias.dtype} differs from weight dtype "
+                             f"{w.dtype} (tidu never upcasts silently)")
+    sh, sw = _pair(stride, "stride", who, 1)
+    dh, dw = _pair(dilation, "dilation", who, 1)
+    pads = _conv_padding(padding, (kh, kw), (dh, dw), (sh, sw), who)
+    pt, pb, pl, pr = pads
+    hp, wp = h + pt + pb, wd + pl + pr
+    ekh, ekw = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    if hp < ekh or wp < ekw:
+        raise ShapeError(f"{who}: padded input size per channel ({hp} x {wp}) is smaller than "
+                         f"the kernel size ({ekh} x {ekw}, dilation included); input shape "
+                         f"{shape_str(x.shape)}, weight shape {shape_str(w.shape)}, "
+                         f"padding {padding!r}")
+    ho, wo = _out_size(hp, kh, sh, dh), _out_size(wp, kw, sw, dw)
+    k, l = c * kh * kw, ho * wo
+
+    # im2col: (N, C, kH, kW, H_out, W_out) window view of the padded input, copied once.
+    xp = _pad_input(xd, pads, 0)
+    s_n, s_c, s_h, s_w = xp.strides
+    windows = as_strided(xp, (n, c, kh, kw, ho, wo),
+                         (s_n, s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw), writeable=False)
+    cols = windows.reshape(n, k, l)
+    w2 = w.reshape(o, k)
+    out = np.matmul(w2, cols).reshape(n, o, ho, wo)
+    if bias is not None:
+        out += bias.data[:, None, None]
+
+    parents = (x, weight) if bias is None else (x, weight, bias)
+    saved_cols = cols if weight.requires_grad else None
+    del windows, cols
+
+    def backward(g):
+        if unbatched:
+            g = g[None]
+        g3 = g.reshape(n, o, l)
+        gx = gw = gb = None
+        if x.requires_grad:
+            dcols = np.matmul(w2.T, g3).reshape(n, c, kh, kw, ho, wo)
+            dxp = np.zeros((n, c, hp, wp), dtype=w.dtype)
+            hspan, wspan = sh * (ho - 1) + 1, sw * (wo - 1) + 1
+            for i in range(kh):  # col2im: one strided add per kernel offset
+                for j in range(kw):
+                    rows = slice(i * dh, i * dh + hspan, sh)
+                    dxp[:, :, rows, j * dw:j * dw + wspan:sw] += dcols[:, :, i, j]
+            gx = dxp[:, :, pt:pt + h, pl:pl + wd]
+            if unbatched:
+                gx = gx[0]
+        if weight.requires_grad:
+            gw = np.matmul(g3, saved_cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+        if bias is None:
+            return gx, gw
+        if bias.requires_grad:
+            gb = g.sum(axis=(0, 2, 3))
+        return gx, gw, gb
+
+    return Tensor._op(out[0] if unbatched else out, parents, backward)
+
+
+# --------------------------------------------------------------------------- pad
+def pad(input: Tensor, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
+    """Pad the last dims, as `torch.nn.functional.pad`: ``pad`` lists (before, after) pairs
+    starting from the LAST dim, e.g. (left, right, top, bottom) pads W then H.
+
+    y = x surrounded by ``value`` (default 0).  Only ``mode='constant'`` (the default) is
+    implemented, and widths must be ≥ 0 (PyTorch's negative widths crop).  Backward: the
+    gradient is the output gradient's centre, without the borders.
+    """
+    if mode != "constant":
+        raise NotImplementedError(f"pad: mode={mode!r} is not supported; tidu implements only "
+                                  f"mode='constant' (reflect, replicate and circular are not)")
+    if not isinstance(input, Tensor):
+        raise TypeError(f"pad: input must be a Tensor, got {type(input).__name__}")
+    widths = list(pad)
+    if (len(widths) % 2 or len(widths) // 2 > input.ndim
+            or not all(isinstance(p, (int, np.integer)) and not isinstance(p, bool)
+                       for p in widths)):
+        raise ValueError(f"pad: expected an even number of ints, at most 2 per dim "
+                         f"({2 * input.ndim} for an input of shape {shape_str(input.shape)}), "
+                         f"got {tuple(pad)!r}")
+    if any(p < 0 for p in widths):
+        raise ValueError(f"pad: negative widths (cropping) are not supported, got {tuple(pad)!r}")
+    pairs = [(0, 0)] * input.ndim
+    for d in range(len(widths) // 2):
+        pairs[input.ndim - 1 - d] = (int(widths[2 * d]), int(widths[2 * d + 1]))
+    return _pad_op(input, pairs, value)

@@ -1,2 +1,183 @@
-"""(being written)"""
-__all__ = []
+"""2-D max and average pooling over NCHW input (one graph node each).
+
+With kernel k, stride s (default k), padding p and dilation d per spatial dim,
+
+    H_out = ⌊(H + 2p − d·(k − 1) − 1) / s⌋ + 1                      (W likewise; ceil_mode=False)
+    max:  out[n, c, y, x] = max_{i,j} x_pad[n, c, s·y + d·i, s·x + d·j]     (x_pad padded with −∞)
+    avg:  out[n, c, y, x] = (1/D) Σ_{i,j} x_pad[n, c, s·y + i, s·x + j]     (x_pad padded with 0)
+
+where D = kH·kW with ``count_include_pad=True`` (default), the number of window cells inside
+the unpadded input otherwise, or ``divisor_override``.
+
+Forward and backward loop over the kH·kW kernel offsets only (each step a strided slice of the
+whole batch).  The max-pool gradient goes to the first maximum of each window in row-major
+order, as PyTorch (a window holding NaN outputs NaN and, with several NaNs, sends the gradient
+to its first NaN where PyTorch picks its last).
+"""
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ...errors import DTypeError, ShapeError, shape_str
+from ...tensor import Tensor
+from .conv import _pad_input, _pair
+
+__all__ = ["max_pool2d", "avg_pool2d"]
+
+
+def _geometry(x, kernel_size, stride, padding, dilation, ceil_mode, who):
+    """Validate the arguments as PyTorch; return the batched array and the geometry."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{who}: input must be a Tensor, got {type(x).__name__}")
+    if ceil_mode:
+        raise NotImplementedError(f"{who}: ceil_mode=True is not supported; tidu implements "
+                                  f"only ceil_mode=False (the default: H_out rounds down)")
+    if x.ndim not in (3, 4):
+        raise ShapeError(f"{who}: expected a 4-D input (N, C, H, W) or a 3-D unbatched input "
+                         f"(C, H, W), got shape {shape_str(x.shape)}")
+    kh, kw = _pair(kernel_size, "kernel_size", who, 1)
+    sh, sw = (kh, kw) if stride is None or stride == () else _pair(stride, "stride", who, 1)
+    ph, pw = _pair(padding, "padding", who, 0)
+    dh, dw = _pair(dilation, "dilation", who, 1)
+    if ph > kh // 2 or pw > kw // 2:
+        raise ValueError(f"{who}: padding should be at most half of the kernel size, got "
+                         f"padding ({ph}, {pw}) for kernel_size ({kh}, {kw})")
+    xd = x.data[None] if x.ndim == 3 else x.data
+    n, c, h, w = xd.shape
+    ho = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+    wo = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+    if ho < 1 or wo < 1:
+        raise ShapeError(f"{who}: input of shape {shape_str(x.shape)} is too small for "
+                         f"kernel_size ({kh}, {kw}), stride ({sh}, {sw}), padding ({ph}, {pw}), "
+                         f"dilation ({dh}, {dw}): the output would be {ho} x {wo}")
+    return xd, (n, c, h, w), (kh, kw), (sh, sw), (ph, pw), (dh, dw), (ho, wo)
+
+
+def _offset_slice(i, j, geo):
+    """Index of the (i, j) kernel offset's cells, over all windows, in the padded input."""
+    (sh, sw), (dh, dw), (ho, wo) = geo
+    return (slice(None), slice(None), slice(i * dh, i * dh + sh * (ho - 1) + 1, sh),
+            slice(j * dw, j * dw + sw * (wo - 1) + 1, sw))
+
+
+# --------------------------------------------------------------------------- max
+def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode: bool = False, return_indices: bool = False):
+    """Max over each kH×kW window (dilated by ``dilation``), as `torch.nn.functional.max_pool2d`.
+
+    out[n, c, y, x] = max_{i,j} x_pad[n, c, s·y + d·i, s·x + d·j], padding with −∞.
+    Defaults as PyTorch: ``stride=None`` (= kernel_size), ``padding=0`` (at most half the
+    kernel), ``dilation=1``; ``ceil_mode=True`` is not implemented.  With
+    ``return_indices=True`` also returns the flat index (into H·W) of each maximum, as an int64
+    tensor.  Backward: each output gradient goes to the first maximum of its window; windows
+    that overlap add up.
+    """
+    xd, (n, c, h, w), (kh, kw), stride, (ph, pw), dil, (ho, wo) = _geometry(
+        input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
+    x = input
+    dtype = xd.dtype
+    low = -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+    xp = _pad_input(xd, (ph, ph, pw, pw), low)
+    (sh, sw), (dh, dw) = stride, dil
+    s_n, s_c, s_h, s_w = xp.strides
+    # The kH·kW strided cells of every window, copied once into contiguous planes.
+    planes = as_strided(xp, (kh, kw, n, c, ho, wo),
+                        (s_h * dh, s_w * dw, s_n, s_c, s_h * sh, s_w * sw),
+                        writeable=False).reshape(kh * kw, n, c, ho, wo)
+    planes = np.ascontiguousarray(planes)
+    out = planes[0].copy()
+    for k in range(1, kh * kw):
+        np.maximum(out, planes[k], out=out)  # NaN-propagating, as PyTorch
+    nan = bool(np.isnan(out).any()) if dtype.kind == "f" else False
+    geo = (stride, dil, (ho, wo))
+    padded_shape = xp.shape
+    del xp
+
+    def hits(k):
+        """Where plane k holds its window's maximum (NaN counts as the maximum)."""
+        m = planes[k] == out
+        if nan:
+            m |= np.isnan(planes[k])
+        return m
+
+    def backward(g):
+        g4 = g[None] if input.ndim == 3 else g
+        rest = g4.copy()  # gradient not yet routed: zeroed at each window's first maximum
+        dxp = np.zeros(padded_shape, dtype=g.dtype)
+        last = kh * kw - 1
+        for k in range(last + 1):
+            gk = rest * hits(k)
+            if k < last:
+                rest -= gk
+            dxp[_offset_slice(*divmod(k, kw), geo)] += gk
+        gx = dxp[:, :, ph:ph + h, pw:pw + w]
+        return (gx[0] if input.ndim == 3 else gx,)
+
+    result = Tensor._op(out[0] if input.ndim == 3 else out, (x,), backward)
+    if not return_indices:
+        return result
+    arg = np.zeros(out.shape, dtype=np.int64)
+    taken = np.zeros(out.shape, dtype=bool)
+    for k in range(kh * kw):
+        first = hits(k) & ~taken
+        taken |= first
+        arg += k * first
+    i, j = np.divmod(arg, kw)
+    rows = np.arange(ho)[:, None] * sh - ph + i * dh
+    cols = np.arange(wo)[None, :] * sw - pw + j * dw
+    idx = rows * w + cols
+    return result, Tensor._wrap(idx[0] if input.ndim == 3 else idx)
+
+
+# --------------------------------------------------------------------------- avg
+def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override=None) -> Tensor:
+    """Mean over each kH×kW window, as `torch.nn.functional.avg_pool2d`.
+
+    out[n, c, y, x] = (1/D) Σ_{i,j} x_pad[n, c, s·y + i, s·x + j], zero padding, with
+    D = kH·kW when ``count_include_pad=True`` (default), the number of cells of the window
+    inside the unpadded input when False, or ``divisor_override`` when given.
+    Defaults as PyTorch: ``stride=None`` (= kernel_size), ``padding=0`` (at most half the
+    kernel); ``ceil_mode=True`` is not implemented.
+    Backward: every cell of a window receives out-gradient / D (overlaps add up).
+    """
+    xd, (n, c, h, w), (kh, kw), stride, (ph, pw), dil, (ho, wo) = _geometry(
+        input, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d")
+    dtype = xd.dtype
+    if dtype.kind != "f":
+        raise DTypeError(f"avg_pool2d: expected a float input, got dtype {dtype}")
+    if divisor_override is not None:
+        if (isinstance(divisor_override, bool) or divisor_override == 0
+                or not isinstance(divisor_override, (int, np.integer))):
+            raise ValueError(f"avg_pool2d: divisor_override must be a nonzero int or None, "
+                             f"got {divisor_override!r}")
+        scale = dtype.type(1.0 / divisor_override)
+    elif count_include_pad or (ph == 0 and pw == 0):
+        scale = dtype.type(1.0 / (kh * kw))
+    else:  # cells of each window inside the input: separable into rows × columns
+        sh, sw = stride
+        r0 = np.arange(ho) * sh - ph
+        c0 = np.arange(wo) * sw - pw
+        rows = np.minimum(r0 + kh, h) - np.maximum(r0, 0)
+        cols = np.minimum(c0 + kw, w) - np.maximum(c0, 0)
+        scale = (1.0 / np.outer(rows, cols)).astype(dtype)
+    xp = _pad_input(xd, (ph, ph, pw, pw), 0)
+    geo = (stride, dil, (ho, wo))
+    out = xp[_offset_slice(0, 0, geo)].copy()
+    for k in range(1, kh * kw):
+        out += xp[_offset_slice(*divmod(k, kw), geo)]
+    out *= scale
+    padded_shape = xp.shape
+    del xp
+
+    def backward(g):
+        g4 = g[None] if input.ndim == 3 else g
+        gs = g4 * scale
+        dxp = np.zeros(padded_shape, dtype=g.dtype)
+        for k in range(kh * kw):
+            dxp[_offset_slice(*divmod(k, kw), geo)] += gs
+        gx = dxp[:, :, ph:ph + h, pw:pw + w]
+        return (gx[0] if input.ndim == 3 else gx,)
+
+    return Tensor._op(out[0] if input.ndim == 3 else out, (input,), backward)

@@ -1,2 +1,99 @@
-"""(being written)"""
-__all__ = []
+"""`Conv2d`: a 2-D convolution layer (see tidu.nn.functional.conv for the math)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ...errors import ShapeError, shape_str
+from ...tensor import get_default_dtype
+from ..functional.conv import _conv2d, _conv_padding, _pair
+from .. import init
+from ..parameter import Parameter
+from .module import Module
+
+__all__ = ["Conv2d"]
+
+
+class Conv2d(Module):
+    """2-D cross-correlation over NCHW input, as `torch.nn.Conv2d`.
+
+    out[n, o, y, x] = b[o] + Σ_{c,i,j} w[o, c, i, j] · x_pad[n, c, s·y + d·i, s·x + d·j],
+    H_out = ⌊(H + 2p − d·(kH − 1) − 1)/s⌋ + 1, weight of shape (out, in, kH, kW).
+
+    Defaults as PyTorch: stride=1, padding=0 (an int, a pair, 'valid' or 'same'), dilation=1,
+    groups=1 (the only value supported), bias=True, padding_mode='zeros' (the only mode
+    supported).  Initialization as PyTorch: w ~ kaiming_uniform_(a=√5), i.e.
+    U(−1/√fan_in, 1/√fan_in) with fan_in = in·kH·kW, and b ~ U(−1/√fan_in, 1/√fan_in).
+    (Keras' Conv2D defaults differ: Glorot-uniform kernel, zero bias, NHWC.)
+    Input (N, in, H, W) or unbatched (in, H, W).
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 dtype=None):
+        super().__init__()
+        who = "Conv2d"
+        if groups != 1:
+            raise NotImplementedError(f"{who}: groups={groups!r} is not supported; tidu "
+                                      f"implements only groups=1 (no grouped or depthwise "
+                                      f"convolutions)")
+        if padding_mode != "zeros":
+            raise NotImplementedError(f"{who}: padding_mode={padding_mode!r} is not supported; "
+                                      f"tidu implements only padding_mode='zeros'")
+        for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValueError(f"{who}: {name} must be a positive int, got {v!r}")
+        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.kernel_size = _pair(kernel_size, "kernel_size", who, 1)
+        self.stride = _pair(stride, "stride", who, 1)
+        self.dilation = _pair(dilation, "dilation", who, 1)
+        _conv_padding(padding, self.kernel_size, self.dilation, self.stride, who)  # validate
+        self.padding = padding if isinstance(padding, str) else _pair(padding, "padding", who, 0)
+        self.groups, self.padding_mode = 1, padding_mode
+        dtype = dtype or get_default_dtype()
+        shape = (self.out_channels, self.in_channels) + self.kernel_size
+        self.weight = Parameter(np.empty(shape, dtype=dtype), dtype=dtype)
+        if bias:
+            self.bias = Parameter(np.empty(self.out_channels, dtype=dtype), dtype=dtype)
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init.calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x):
+        shape = getattr(x, "shape", None)
+        if shape is None:
+            shape = np.shape(x)
+        if len(shape) not in (3, 4) or shape[-3] != self.in_channels:
+            raise ShapeError(f"{self!r}: expected input of shape (N, {self.in_channels}, H, W) "
+                             f"(or unbatched ({self.in_channels}, H, W)), got shape "
+                             f"{shape_str(shape)}")
+        pt, pb, pl, pr = _conv_padding(self.padding, self.kernel_size, self.dilation,
+                                       self.stride, repr(self))
+        kh, kw = self.kernel_size
+        ekh, ekw = self.dilation[0] * (kh - 1) + 1, self.dilation[1] * (kw - 1) + 1
+        hp, wp = shape[-2] + pt + pb, shape[-1] + pl + pr
+        if hp < ekh or wp < ekw:
+            raise ShapeError(f"{self!r}: input of shape {shape_str(shape)} is {hp} x {wp} per "
+                             f"channel after padding, smaller than the kernel ({ekh} x {ekw}, "
+                             f"dilation included)")
+        return _conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, 1,
+                       repr(self))
+
+    def extra_repr(self):
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding != (0, 0):
+            s += f", padding={self.padding!r}"
+        if self.dilation != (1, 1):
+            s += f", dilation={self.dilation}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
