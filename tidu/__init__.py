@@ -6,6 +6,7 @@ Data flow of the package: ``tidu.data`` → ``tidu.nn`` (model, ``tidu.nn.functi
 import numpy as np
 
 from . import ops
+from ._allocator import tune_malloc
 from .errors import DTypeError, GraphError, IndexRangeError, ShapeError, StateDictError, TiduError
 from .ops import (abs, add, clip, concatenate, div, exp, flatten, log, matmul, max, maximum,
                   mean, min, minimum, mul, neg, pad, permute, pow, reshape, sqrt, squeeze,
@@ -20,6 +21,8 @@ clamp = clip
 cat = concatenate
 
 __version__ = "0.1.0"
+
+tune_malloc()
 
 
 def __getattr__(name):
