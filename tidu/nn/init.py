@@ -21,6 +21,7 @@ normal_(std=1.0).
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -42,7 +43,12 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
     if nonlinearity == "relu":
         return math.sqrt(2.0)
     if nonlinearity == "leaky_relu":
-        slope = 0.01 if param is None else float(param)
+        if param is None:
+            slope = 0.01
+        elif isinstance(param, numbers.Real) and not isinstance(param, (bool, np.bool_)):
+            slope = float(param)
+        else:
+            raise ValueError(f"calculate_gain: negative_slope {param!r} is not a valid number")
         return math.sqrt(2.0 / (1 + slope ** 2))
     if nonlinearity == "selu":
         return 3.0 / 4
@@ -51,11 +57,16 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
 
 
 def calculate_fan_in_and_fan_out(tensor) -> tuple[int, int]:
+    """(fan_in, fan_out) = (shape[1]·r, shape[0]·r), r = ∏ shape[2:] (the receptive field),
+    as torch.nn.init._calculate_fan_in_and_fan_out."""
     shape = _array(tensor).shape
     if len(shape) < 2:
         raise ValueError(f"fan in and fan out need a tensor of at least 2 dims, got shape {shape}")
-    receptive = int(np.prod(shape[2:])) if len(shape) > 2 else 1
-    return shape[1] * receptive, shape[0] * receptive
+    receptive = math.prod(shape[2:])
+    return int(shape[1] * receptive), int(shape[0] * receptive)
+
+
+_calculate_fan_in_and_fan_out = calculate_fan_in_and_fan_out  # PyTorch's (private) name
 
 
 def _fan(tensor, mode: str) -> int:
@@ -88,36 +99,47 @@ def normal_(tensor, mean: float = 0.0, std: float = 1.0):
 
 
 def constant_(tensor, val: float):
+    """Every element = val."""
     return _fill(tensor, val)
 
 
 def zeros_(tensor):
+    """Every element = 0 (the usual bias init; all-zero weights never break symmetry)."""
     return _fill(tensor, 0.0)
 
 
 def ones_(tensor):
+    """Every element = 1."""
     return _fill(tensor, 1.0)
 
 
 def xavier_uniform_(tensor, gain: float = 1.0):
+    """U(−a, a), a = gain·√(6 / (fan_in + fan_out)) (Glorot & Bengio 2010; gain 1 by default)."""
     fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
     a = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -a, a)
 
 
 def xavier_normal_(tensor, gain: float = 1.0):
+    """N(0, σ²), σ = gain·√(2 / (fan_in + fan_out)) (gain 1 by default)."""
     fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
 
 
 def kaiming_uniform_(tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"):
-    """Defaults as PyTorch: a=0 with leaky_relu, i.e. the ReLU gain √2."""
+    """Defaults as PyTorch: a=0 with leaky_relu, i.e. the ReLU gain √2.  A zero-element
+    tensor is left as it is (as PyTorch)."""
+    if _array(tensor).size == 0:
+        return tensor
     gain = calculate_gain(nonlinearity, a)
     bound = gain * math.sqrt(3.0 / _fan(tensor, mode))
     return uniform_(tensor, -bound, bound)
 
 
 def kaiming_normal_(tensor, a: float = 0.0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"):
+    """N(0, (gain/√fan_mode)²), defaults as kaiming_uniform_."""
+    if _array(tensor).size == 0:
+        return tensor
     gain = calculate_gain(nonlinearity, a)
     return normal_(tensor, 0.0, gain / math.sqrt(_fan(tensor, mode)))
 
@@ -133,6 +155,8 @@ def orthogonal_(tensor, gain: float = 1.0):
     arr = _array(tensor)
     if arr.ndim < 2:
         raise ValueError(f"orthogonal_ needs at least 2 dims, got shape {arr.shape}")
+    if arr.size == 0:
+        return tensor
     rows, cols = arr.shape[0], arr.size // arr.shape[0]
     flat = generator().normal(0.0, 1.0, (rows, cols))
     if rows < cols:
