@@ -29,5 +29,10 @@ class StateDictError(TiduError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class SerializationError(TiduError, ValueError):
+    """A file cannot be saved or loaded: a value with no pickle-free form, a pickled or
+    malformed file."""
+
+
 def shape_str(shape):
     return "(" + ", ".join(str(int(s)) for s in shape) + ("," if len(shape) == 1 else "") + ")"

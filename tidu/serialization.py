@@ -38,7 +38,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .errors import TiduError
+from .errors import SerializationError
 from .tensor import Tensor
 
 __all__ = ["save", "load", "SerializationError"]
@@ -46,11 +46,6 @@ __all__ = ["save", "load", "SerializationError"]
 META_KEY = "__tidu__"
 FORMAT = "tidu.save"
 VERSION = 1
-
-
-class SerializationError(TiduError, ValueError):
-    """A file cannot be saved or loaded: a value with no pickle-free form, a pickled or
-    malformed file."""
 
 
 # --------------------------------------------------------------------------- encoding

@@ -413,3 +413,30 @@ def test_finite_differences_through_input_and_parameters():
             p.data[j] = old
             numeric[j] = (plus - minus) / (2 * eps)
         np.testing.assert_allclose(p.grad.data, numeric, rtol=1e-5, atol=1e-8, err_msg=name)
+
+
+def test_shared_submodule_appears_under_every_name_like_torch():
+    a = nn.Linear(2, 2)
+    model = nn.Sequential(a, nn.Sequential(a, nn.ReLU()))
+    ta = torch.nn.Linear(2, 2)
+    tmodel = torch.nn.Sequential(ta, torch.nn.Sequential(ta, torch.nn.ReLU()))
+    assert list(model.state_dict()) == list(tmodel.state_dict())
+    model.load_state_dict({k: v.detach().numpy() for k, v in tmodel.state_dict().items()})
+    assert len(list(model.parameters())) == len(list(tmodel.parameters())) == 2
+
+
+def test_apply_visits_children_before_parents_like_torch():
+    def build(lib):
+        return lib.Sequential(lib.Linear(1, 1), lib.Sequential(lib.ReLU(), lib.Tanh()))
+
+    ours, theirs = [], []
+    build(nn).apply(lambda m: ours.append(type(m).__name__))
+    build(torch.nn).apply(lambda m: theirs.append(type(m).__name__))
+    assert ours == theirs
+
+
+def test_assigning_none_keeps_the_name_registered():
+    model = nn.Sequential(nn.Linear(1, 1), nn.ReLU())
+    model.add_module("1", None)
+    assert [n for n, _ in model._modules.items()] == ["0", "1"]
+    assert [n for n, _ in model.named_children()] == ["0"]

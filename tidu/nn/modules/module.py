@@ -32,7 +32,12 @@ class Module:
             raise AttributeError(f"{type(self).__name__}: call super().__init__() before "
                                  f"assigning attribute {name!r}")
         for registry in (self._parameters, self._modules, self._buffers):
-            registry.pop(name, None)
+            if name in registry:
+                if value is None:  # as torch: the name stays registered, holding None
+                    registry[name] = None
+                    object.__setattr__(self, name, None)
+                    return
+                del registry[name]
         if isinstance(value, Parameter):
             self._parameters[name] = value
         elif isinstance(value, Module):
@@ -64,14 +69,15 @@ class Module:
         return self.forward(*args, **kwargs)
 
     # ------------------------------------------------------------------ traversal
-    def named_modules(self, prefix: str = ""):
+    def named_modules(self, prefix: str = "", remove_duplicate: bool = True):
         stack = [(prefix, self)]
         seen = set()
         while stack:
             name, mod = stack.pop()
-            if id(mod) in seen:
-                continue
-            seen.add(id(mod))
+            if remove_duplicate:
+                if id(mod) in seen:
+                    continue
+                seen.add(id(mod))
             yield name, mod
             children = [(f"{name}.{n}" if name else n, m) for n, m in mod._modules.items()
                         if m is not None]
@@ -115,8 +121,10 @@ class Module:
             yield b
 
     def apply(self, fn) -> "Module":
-        for m in list(self.modules())[::-1]:
-            fn(m)
+        """Call ``fn`` on every sub-module, children before parents (as torch)."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
         return self
 
     # ------------------------------------------------------------------ modes and grads
@@ -161,7 +169,8 @@ class Module:
 
     # ------------------------------------------------------------------ state
     def _state_items(self):
-        for mod_name, mod in self.named_modules():
+        # A module shared at two places is listed under both names, as in torch's state_dict.
+        for mod_name, mod in self.named_modules(remove_duplicate=False):
             pre = f"{mod_name}." if mod_name else ""
             for name, p in mod._parameters.items():
                 if p is not None:
