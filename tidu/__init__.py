@@ -7,8 +7,8 @@ import numpy as np
 
 from . import ops
 from ._allocator import tune_malloc
-from .errors import DTypeError, GraphError, IndexRangeError, SerializationError, ShapeError,
-                     StateDictError, TiduError
+from .errors import (DTypeError, GraphError, IndexRangeError, SerializationError, ShapeError,
+                     StateDictError, TiduError)
 from .ops import (abs, add, clip, concatenate, div, exp, flatten, log, matmul, max, maximum,
                   mean, min, minimum, mul, neg, pad, permute, pow, reshape, sqrt, squeeze,
                   stack, std, sub, sum, transpose, unsqueeze, var, where)
