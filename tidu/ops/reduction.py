@@ -63,26 +63,26 @@ def _extreme(a, axis, keepdims, reduce):
     return Tensor._op(out_kd if keepdims else out_kd.squeeze(axes), (a,), backward)
 
 
-def var(a: Tensor, axis=None, keepdims: bool = False, correction: int = 1) -> Tensor:
-    """Σ(x − x̄)² / (n − correction); ``correction=1`` (unbiased) is PyTorch's default."""
-    axes = _norm_axes(axis, a.ndim)
-    x = a.data
-    denom = _count(x.shape, axes) - correction
+def _centred(x, axes, correction):
+    """x − x̄ over ``axes``, the denominator n − correction, and Σ(x − x̄)² (keepdims)."""
     centred = x - x.mean(axis=axes, keepdims=True)
-    out = np.asarray((centred * centred).sum(axis=axes, keepdims=keepdims) / denom)
-    return Tensor._op(out, (a,),
+    return centred, _count(x.shape, axes) - correction, (centred * centred).sum(axis=axes, keepdims=True)
+
+
+def var(a: Tensor, axis=None, keepdims: bool = False, correction: int = 1) -> Tensor:
+    """Σ(x − x̄)² / (n − correction); ``correction=1`` (unbiased) is PyTorch's default.
+    d var / dx = 2(x − x̄) / (n − correction)."""
+    axes = _norm_axes(axis, a.ndim)
+    centred, denom, ss = _centred(a.data, axes, correction)
+    out_kd = ss / denom
+    return Tensor._op(out_kd if keepdims else out_kd.squeeze(axes), (a,),
                       lambda g: (_expand(g, axes, keepdims) * centred * (2.0 / denom),))
 
 
 def std(a: Tensor, axis=None, keepdims: bool = False, correction: int = 1) -> Tensor:
     """sqrt(var); d std / dx = (x − x̄) / ((n − correction)·std)."""
     axes = _norm_axes(axis, a.ndim)
-    x = a.data
-    denom = _count(x.shape, axes) - correction
-    centred = x - x.mean(axis=axes, keepdims=True)
-    out_kd = np.sqrt((centred * centred).sum(axis=axes, keepdims=True) / denom)
-
-    def backward(g):
-        return (_expand(g, axes, keepdims) * centred / (denom * out_kd),)
-
-    return Tensor._op(out_kd if keepdims else out_kd.squeeze(axes), (a,), backward)
+    centred, denom, ss = _centred(a.data, axes, correction)
+    out_kd = np.sqrt(ss / denom)
+    return Tensor._op(out_kd if keepdims else out_kd.squeeze(axes), (a,),
+                      lambda g: (_expand(g, axes, keepdims) * centred / (denom * out_kd),))
