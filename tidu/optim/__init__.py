@@ -1,5 +1,11 @@
-"""Optimizers (as torch.optim)."""
+"""Optimizers (as torch.optim) and learning-rate schedules (``tidu.optim.lr_scheduler``)."""
+from . import lr_scheduler
+from .adadelta import Adadelta
+from .adagrad import Adagrad
+from .adam import Adam, AdamW, NAdam
 from .optimizer import Optimizer
+from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD"]
+__all__ = ["Optimizer", "SGD", "Adagrad", "Adadelta", "RMSprop", "Adam", "AdamW", "NAdam",
+           "lr_scheduler"]

@@ -1,22 +1,71 @@
-"""`Optimizer`: parameter groups, per-parameter state, zero_grad/step/state_dict as in
-torch.optim.Optimizer."""
+"""`Optimizer`: parameter groups, per-parameter state, ``zero_grad`` / ``step`` /
+``state_dict`` / ``load_state_dict`` as in ``torch.optim.Optimizer``, plus Keras's per-tensor
+gradient clipping (``clipnorm`` / ``clipvalue``) on every optimizer.
+
+A subclass gives its hyper-parameters (``defaults``), checks them (``_check_group``), and
+updates one parameter in place (``_update(param, grad, state, group)``).  The base class walks
+the groups, clips each gradient, creates the per-parameter ``state`` on the first step, and
+hands out per-parameter scratch arrays (``_work``) so that an update allocates nothing: every
+temporary of the math is written into a preallocated array with ``out=`` / in-place ops, and
+``param.data`` stays the same array object for the whole run.
+"""
 from __future__ import annotations
 
 import copy
+import math
+import numbers
 
 import numpy as np
 
 from ..errors import StateDictError
+from ..tensor import Tensor, enable_grad
+
+
+def check_hyper(owner: str, name: str, value, ok, expected: str) -> None:
+    """Raise one ValueError naming the optimizer, the argument, what was expected and what was
+    received, unless ``value`` is a real number and ``ok(value)`` holds."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value) \
+            or not ok(value):
+        raise ValueError(f"{owner}: {name} must be {expected}, got {name}={value!r}")
+
+
+def check_clipping(owner: str, group: dict) -> None:
+    """The Keras options: ``clipnorm`` / ``clipvalue`` are None or a positive number, not both."""
+    for name in ("clipnorm", "clipvalue"):
+        if group.get(name) is not None:
+            check_hyper(owner, name, group[name], lambda v: v > 0, "None or a number > 0")
+    if group.get("clipnorm") is not None and group.get("clipvalue") is not None:
+        raise ValueError(f"{owner}: set one of clipnorm and clipvalue, got clipnorm="
+                         f"{group['clipnorm']!r} and clipvalue={group['clipvalue']!r} (Keras "
+                         f"would silently apply only clipnorm)")
 
 
 class Optimizer:
-    """Base class.  ``params`` is an iterable of parameters or of dicts (param groups) whose
-    keys override the optimizer's ``defaults`` for that group."""
+    """Base class.  ``params`` is an iterable of parameters, or of dicts (param groups) whose
+    keys override the optimizer's ``defaults`` for that group.
+
+    Every optimizer also takes ``clipnorm`` / ``clipvalue`` (Keras's per-tensor clipping, default
+    None; a group may override them).  Before the update, each parameter's gradient is clipped
+    on its own, in place in ``p.grad`` (so what a callback reads after ``step()`` is the gradient
+    that was applied)::
+
+        clipnorm c:   g ← g · c / ‖g‖₂   if ‖g‖₂ > c      (each tensor by its own L2 norm)
+        clipvalue c:  g ← clip(g, −c, c)                  (elementwise)
+
+    Clipping comes before the optimizer's own weight decay (whose λθ term is not clipped).
+    For PyTorch's global-norm clipping use ``tidu.nn.utils.clip_grad_norm_`` between
+    ``backward()`` and ``step()``.
+    """
 
     def __init__(self, params, defaults: dict):
         self.defaults = defaults
         self.state: dict = {}
         self.param_groups: list[dict] = []
+        self._scratch: dict = {}
+        if isinstance(params, Tensor):
+            raise TypeError(f"{type(self).__name__}: params must be an iterable of tensors or of "
+                            f"dicts (param groups), got a single Tensor; pass [tensor] or "
+                            f"model.parameters()")
         params = list(params)
         if not params:
             raise ValueError(f"{type(self).__name__}: got an empty parameter list")
@@ -25,13 +74,36 @@ class Optimizer:
         for group in params:
             self.add_param_group(group)
 
+    # ------------------------------------------------------------------ groups
     def add_param_group(self, group: dict) -> None:
+        """Add a group (a dict with ``"params"`` and optional hyper-parameter overrides)."""
+        name = type(self).__name__
+        if not isinstance(group, dict) or "params" not in group:
+            raise TypeError(f"{name}: a param group must be a dict with a 'params' key, "
+                            f"got {type(group).__name__}")
         group = dict(group)
-        group["params"] = list(group["params"])
+        params = group["params"]
+        group["params"] = [params] if isinstance(params, Tensor) else list(params)
+        for p in group["params"]:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"{name}: parameters must be tidu Tensors, got "
+                                f"{type(p).__name__}")
+            if p.data.dtype.kind != "f":
+                raise TypeError(f"{name}: can only optimize float tensors, got dtype {p.dtype}")
         for key, value in self.defaults.items():
             group.setdefault(key, value)
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if len({id(p) for p in group["params"]}) != len(group["params"]) \
+                or seen & {id(p) for p in group["params"]}:
+            raise ValueError(f"{name}: a parameter appears more than once in the param groups")
+        self._check_group(group)
+        check_clipping(name, group)
         self.param_groups.append(group)
 
+    def _check_group(self, group: dict) -> None:
+        """Validate a group's hyper-parameters (raise ValueError naming the bad one)."""
+
+    # ------------------------------------------------------------------ stepping
     def zero_grad(self, set_to_none: bool = True) -> None:
         for group in self.param_groups:
             for p in group["params"]:
@@ -40,16 +112,54 @@ class Optimizer:
                 else:
                     p.grad = None
 
-    def step(self):
+    def step(self, closure=None):
+        """One update of every parameter that has a gradient.  ``closure``, if given, is
+        called first (with gradients enabled) to recompute the loss and the gradients; its
+        result is returned."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            clipnorm, clipvalue = group["clipnorm"], group["clipvalue"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                grad = p.grad.data
+                if clipnorm is not None:
+                    _clip_by_own_norm_(grad, clipnorm)
+                elif clipvalue is not None:
+                    np.clip(grad, -clipvalue, clipvalue, out=grad)
+                state = self.state.get(id(p))
+                if state is None:
+                    state = self._init_state(p.data, group)
+                self._update(p.data, grad, state, group)
+                if state:
+                    self.state[id(p)] = state
+        return loss
+
+    def _init_state(self, param: np.ndarray, group: dict) -> dict:
+        """The state of a parameter before its first update (empty unless overridden)."""
+        return {}
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
+        """Update ``param`` in place from ``grad`` (never modify ``grad``: it is ``p.grad``)."""
         raise NotImplementedError
 
-    def _params_with_grad(self, group):
-        for p in group["params"]:
-            if p.grad is not None:
-                yield p, p.grad.data, self.state.setdefault(id(p), {})
+    def _work(self, param: np.ndarray, n: int) -> list:
+        """``n`` scratch arrays shaped like ``param``, allocated once per parameter (not part
+        of the state: their content does not outlive one update)."""
+        arrays = self._scratch.get(id(param))
+        if arrays is None or arrays[0].shape != param.shape or arrays[0].dtype != param.dtype:
+            arrays = self._scratch[id(param)] = []
+        while len(arrays) < n:
+            arrays.append(np.empty_like(param))
+        return arrays
 
+    # ------------------------------------------------------------------ state_dict
     def state_dict(self) -> dict:
-        """State by parameter index (as PyTorch), plus the groups' hyper-parameters."""
+        """State by parameter index (as PyTorch: parameters numbered in group order), plus the
+        groups' hyper-parameters; a deep copy, so stepping on does not change it."""
         index = {}
         groups = []
         for group in self.param_groups:
@@ -57,23 +167,75 @@ class Optimizer:
             for p in group["params"]:
                 index.setdefault(id(p), len(index))
                 ids.append(index[id(p)])
-            groups.append({**{k: v for k, v in group.items() if k != "params"}, "params": ids})
+            groups.append({**copy.deepcopy({k: v for k, v in group.items() if k != "params"}),
+                           "params": ids})
         state = {index[pid]: copy.deepcopy(s) for pid, s in self.state.items() if pid in index}
-        return {"state": state, "param_groups": groups}
+        return {"state": dict(sorted(state.items())), "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict) -> None:
+        """Load a ``state_dict()`` (tidu's, or PyTorch's with its tensors turned into NumPy
+        arrays).  Array state is copied and cast to its parameter's dtype; 0-d values become
+        Python numbers (``step`` an int)."""
+        name = type(self).__name__
         groups = state_dict["param_groups"]
-        if len(groups) != len(self.param_groups) or any(
-                len(g["params"]) != len(own["params"]) for g, own in zip(groups, self.param_groups)):
-            raise StateDictError(f"{type(self).__name__}.load_state_dict: the saved groups hold "
-                                 f"{[len(g['params']) for g in groups]} parameters, this optimizer's "
-                                 f"{[len(g['params']) for g in self.param_groups]}")
+        saved_sizes = [len(g["params"]) for g in groups]
+        own_sizes = [len(g["params"]) for g in self.param_groups]
+        if saved_sizes != own_sizes:
+            raise StateDictError(f"{name}.load_state_dict: the saved groups hold {saved_sizes} "
+                                 f"parameters, this optimizer's {own_sizes}")
         params = [p for group in self.param_groups for p in group["params"]]
-        self.state = {}
-        for i, s in state_dict["state"].items():
-            p = params[int(i)]
-            self.state[id(p)] = {k: (np.array(v, dtype=p.data.dtype) if isinstance(v, np.ndarray)
-                                     and v.dtype.kind == "f" else copy.deepcopy(v))
-                                 for k, v in s.items()}
+        new_state = {}
+        for i, saved in state_dict["state"].items():
+            i = int(i)
+            if not 0 <= i < len(params):
+                raise StateDictError(f"{name}.load_state_dict: state for parameter {i}, but the "
+                                     f"optimizer has {len(params)} parameters")
+            p = params[i]
+            new_state[id(p)] = {k: _state_value(name, i, k, v, p.data) for k, v in saved.items()}
+        self.state = new_state
         for own, saved in zip(self.param_groups, groups):
-            own.update({k: v for k, v in saved.items() if k != "params"})
+            own.update(copy.deepcopy({k: v for k, v in saved.items() if k != "params"}))
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
+        return "\n".join(lines + [")"])
+
+
+def _state_value(owner: str, index: int, key: str, value, param: np.ndarray):
+    if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor
+        value = value.detach().numpy()
+    if isinstance(value, Tensor):
+        value = value.data
+    if isinstance(value, (np.ndarray, np.generic)) and np.ndim(value) == 0:
+        value = value.item()
+    if isinstance(value, float) and key == "step" and value.is_integer():
+        return int(value)
+    if isinstance(value, np.ndarray):
+        if value.shape != param.shape:
+            raise StateDictError(f"{owner}.load_state_dict: state {key!r} of parameter {index} "
+                                 f"has shape {value.shape}, the parameter {param.shape}")
+        return np.array(value, dtype=param.dtype if value.dtype.kind == "f" else value.dtype)
+    return copy.deepcopy(value)
+
+
+def _clip_by_own_norm_(grad: np.ndarray, max_norm: float) -> None:
+    """Keras's ``clipnorm``: scale ``grad`` in place to L2 norm ``max_norm`` if it is larger."""
+    flat = grad.reshape(-1)
+    norm = math.sqrt(float(np.dot(flat, flat)))
+    if norm > max_norm:
+        grad *= max_norm / norm
+
+
+def lerp_(avg: np.ndarray, target: np.ndarray, weight: float, work: np.ndarray) -> None:
+    """``avg ← avg + weight·(target − avg)`` in place, as ``torch.lerp_`` computes it (from the
+    nearer end, so a weight near 1 stays exact); ``work`` is scratch."""
+    np.subtract(target, avg, out=work)
+    if weight < 0.5:
+        work *= weight
+        avg += work
+    else:
+        work *= 1.0 - weight
+        np.subtract(target, work, out=avg)

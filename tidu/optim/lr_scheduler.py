@@ -1,0 +1,580 @@
+"""Learning-rate schedules, as ``torch.optim.lr_scheduler``: same classes, arguments, defaults
+and values (tests/optim/test_lr_scheduler.py compares 200 steps of each with PyTorch's).
+
+Usage is PyTorch's: build the scheduler after the optimizer (it records each group's
+``initial_lr`` and sets the first learning rate), call ``optimizer.step()`` then
+``scheduler.step()`` — once per batch or once per epoch, as the schedule is meant
+(``ReduceLROnPlateau.step(metric)`` once per validation).  ``get_last_lr()`` is the learning
+rate of each group now, ``last_epoch`` the number of ``step()`` calls so far, and
+``state_dict()`` / ``load_state_dict()`` hold plain numbers, lists and dicts (``tidu.save``
+can store them).
+
+Like PyTorch's, StepLR, MultiStepLR, ExponentialLR, LinearLR and CosineAnnealingLR are
+*chainable*: each step multiplies the groups' current learning rates by a factor (the ratio of
+consecutive values of the closed form), so they compose (SequentialLR) and equal PyTorch's
+values to the last bit.  The closed form each one follows is in its docstring.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import numbers
+from bisect import bisect_right
+from collections import Counter
+
+from .optimizer import Optimizer
+
+__all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
+           "LinearLR", "SequentialLR", "OneCycleLR", "ReduceLROnPlateau", "WarmupCosineLR",
+           "warmup_cosine"]
+
+
+def _check(owner: str, name: str, value, ok, expected: str, integer: bool = False) -> None:
+    kinds = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kinds) or \
+            (not integer and math.isnan(value)) or not ok(value):
+        raise ValueError(f"{owner}: {name} must be {expected}, got {name}={value!r}")
+
+
+def _check_optimizer(owner: str, optimizer) -> None:
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{owner}: expected a tidu.optim optimizer, got {type(optimizer).__name__}")
+
+
+def _per_group(owner: str, name: str, optimizer: Optimizer, value) -> list:
+    """A scalar for every group, or a list with one value per group."""
+    n = len(optimizer.param_groups)
+    if isinstance(value, (list, tuple)):
+        if len(value) != n:
+            raise ValueError(f"{owner}: {name} has {len(value)} values for {n} param groups")
+        return list(value)
+    return [value] * n
+
+
+class LRScheduler:
+    """Base class: subclasses give ``get_lr()`` (the next learning rates, from the groups'
+    current ones when chainable) and optionally ``_get_closed_form_lr()`` (from ``base_lrs`` and
+    ``last_epoch`` alone)."""
+
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1):
+        _check_optimizer(type(self).__name__, optimizer)
+        self.optimizer = optimizer
+        if last_epoch == -1:
+            for group in optimizer.param_groups:
+                group.setdefault("initial_lr", group["lr"])
+        else:
+            for i, group in enumerate(optimizer.param_groups):
+                if "initial_lr" not in group:
+                    raise KeyError(f"{type(self).__name__}: resuming with last_epoch={last_epoch} "
+                                   f"needs 'initial_lr' in param_groups[{i}]: load the "
+                                   f"optimizer's state_dict first")
+        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
+        self.last_epoch = last_epoch
+        self._initial_step()
+
+    def _initial_step(self) -> None:
+        self._step_count = 0
+        self._is_initial = True
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
+
+    def step(self) -> None:
+        """Advance the schedule by one (call after ``optimizer.step()``)."""
+        self._step_count += 1
+        self._update_lr()
+
+    def _update_lr(self, epoch: int | None = None) -> None:
+        if epoch is None:
+            self.last_epoch += 1
+            values = self.get_lr()
+        else:
+            self.last_epoch = epoch
+            closed_form = getattr(self, "_get_closed_form_lr", None)
+            values = closed_form() if closed_form is not None else self.get_lr()
+        for group, lr in zip(self.optimizer.param_groups, values):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def get_lr(self) -> list:
+        raise NotImplementedError
+
+    def get_last_lr(self) -> list:
+        """The learning rate of each param group, as last set by this scheduler."""
+        return list(self._last_lr)
+
+    def _current_lrs(self) -> list:
+        return [group["lr"] for group in self.optimizer.param_groups]
+
+    def state_dict(self) -> dict:
+        """Every attribute but the optimizer (a copy)."""
+        return copy.deepcopy({k: v for k, v in self.__dict__.items()
+                              if k not in ("optimizer", "_is_initial")})
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        self.__dict__.update(copy.deepcopy(state_dict))
+
+
+class StepLR(LRScheduler):
+    """η ← γ·η every ``step_size`` steps: η_t = η₀ · γ^⌊t / step_size⌋ (default γ = 0.1)."""
+
+    def __init__(self, optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
+        _check("StepLR", "step_size", step_size, lambda v: v >= 1, "an integer ≥ 1", integer=True)
+        _check("StepLR", "gamma", gamma, lambda v: v >= 0, "≥ 0")
+        self.step_size, self.gamma = step_size, gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
+            return self._current_lrs()
+        return [lr * self.gamma for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self):
+        return [base * self.gamma ** (self.last_epoch // self.step_size) for base in self.base_lrs]
+
+
+class MultiStepLR(LRScheduler):
+    """η ← γ·η at each milestone: η_t = η₀ · γ^(number of milestones ≤ t) (default γ = 0.1;
+    a milestone listed twice decays twice)."""
+
+    def __init__(self, optimizer, milestones, gamma: float = 0.1, last_epoch: int = -1):
+        milestones = list(milestones)
+        for m in milestones:
+            _check("MultiStepLR", "each milestone", m, lambda v: v >= 0, "an integer ≥ 0",
+                   integer=True)
+        _check("MultiStepLR", "gamma", gamma, lambda v: v >= 0, "≥ 0")
+        self.milestones = Counter(milestones)
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        if self.last_epoch not in self.milestones:
+            return self._current_lrs()
+        factor = self.gamma ** self.milestones[self.last_epoch]
+        return [lr * factor for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self):
+        milestones = sorted(self.milestones.elements())
+        return [base * self.gamma ** bisect_right(milestones, self.last_epoch)
+                for base in self.base_lrs]
+
+    def load_state_dict(self, state_dict):
+        super().load_state_dict(state_dict)
+        self.milestones = Counter(self.milestones)  # tidu.load gives back a plain dict
+
+
+class ExponentialLR(LRScheduler):
+    """η ← γ·η every step: η_t = η₀ · γᵗ."""
+
+    def __init__(self, optimizer, gamma: float, last_epoch: int = -1):
+        _check("ExponentialLR", "gamma", gamma, lambda v: v >= 0, "≥ 0")
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        if self._is_initial:
+            return self._current_lrs()
+        return [lr * self.gamma for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self):
+        return [base * self.gamma ** self.last_epoch for base in self.base_lrs]
+
+
+class CosineAnnealingLR(LRScheduler):
+    r"""Cosine annealing (SGDR without restarts).  Closed form::
+
+        η_t = η_min + (η₀ − η_min) · (1 + cos(π t / T_max)) / 2
+
+    computed, as PyTorch does, recursively — η_t = η_min + (η_{t−1} − η_min) ·
+    (1 + cos(π t/T_max)) / (1 + cos(π (t−1)/T_max)) — so that it chains with other schedulers;
+    past T_max the cosine continues (the rate climbs back up over the next T_max steps).
+    """
+
+    def __init__(self, optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):
+        _check("CosineAnnealingLR", "T_max", T_max, lambda v: v >= 1, "an integer ≥ 1",
+               integer=True)
+        _check("CosineAnnealingLR", "eta_min", eta_min, lambda v: v >= 0, "≥ 0")
+        self.T_max, self.eta_min = T_max, eta_min
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        t, T, eta_min = self.last_epoch, self.T_max, self.eta_min
+        if self._is_initial:
+            return self._current_lrs()
+        if self._step_count == 1 and t > 0:  # resumed with last_epoch ≥ 0
+            return [eta_min + (base - eta_min) * (1 + math.cos(t * math.pi / T)) / 2
+                    for base in self.base_lrs]
+        if (t - 1 - T) % (2 * T) == 0:  # at the bottom, where the ratio would be 0/0
+            return [lr + (base - eta_min) * (1 - math.cos(math.pi / T)) / 2
+                    for base, lr in zip(self.base_lrs, self._current_lrs())]
+        return [(1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
+                * (lr - eta_min) + eta_min for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self):
+        return [self.eta_min + (base - self.eta_min)
+                * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+                for base in self.base_lrs]
+
+
+class LinearLR(LRScheduler):
+    """Scale η₀ by a factor going linearly from ``start_factor`` to ``end_factor`` over
+    ``total_iters`` steps, then stay (defaults 1/3, 1.0, 5)::
+
+        η_t = η₀ · (s + (e − s) · min(t, total_iters) / total_iters)
+
+    With ``start_factor`` small and ``end_factor`` 1 it is a linear warm-up.
+    """
+
+    def __init__(self, optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
+                 total_iters: int = 5, last_epoch: int = -1):
+        _check("LinearLR", "start_factor", start_factor, lambda v: 0 < v <= 1, "in (0, 1]")
+        _check("LinearLR", "end_factor", end_factor, lambda v: 0 <= v <= 1, "in [0, 1]")
+        _check("LinearLR", "total_iters", total_iters, lambda v: v >= 1, "an integer ≥ 1",
+               integer=True)
+        self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        s, e, n, t = self.start_factor, self.end_factor, self.total_iters, self.last_epoch
+        if t == 0:
+            return [lr * s for lr in self._current_lrs()]
+        if self._is_initial or t > n:
+            return self._current_lrs()
+        factor = 1.0 + (e - s) / (n * s + (t - 1) * (e - s))
+        return [lr * factor for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self):
+        s, e, n = self.start_factor, self.end_factor, self.total_iters
+        return [base * (s + (e - s) * min(n, self.last_epoch) / n) for base in self.base_lrs]
+
+
+class SequentialLR(LRScheduler):
+    """Run ``schedulers[0]`` until ``milestones[0]``, then ``schedulers[1]`` (restarted at its
+    step 0) until ``milestones[1]``, and so on — e.g. a LinearLR warm-up then CosineAnnealingLR.
+    All must belong to ``optimizer``; ReduceLROnPlateau cannot be one of them."""
+
+    def __init__(self, optimizer, schedulers: list, milestones: list, last_epoch: int = -1):
+        _check_optimizer("SequentialLR", optimizer)
+        if len(schedulers) < 1:
+            raise ValueError("SequentialLR: expected at least one scheduler, got none")
+        for i, scheduler in enumerate(schedulers):
+            if isinstance(scheduler, ReduceLROnPlateau) or not isinstance(scheduler, LRScheduler):
+                raise ValueError(f"SequentialLR: schedulers[{i}] is a {type(scheduler).__name__}; "
+                                 f"expected a step()-only LRScheduler (not ReduceLROnPlateau)")
+            if scheduler.optimizer is not optimizer:
+                raise ValueError(f"SequentialLR: schedulers[{i}] ({type(scheduler).__name__}) "
+                                 f"belongs to another optimizer")
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(f"SequentialLR: expected {len(schedulers) - 1} milestones for "
+                             f"{len(schedulers)} schedulers, got {len(milestones)}")
+        self._schedulers = schedulers
+        self._milestones = list(milestones)
+        self.last_epoch = last_epoch + 1
+        self.optimizer = optimizer
+        for group in optimizer.param_groups:  # undo the schedulers' own initial steps
+            group["lr"] = group["initial_lr"]
+        for scheduler in schedulers:
+            scheduler.last_epoch -= 1
+        index = bisect_right(self._milestones, 0)
+        self._schedulers[index]._initial_step()
+        self._last_lr = schedulers[index].get_last_lr()
+
+    def step(self) -> None:
+        self.last_epoch += 1
+        index = bisect_right(self._milestones, self.last_epoch)
+        scheduler = self._schedulers[index]
+        if index > 0 and self._milestones[index - 1] == self.last_epoch:
+            scheduler._update_lr(0)  # restart it from its closed form at its step 0
+        else:
+            scheduler.step()
+        self._last_lr = scheduler.get_last_lr()
+
+    def state_dict(self) -> dict:
+        state = copy.deepcopy({k: v for k, v in self.__dict__.items()
+                               if k not in ("optimizer", "_schedulers", "_is_initial")})
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        state = dict(state_dict)
+        inner = state.pop("_schedulers")
+        self.__dict__.update(copy.deepcopy(state))
+        for scheduler, s in zip(self._schedulers, inner):
+            scheduler.load_state_dict(s)
+
+
+class OneCycleLR(LRScheduler):
+    r"""The 1cycle policy (Smith & Topin 2017), PyTorch's (fastai's) version: over
+    ``total_steps`` steps (or ``epochs · steps_per_epoch``), the rate anneals from
+    η_init = max_lr / div_factor up to max_lr during the first ``pct_start`` of the steps, then
+    down to η_min = η_init / final_div_factor; with ``three_phase`` it goes back down to
+    η_init by step 2·pct_start·total − 2 and only then to η_min.  Each phase anneals from its
+    start value a to its end value b with pct ∈ [0, 1] of the phase done::
+
+        cos:     b + (a − b)·(1 + cos(π·pct)) / 2
+        linear:  a + (b − a)·pct
+
+    With ``cycle_momentum`` the momentum (SGD's / RMSprop's ``momentum``, or β1 of Adam-type
+    ``betas``) moves inversely, between ``max_momentum`` and ``base_momentum``.  Defaults:
+    pct_start=0.3, anneal_strategy='cos', cycle_momentum=True, base_momentum=0.85,
+    max_momentum=0.95, div_factor=25, final_div_factor=1e4, three_phase=False.  Not
+    chainable; stepping past ``total_steps`` raises.
+    """
+
+    def __init__(self, optimizer, max_lr, total_steps: int | None = None,
+                 epochs: int | None = None, steps_per_epoch: int | None = None,
+                 pct_start: float = 0.3, anneal_strategy: str = "cos",
+                 cycle_momentum: bool = True, base_momentum=0.85, max_momentum=0.95,
+                 div_factor: float = 25.0, final_div_factor: float = 1e4,
+                 three_phase: bool = False, last_epoch: int = -1):
+        owner = "OneCycleLR"
+        _check_optimizer(owner, optimizer)
+        self.optimizer = optimizer
+        if total_steps is not None:
+            _check(owner, "total_steps", total_steps, lambda v: v >= 1, "an integer ≥ 1",
+                   integer=True)
+            self.total_steps = total_steps
+        elif epochs is not None and steps_per_epoch is not None:
+            _check(owner, "epochs", epochs, lambda v: v >= 1, "an integer ≥ 1", integer=True)
+            _check(owner, "steps_per_epoch", steps_per_epoch, lambda v: v >= 1,
+                   "an integer ≥ 1", integer=True)
+            self.total_steps = epochs * steps_per_epoch
+        else:
+            raise ValueError(f"{owner}: give total_steps, or both epochs and steps_per_epoch")
+        _check(owner, "pct_start", pct_start, lambda v: 0 <= v <= 1, "in [0, 1]")
+        _check(owner, "div_factor", div_factor, lambda v: v > 0, "> 0")
+        _check(owner, "final_div_factor", final_div_factor, lambda v: v > 0, "> 0")
+        if anneal_strategy not in ("cos", "linear"):
+            raise ValueError(f"{owner}: anneal_strategy must be 'cos' or 'linear', got "
+                             f"anneal_strategy={anneal_strategy!r}")
+        self._anneal_func_type = anneal_strategy
+        if three_phase:
+            self._schedule_phases = [
+                {"end_step": float(pct_start * self.total_steps) - 1, "start_lr": "initial_lr",
+                 "end_lr": "max_lr", "start_momentum": "max_momentum",
+                 "end_momentum": "base_momentum"},
+                {"end_step": float(2 * pct_start * self.total_steps) - 2, "start_lr": "max_lr",
+                 "end_lr": "initial_lr", "start_momentum": "base_momentum",
+                 "end_momentum": "max_momentum"},
+                {"end_step": self.total_steps - 1, "start_lr": "initial_lr", "end_lr": "min_lr",
+                 "start_momentum": "max_momentum", "end_momentum": "max_momentum"},
+            ]
+        else:
+            self._schedule_phases = [
+                {"end_step": float(pct_start * self.total_steps) - 1, "start_lr": "initial_lr",
+                 "end_lr": "max_lr", "start_momentum": "max_momentum",
+                 "end_momentum": "base_momentum"},
+                {"end_step": self.total_steps - 1, "start_lr": "max_lr", "end_lr": "min_lr",
+                 "start_momentum": "base_momentum", "end_momentum": "max_momentum"},
+            ]
+        max_lrs = _per_group(owner, "max_lr", optimizer, max_lr)
+        for lr in max_lrs:
+            _check(owner, "max_lr", lr, lambda v: v >= 0, "≥ 0")
+        if last_epoch == -1:
+            for lr, group in zip(max_lrs, optimizer.param_groups):
+                group["initial_lr"] = lr / div_factor
+                group["max_lr"] = lr
+                group["min_lr"] = group["initial_lr"] / final_div_factor
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError(f"{owner}: cycle_momentum needs an optimizer with momentum or "
+                                 f"betas, got {type(optimizer).__name__}; pass "
+                                 f"cycle_momentum=False")
+            self.use_beta1 = "betas" in optimizer.defaults
+            max_momenta = _per_group(owner, "max_momentum", optimizer, max_momentum)
+            base_momenta = _per_group(owner, "base_momentum", optimizer, base_momentum)
+            if last_epoch == -1:
+                for high, low, group in zip(max_momenta, base_momenta, optimizer.param_groups):
+                    if self.use_beta1:
+                        group["betas"] = (high, *group["betas"][1:])
+                    else:
+                        group["momentum"] = high
+                    group["max_momentum"] = high
+                    group["base_momentum"] = low
+        super().__init__(optimizer, last_epoch)
+
+    def _anneal(self, start, end, pct):
+        if self._anneal_func_type == "cos":
+            return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+        return (end - start) * pct + start
+
+    def get_lr(self):
+        step = self.last_epoch
+        if step > self.total_steps:
+            raise ValueError(f"OneCycleLR: stepped {step} times, beyond total_steps="
+                             f"{self.total_steps}")
+        lrs = []
+        for group in self.optimizer.param_groups:
+            start_step = 0.0
+            for i, phase in enumerate(self._schedule_phases):
+                end_step = phase["end_step"]
+                if step <= end_step or i == len(self._schedule_phases) - 1:
+                    pct = (step - start_step) / (end_step - start_step)
+                    lr = self._anneal(group[phase["start_lr"]], group[phase["end_lr"]], pct)
+                    if self.cycle_momentum:
+                        momentum = self._anneal(group[phase["start_momentum"]],
+                                                group[phase["end_momentum"]], pct)
+                    break
+                start_step = phase["end_step"]
+            lrs.append(lr)
+            if self.cycle_momentum:
+                if self.use_beta1:
+                    group["betas"] = (momentum, *group["betas"][1:])
+                else:
+                    group["momentum"] = momentum
+        return lrs
+
+
+class ReduceLROnPlateau(LRScheduler):
+    """Multiply the learning rate by ``factor`` once the monitored metric has not improved for
+    more than ``patience`` calls of ``step(metric)``.
+
+    Improvement (``mode`` 'min' or 'max', ``threshold_mode`` 'rel' or 'abs', threshold τ):
+    'min'/'rel': m < best·(1 − τ); 'min'/'abs': m < best − τ; 'max'/'rel': m > best·(1 + τ);
+    'max'/'abs': m > best + τ.  After a reduction, ``cooldown`` calls pass in which bad calls
+    are not counted.  The new rate is max(η·factor, min_lr) and is applied only if it differs
+    from η by more than ``eps``.  Defaults (PyTorch's): mode='min', factor=0.1, patience=10,
+    threshold=1e-4, threshold_mode='rel', cooldown=0, min_lr=0 (a number, or one per group),
+    eps=1e-8.
+    """
+
+    def __init__(self, optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
+                 threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0,
+                 min_lr=0.0, eps: float = 1e-8):
+        owner = "ReduceLROnPlateau"
+        _check_optimizer(owner, optimizer)
+        _check(owner, "factor", factor, lambda v: 0 <= v < 1, "in [0, 1)")
+        _check(owner, "patience", patience, lambda v: v >= 0, "an integer ≥ 0", integer=True)
+        _check(owner, "cooldown", cooldown, lambda v: v >= 0, "an integer ≥ 0", integer=True)
+        _check(owner, "threshold", threshold, lambda v: v >= 0, "≥ 0")
+        _check(owner, "eps", eps, lambda v: v >= 0, "≥ 0")
+        self.optimizer = optimizer
+        self.factor = factor
+        if isinstance(min_lr, (list, tuple)):
+            self.default_min_lr = None
+            self.min_lrs = _per_group(owner, "min_lr", optimizer, min_lr)
+        else:
+            self.default_min_lr = min_lr
+            self.min_lrs = [min_lr] * len(optimizer.param_groups)
+        for lr in self.min_lrs:
+            _check(owner, "min_lr", lr, lambda v: v >= 0, "≥ 0")
+        self.patience, self.cooldown, self.eps = patience, cooldown, eps
+        self.last_epoch = 0
+        self._last_lr = self._current_lrs()
+        self._init_is_better(mode, threshold, threshold_mode)
+        self._reset()
+
+    def _init_is_better(self, mode, threshold, threshold_mode):
+        if mode not in ("min", "max"):
+            raise ValueError(f"ReduceLROnPlateau: mode must be 'min' or 'max', got mode={mode!r}")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError(f"ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got "
+                             f"threshold_mode={threshold_mode!r}")
+        self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
+        self.mode_worse = math.inf if mode == "min" else -math.inf
+
+    def _reset(self):
+        self.best = self.mode_worse
+        self.cooldown_counter = 0
+        self.num_bad_epochs = 0
+
+    @property
+    def in_cooldown(self) -> bool:
+        return self.cooldown_counter > 0
+
+    def is_better(self, a: float, best: float) -> bool:
+        if self.mode == "min" and self.threshold_mode == "rel":
+            return a < best * (1.0 - self.threshold)
+        if self.mode == "min":
+            return a < best - self.threshold
+        if self.threshold_mode == "rel":
+            return a > best * (self.threshold + 1.0)
+        return a > best + self.threshold
+
+    def step(self, metrics) -> None:
+        """Record this epoch's value of the monitored metric (a number or a 0-d tensor)."""
+        current = float(metrics.item() if hasattr(metrics, "item") else metrics)
+        self.last_epoch += 1
+        if self.is_better(current, self.best):
+            self.best = current
+            self.num_bad_epochs = 0
+        else:
+            self.num_bad_epochs += 1
+        if self.in_cooldown:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0  # bad epochs in cooldown do not count
+        if self.num_bad_epochs > self.patience:
+            self._reduce_lr()
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+        self._last_lr = self._current_lrs()
+
+    def _reduce_lr(self):
+        groups = self.optimizer.param_groups
+        if len(groups) != len(self.min_lrs):
+            if self.default_min_lr is None:
+                raise RuntimeError(f"ReduceLROnPlateau: the optimizer now has {len(groups)} "
+                                   f"param groups, min_lr gave {len(self.min_lrs)}")
+            self.min_lrs = [self.default_min_lr] * len(groups)
+        for group, min_lr in zip(groups, self.min_lrs):
+            old = float(group["lr"])
+            new = max(old * self.factor, min_lr)
+            if old - new > self.eps:
+                group["lr"] = new
+
+    def load_state_dict(self, state_dict):
+        super().load_state_dict(state_dict)
+        self._init_is_better(self.mode, self.threshold, self.threshold_mode)
+
+
+class WarmupCosineLR(LRScheduler):
+    r"""Linear warm-up, then cosine annealing to a floor.  With W = ``warmup_steps``,
+    T = ``total_steps``, η₀ the group's initial lr and η_min = ``min_lr``, the rate of the
+    s-th optimizer step (s = ``last_epoch`` + 1 = 1, 2, …) is::
+
+        η_s = η₀ · s / W                                             for s ≤ W
+        η_s = η_min + (η₀ − η_min) · (1 + cos(π (s − W) / (T − W))) / 2   for W < s ≤ T
+        η_s = η_min                                                  for s > T
+
+    so the first step runs at η₀/W (not 0), the W-th at η₀ (once), the T-th and later at
+    η_min.  W = 0 is cosine annealing alone, whose first step already runs one step down the
+    cosine, at η_min + (η₀ − η_min)·(1 + cos(π/T))/2.  A closed form (not chainable).
+    """
+
+    def __init__(self, optimizer, warmup_steps: int, total_steps: int, min_lr: float = 0.0,
+                 last_epoch: int = -1):
+        owner = "warmup_cosine"
+        _check_optimizer(owner, optimizer)
+        _check(owner, "warmup_steps", warmup_steps, lambda v: v >= 0, "an integer ≥ 0",
+               integer=True)
+        _check(owner, "total_steps", total_steps, lambda v: v > warmup_steps,
+               f"an integer > warmup_steps={warmup_steps}", integer=True)
+        _check(owner, "min_lr", min_lr, lambda v: v >= 0, "≥ 0")
+        for i, group in enumerate(optimizer.param_groups):
+            base = group.get("initial_lr", group["lr"]) if last_epoch != -1 else group["lr"]
+            if min_lr > base:
+                raise ValueError(f"{owner}: min_lr={min_lr!r} is above the learning rate "
+                                 f"{base!r} of param_groups[{i}]")
+        self.warmup_steps, self.total_steps, self.min_lr = warmup_steps, total_steps, min_lr
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        return self._get_closed_form_lr()
+
+    def _get_closed_form_lr(self):
+        s, W, T, floor = self.last_epoch + 1, self.warmup_steps, self.total_steps, self.min_lr
+        if s <= W:
+            return [base * s / W for base in self.base_lrs]
+        if s >= T:
+            return [floor for _ in self.base_lrs]
+        cosine = (1 + math.cos(math.pi * (s - W) / (T - W))) / 2
+        return [floor + (base - floor) * cosine for base in self.base_lrs]
+
+
+def warmup_cosine(optimizer, warmup_steps: int, total_steps: int,
+                  min_lr: float = 0.0) -> WarmupCosineLR:
+    """A `WarmupCosineLR`: ``warmup_steps`` of linear warm-up to each group's lr, then cosine
+    annealing down to ``min_lr`` at step ``total_steps`` (step once per batch)."""
+    return WarmupCosineLR(optimizer, warmup_steps, total_steps, min_lr)
