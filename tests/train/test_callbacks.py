@@ -141,7 +141,7 @@ def test_mlp_with_early_stopping_ends_with_its_best_validation_weights():
     early, and the model holds exactly the weights of the epoch with the lowest val_loss."""
     X, y = tidu.data.load_digits()
     X = X / 16.0
-    Xtr, Xval, ytr, yval = tidu.data.train_test_split(X, y, test_size=0.5, seed=0, stratify=y)
+    Xtr, Xval, ytr, yval = tidu.model_selection.train_test_split(X, y, test_size=0.5, seed=0, stratify=y)
     Xtr, ytr = Xtr[:150], ytr[:150]
     rng = np.random.default_rng(0)
     ytr = np.where(rng.random(150) < 0.2, rng.integers(0, 10, 150), ytr)  # 20% label noise

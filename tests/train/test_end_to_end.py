@@ -13,7 +13,7 @@ def test_cnn_on_digits_reaches_97_percent():
     held-out 20% (98.6–99.2% over seeds 0–3; about 2 s)."""
     X, y = tidu.data.load_digits(as_images=True)
     X = X / 16.0
-    X_train, X_test, y_train, y_test = tidu.data.train_test_split(X, y, test_size=0.2, seed=0,
+    X_train, X_test, y_train, y_test = tidu.model_selection.train_test_split(X, y, test_size=0.2, seed=0,
                                                                   stratify=y)
     tidu.manual_seed(0)
     model = nn.Sequential(

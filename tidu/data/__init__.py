@@ -3,7 +3,6 @@
 * `DataLoader`, `ArrayDataset` — shuffled, seeded mini-batches of NumPy arrays as tensors
   (``batch_size=None`` full batch, ``1`` stochastic), resumable via ``state_dict()``;
 * `MinMaxScaler`, `StandardScaler` — fit on training data only (scikit-learn's results);
-* `train_test_split` — scikit-learn's split (plain or stratified) for the same seed;
 * augmentations for image batches — `RandomHorizontalFlip`, `RandomCrop`, `RandomRotation`,
   `GaussianNoise`, `Compose` — seeded and vectorized over the batch;
 * datasets needing no download — `load_digits`, `load_iris`, `load_breast_cancer`,
@@ -11,6 +10,8 @@
   `make_teacher_student`, `make_memory_sequences`;
 * `check_arrays` — the validation every entry point shares (NaN/Inf, mismatched label
   counts, empty data).
+
+Splitting the data (hold-out, k-fold, …) lives in `tidu.model_selection`.
 """
 from .augment import (Compose, GaussianNoise, RandomCrop, RandomHorizontalFlip, RandomRotation,
                       Transform, rotate)
@@ -19,11 +20,10 @@ from .datasets import (Teacher, load_breast_cancer, load_digits, load_iris, load
                        make_teacher_student, make_xor)
 from .loader import ArrayDataset, DataLoader
 from .scalers import MinMaxScaler, NotFittedError, StandardScaler
-from .split import train_test_split
 from .validation import check_arrays, check_finite
 
 __all__ = ["ArrayDataset", "DataLoader", "MinMaxScaler", "StandardScaler", "NotFittedError",
-           "train_test_split", "Transform", "Compose", "RandomHorizontalFlip", "RandomCrop",
+           "Transform", "Compose", "RandomHorizontalFlip", "RandomCrop",
            "RandomRotation", "GaussianNoise", "rotate", "load_digits", "load_iris",
            "load_breast_cancer", "load_wine", "make_spirals", "make_moons", "make_circles",
            "make_xor", "make_teacher_student", "Teacher", "make_memory_sequences",
