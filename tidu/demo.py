@@ -13,12 +13,11 @@ from tidu.optim import SGD
 
 def load_digits_split(seed: int = 0, test_fraction: float = 0.25):
     """Digits scaled to [0, 1], split into stratified train and test parts."""
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
+    from .data import load_digits
+    from .model_selection import train_test_split
 
-    X, y = load_digits(return_X_y=True)
-    X = (X / 16.0).astype(np.float32)
-    return train_test_split(X, y, test_size=test_fraction, random_state=seed, stratify=y)
+    X, y = load_digits()
+    return train_test_split(X / 16.0, y, test_size=test_fraction, seed=seed, stratify=y)
 
 
 def run_digits_mlp(epochs: int = 30, batch_size: int = 32, lr: float = 0.05, seed: int = 0,
