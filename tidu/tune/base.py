@@ -1,0 +1,168 @@
+"""What every search shares: arguments, callbacks, the loop over batches of trials."""
+from __future__ import annotations
+
+import secrets
+import time
+from numbers import Integral
+
+from .executor import make_executor
+from .result import SearchResult, TuneError
+from .space import check_space, space_to_dict
+from .trial import accepts_seed, plain, trial_seed
+
+__all__ = ["Search", "SearchCallbacks"]
+
+
+class SearchCallbacks:
+    """Hooks a search calls in the caller's process.  Each item of ``callbacks`` is either a
+    function ``fn(trial)`` (called when a trial ends) or an object with any of
+    ``on_search_begin(info)``, ``on_trial_end(trial)``, ``on_search_end(result)`` (the run
+    database records searches this way).  Trials end in completion order, which varies
+    between executors; ``trial["index"]`` tells which one it is.  An exception raised by a
+    callback stops the search (the workers are shut down)."""
+
+    def __init__(self, callbacks, owner: str):
+        if callbacks is None:
+            callbacks = ()
+        elif callable(callbacks) or _has_hooks(callbacks):
+            callbacks = (callbacks,)
+        callbacks = list(callbacks)
+        for i, cb in enumerate(callbacks):
+            if not (callable(cb) or _has_hooks(cb)):
+                raise TypeError(f"{owner}: callbacks[{i}] must be a function fn(trial) or an "
+                                f"object with on_trial_end / on_search_begin / on_search_end, "
+                                f"got {type(cb).__name__}")
+        self.callbacks = callbacks
+
+    def _call(self, hook: str, arg) -> None:
+        for cb in self.callbacks:
+            method = getattr(cb, hook, None)
+            if method is not None:
+                method(arg)
+            elif hook == "on_trial_end" and callable(cb):
+                cb(arg)
+
+    def on_search_begin(self, info: dict) -> None:
+        self._call("on_search_begin", info)
+
+    def on_trial_end(self, trial: dict) -> None:
+        self._call("on_trial_end", trial)
+
+    def on_search_end(self, result) -> None:
+        self._call("on_search_end", result)
+
+
+def _has_hooks(obj) -> bool:
+    return any(hasattr(obj, h) for h in ("on_trial_end", "on_search_begin", "on_search_end"))
+
+
+def _check_seed(seed, owner: str) -> int:
+    if seed is None:
+        return secrets.randbits(32)
+    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
+        raise ValueError(f"{owner}: seed must be an int ≥ 0 or None, got seed={seed!r}")
+    return int(seed)
+
+
+def check_count(value, owner: str, name: str, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
+        raise ValueError(f"{owner}: {name} must be an int ≥ {minimum}, got {name}={value!r}")
+    return int(value)
+
+
+class Search:
+    """Base class of `GridSearch`, `RandomSearch` and `CoarseToFine`.
+
+    Common arguments: ``objective`` — ``objective(params) -> float`` or a dict of metrics
+    (pick one with ``metric=``), optionally taking ``seed=`` (the trial's seed); build one
+    from a tidu model with `make_objective`.  ``mode`` — ``"max"`` (a score, e.g. accuracy) or
+    ``"min"`` (a loss or error); default: the objective's ``mode`` attribute (`make_objective`
+    sets it from its metric), else ``"max"``.  ``metric`` — which entry of a returned dict
+    ranks the trials (default: the objective's ``metric`` attribute, or the only entry).
+    ``n_jobs`` — local worker processes (None or -1: one per core; 1: in this process).
+    ``client`` (a `dask.distributed.Client`) or ``scheduler`` (its address, e.g.
+    ``"tcp://10.0.0.5:8786"``) — run the trials on that Dask cluster instead.
+    ``callbacks`` — see `SearchCallbacks`.  ``seed`` — the search seed (None: drawn and kept
+    in ``result.seed``); trial i's parameters and seed are functions of (seed, i) alone, so
+    a search gives the same trials on every executor.
+
+    ``run()`` returns a `SearchResult` (also kept as ``search.result_``); it raises
+    `TuneError` if every trial failed.
+    """
+
+    kind = "search"
+
+    def __init__(self, space, objective, *, mode: str | None = None, metric: str | None = None,
+                 n_jobs: int | None = None, client=None, scheduler: str | None = None,
+                 callbacks=(), seed: int | None = None):
+        owner = type(self).__name__
+        self.space = check_space(space, owner)
+        if not callable(objective):
+            raise TypeError(f"{owner}: objective must be callable objective(params) -> float "
+                            f"or dict, got {type(objective).__name__}")
+        if mode is None:
+            mode = getattr(objective, "mode", "max")
+        if mode not in ("max", "min"):
+            raise ValueError(f"{owner}: mode must be 'max' or 'min', got mode={mode!r}")
+        if metric is not None and not isinstance(metric, str):
+            raise TypeError(f"{owner}: metric must be a name (str) or None, got {metric!r}")
+        self.objective = objective
+        self.mode = mode
+        self.metric = metric if metric is not None else getattr(objective, "metric", None)
+        if self.metric is not None and not isinstance(self.metric, str):
+            self.metric = None
+        self.seed = _check_seed(seed, owner)
+        self._executor_args = (n_jobs, client, scheduler)
+        make_executor(n_jobs, client, scheduler, owner)  # check the arguments now
+        self.callbacks = SearchCallbacks(callbacks, owner)
+        self.result_ = None
+
+    # -------------------------------------------------------------- for subclasses
+    def _plan(self):
+        """Yield batches (lists) of tasks; may look at ``self._trials`` between batches."""
+        raise NotImplementedError
+
+    def _settings(self) -> dict:
+        return {}
+
+    def _task(self, index: int, params: dict, round: int = 0) -> dict:
+        return {"index": index, "round": round,
+                "params": {k: plain(v) for k, v in params.items()},
+                "seed": trial_seed(self.seed, index)}
+
+    # -------------------------------------------------------------- the loop
+    def describe(self, executor=None) -> dict:
+        """How this search runs, as a plain dict (what ``on_search_begin`` receives)."""
+        info = {"kind": self.kind, "space": space_to_dict(self.space), "mode": self.mode,
+                "metric": self.metric, "seed": self.seed,
+                "objective": getattr(self.objective, "__name__", type(self.objective).__name__)}
+        info.update(self._settings())
+        if executor is not None:
+            info["executor"] = executor.describe()
+        return info
+
+    def run(self) -> SearchResult:
+        """Run every trial and return the `SearchResult`."""
+        executor = make_executor(*self._executor_args, owner=type(self).__name__)
+        info = self.describe(executor)
+        self._trials, self._spaces = [], []
+        start = time.perf_counter()
+        executor.start(self.objective, self.metric, accepts_seed(self.objective))
+        try:
+            self.callbacks.on_search_begin(info)
+            for tasks in self._plan():
+                for trial in executor.run(tasks):
+                    self._trials.append(trial)
+                    self.callbacks.on_trial_end(trial)
+        finally:
+            executor.close()
+        result = SearchResult(self._trials, self.mode, self.metric, self.seed, info,
+                              spaces=self._spaces, seconds=time.perf_counter() - start)
+        self.result_ = result
+        self.callbacks.on_search_end(result)
+        if not result.finished:
+            first = result.trials[0]["error"] if result.trials else "no trial ran"
+            raise TuneError(f"{type(self).__name__}: all {len(result.trials)} trials failed; "
+                            f"first error: {first} (see error.result.trials)", result)
+        return result
+

@@ -1,0 +1,271 @@
+"""Where trials run: in this process, in local worker processes, or on a Dask cluster.
+
+A search hands an executor a batch of trial tasks (index, round, params, seed) and gets the
+trial records back as they complete; it never sees the difference between executors.  The
+records do not depend on the executor either: every trial's parameters and seed come from
+the search seed and the trial index (`tidu.tune.trial`), and the global generators
+(tidu's, ``np.random``'s, ``random``'s) are seeded from the trial seed right before the
+objective runs.
+
+* `SerialExecutor` (``n_jobs=1``): in the caller's process, one trial after the other;
+  the caller's generator states (tidu's, ``np.random``'s, ``random``'s) are put back after
+  each trial.
+* `ProcessExecutor` (``n_jobs > 1``, the default with one worker per core): a
+  `concurrent.futures.ProcessPoolExecutor` on the **spawn** start method (safe with
+  threads, the same on Linux, macOS and Windows).  The objective is serialized once with
+  cloudpickle and loaded once per worker, so it must be picklable by cloudpickle: a
+  module-level function, a `functools.partial`, a class instance, a lambda or a function
+  defined in a script all are; an open file, a lock or a database connection captured by
+  the objective is not.  A function imported from a module needs that module importable in
+  the workers (they inherit ``sys.path``).  Scripts that start a search at import time need
+  the usual ``if __name__ == "__main__":`` guard of spawn-based multiprocessing.  Each worker
+  limits its BLAS to ``cores // n_jobs`` threads so the workers do not oversubscribe.  A
+  trial that kills its worker (out of memory, a crash in native code) breaks the pool; the
+  trials it took down with it are run again, each in a fresh process of its own, so only
+  the culprit is recorded as failed.
+* `DaskExecutor` (``client=`` a `dask.distributed.Client`, or ``scheduler="tcp://host:8786"``):
+  the objective is scattered to the cluster once, each trial is a ``client.submit`` and the
+  records come back through ``distributed.as_completed``.  The workers need tidu installed.
+  A Dask worker with several threads runs several trials in one process, sharing tidu's
+  global generator: for reproducible trials start workers with one thread each
+  (``nthreads=1`` / ``threads_per_worker=1``) or use processes.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import uuid
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
+
+from .trial import global_states, run_trial, set_global_states
+
+__all__ = ["SerialExecutor", "ProcessExecutor", "DaskExecutor", "make_executor", "cpu_count"]
+
+
+def cpu_count() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+_DIED = ("worker process died while running this trial (killed — e.g. out of memory — or "
+         "a crash in native code)")
+
+
+def _failed(task: dict, error: str) -> dict:
+    return {"index": task["index"], "round": task.get("round", 0), "params": task["params"],
+            "seed": task["seed"], "status": "failed", "score": None, "metrics": {},
+            "error": error, "traceback": None, "seconds": 0.0}
+
+
+class SerialExecutor:
+    """Trials one after the other in this process (``n_jobs=1``)."""
+
+    name = "serial"
+
+    def __init__(self):
+        self._objective = None
+
+    def start(self, objective, metric, pass_seed) -> None:
+        self._objective, self._metric, self._pass_seed = objective, metric, pass_seed
+
+    def run(self, tasks):
+        for task in tasks:
+            states = global_states()
+            try:
+                record = run_trial(self._objective, task, self._metric, self._pass_seed)
+            finally:
+                set_global_states(states)
+            yield record
+
+    def close(self) -> None:
+        self._objective = None
+
+    def describe(self) -> str:
+        return "serial"
+
+
+# ---------------------------------------------------------------------- worker processes
+_WORKER: dict = {}
+
+
+def _init_worker(blob: bytes, metric, pass_seed: bool, blas_threads: int) -> None:
+    """Runs once in each worker process: load the objective, limit BLAS threads."""
+    try:
+        from threadpoolctl import threadpool_limits
+        _WORKER["limits"] = threadpool_limits(blas_threads)
+    except ImportError:  # pragma: no cover — threadpoolctl comes with scikit-learn
+        pass
+    _WORKER["objective"] = pickle.loads(blob)
+    _WORKER["metric"], _WORKER["pass_seed"] = metric, pass_seed
+
+
+def _run_in_worker(task: dict) -> dict:
+    return run_trial(_WORKER["objective"], task, _WORKER["metric"], _WORKER["pass_seed"])
+
+
+def serialize_objective(objective) -> bytes:
+    """The objective as bytes (cloudpickle: lambdas and script functions too), or a
+    TypeError that says what to do."""
+    try:
+        import cloudpickle
+        return cloudpickle.dumps(objective)
+    except Exception as e:  # noqa: BLE001 — pickling raises many kinds
+        raise TypeError(f"the objective must be picklable to run in worker processes or on a "
+                        f"Dask cluster, but pickling {type(objective).__name__} failed "
+                        f"({type(e).__name__}: {e}); keep open files, locks and connections "
+                        f"out of it, or run the search with n_jobs=1") from None
+
+
+class ProcessExecutor:
+    """Trials on ``n_jobs`` local worker processes (spawned; see the module docstring)."""
+
+    name = "processes"
+
+    def __init__(self, n_jobs: int):
+        self.n_jobs = int(n_jobs)
+        self._pool = None
+        self._blob = None
+
+    def start(self, objective, metric, pass_seed) -> None:
+        self._blob = serialize_objective(objective)
+        self._metric, self._pass_seed = metric, pass_seed
+
+    def _new_pool(self, n_tasks: int) -> ProcessPoolExecutor:
+        workers = max(1, min(self.n_jobs, n_tasks))
+        blas = max(1, cpu_count() // workers)
+        return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                                   initializer=_init_worker,
+                                   initargs=(self._blob, self._metric, self._pass_seed, blas))
+
+    def run(self, tasks):
+        tasks = list(tasks)
+        if not tasks:
+            return
+        if self._pool is None:
+            self._pool = self._new_pool(len(tasks))
+        futures = {self._pool.submit(_run_in_worker, task): task for task in tasks}
+        orphans = []
+        try:
+            for future in as_completed(futures):
+                try:
+                    yield future.result()
+                except BrokenProcessPool:
+                    orphans.append(futures[future])
+                except Exception as e:  # noqa: BLE001 — e.g. the objective failed to unpickle
+                    yield _failed(futures[future], f"{type(e).__name__}: {e}")
+        finally:
+            if orphans:  # a dead worker breaks the whole pool: start a new one next time
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
+        if orphans:
+            yield from self._isolated(orphans)
+
+    def _run_alone(self, task: dict) -> dict:
+        with self._new_pool(1) as pool:
+            try:
+                return pool.submit(_run_in_worker, task).result()
+            except BrokenProcessPool:
+                return _failed(task, _DIED)
+
+    def _isolated(self, tasks: list):
+        """Run the trials a dead worker took down with it, each in a pool of its own, so that
+        only the trial that kills its worker is recorded as failed."""
+        with ThreadPoolExecutor(max_workers=max(1, min(self.n_jobs, len(tasks)))) as threads:
+            yield from (f.result() for f in as_completed([threads.submit(self._run_alone, t)
+                                                           for t in tasks]))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def describe(self) -> str:
+        return f"processes(n_jobs={self.n_jobs})"
+
+
+# ---------------------------------------------------------------------- Dask
+class DaskExecutor:
+    """Trials on a Dask cluster: ``client`` a `distributed.Client`, or ``scheduler`` its
+    address (a client is then opened here and closed at the end)."""
+
+    name = "dask"
+
+    def __init__(self, client=None, scheduler: str | None = None):
+        self._client, self._scheduler, self._own = client, scheduler, False
+        self._objective = None
+
+    def start(self, objective, metric, pass_seed) -> None:
+        serialize_objective(objective)  # the same clear error as for processes
+        if self._client is None:
+            from distributed import Client
+            try:
+                self._client = Client(self._scheduler)
+            except OSError as e:
+                raise ConnectionError(f"could not reach the Dask scheduler at "
+                                      f"{self._scheduler!r}: {e}") from None
+            self._own = True
+        self._metric, self._pass_seed = metric, pass_seed
+        self._objective = self._client.scatter(objective, hash=False)
+        self._tag = uuid.uuid4().hex[:8]
+
+    def run(self, tasks):
+        from distributed import as_completed as dask_as_completed
+        futures = {}
+        for task in tasks:
+            future = self._client.submit(run_trial, self._objective, task, self._metric,
+                                         self._pass_seed, pure=False,
+                                         key=f"tidu-trial-{task['index']}-{self._tag}")
+            futures[future] = task
+        for future in dask_as_completed(list(futures)):
+            try:
+                yield future.result()
+            except Exception as e:  # noqa: BLE001 — a lost worker, an unpicklable result…
+                yield _failed(futures[future], f"{type(e).__name__}: {e}")
+            finally:
+                future.release()
+
+    def close(self) -> None:
+        if self._objective is not None:
+            try:
+                self._objective.release()
+            except Exception:  # noqa: BLE001 — the client may already be closed
+                pass
+            self._objective = None
+        if self._own and self._client is not None:
+            self._client.close()
+            self._client, self._own = None, False
+
+    def describe(self) -> str:
+        if self._scheduler is not None:
+            return f"dask(scheduler={self._scheduler!r})"
+        try:
+            return f"dask(scheduler={self._client.scheduler.address!r})"
+        except AttributeError:
+            return "dask"
+
+
+def make_executor(n_jobs=None, client=None, scheduler=None, owner: str = "search"):
+    """The executor for a search's ``n_jobs`` / ``client`` / ``scheduler`` arguments."""
+    if client is not None and scheduler is not None:
+        raise ValueError(f"{owner}: give client= or scheduler=, not both")
+    if client is not None:
+        if not all(hasattr(client, a) for a in ("submit", "scatter")):
+            raise TypeError(f"{owner}: client must be a dask.distributed.Client, got "
+                            f"{type(client).__name__}")
+        return DaskExecutor(client=client)
+    if scheduler is not None:
+        if not isinstance(scheduler, str) or not scheduler:
+            raise TypeError(f"{owner}: scheduler must be a Dask scheduler address such as "
+                            f"'tcp://host:8786', got {scheduler!r}")
+        return DaskExecutor(scheduler=scheduler)
+    if n_jobs is None or n_jobs == -1:
+        n_jobs = cpu_count()
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1:
+        raise ValueError(f"{owner}: n_jobs must be a positive int, -1 or None (one worker per "
+                         f"core), got n_jobs={n_jobs!r}")
+    return SerialExecutor() if n_jobs == 1 else ProcessExecutor(n_jobs)

@@ -1,0 +1,125 @@
+"""`make_objective`: a search objective that trains a tidu model and scores it on held-out data.
+
+    def build(params):
+        model = nn.Sequential(nn.Linear(4, params["hidden"]), nn.ReLU(),
+                              nn.Linear(params["hidden"], 3))
+        return model, nn.CrossEntropyLoss(), tidu.optim.SGD(model.parameters(), lr=params["lr"])
+
+    objective = make_objective(build, X_train, y_train, fit_kwargs={"epochs": 20})
+    result = RandomSearch({"lr": loguniform(1e-3, 1), "hidden": randint(4, 64)},
+                          objective, n_trials=20, seed=0).run()
+
+A trial trains ``build(params)`` — the build contract of `tidu.model_selection` — with
+`tidu.model_selection.cross_validate` and returns the validation loss and metrics, averaged
+over the folds.  Scoring:
+
+* ``cv=None`` (default) — hold-out (留出法): one split, ``val_size`` of the samples
+  (stratified on integer class labels), drawn with ``seed`` — the same split for every
+  trial, so the trials differ only by their hyper-parameters (and model seed);
+* ``cv=k`` — k-fold (k 折交叉验证; stratified for integer labels, unshuffled, as
+  scikit-learn), or any splitter / list of (train, val) index pairs; give a shuffling
+  splitter a fixed ``seed`` so that every trial sees the same folds.
+
+Each fold's model is built and trained after ``tidu.manual_seed(trial seed + fold)``, the
+trial seed coming from the search (so a trial can be replayed: ``objective(trial["params"],
+seed=trial["seed"])``).  A trial whose training loss ends non-finite, or whose score is
+NaN, counts as diverged: the search records it as failed and goes on.
+
+The objective is a plain object holding ``build`` and the data; it pickles whenever
+``build`` does (a module-level function, or — through cloudpickle — a function of a
+script), so it runs on worker processes and Dask clusters as it is.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..data.validation import check_arrays
+
+__all__ = ["ModelObjective", "make_objective"]
+
+
+class ModelObjective:
+    """``objective(params, seed=None) -> dict`` of validation scores; see `make_objective`.
+
+    ``metric`` (the score a search ranks by) and ``mode`` (``"max"``, or ``"min"`` for a
+    loss or error) tell the search how to read the result."""
+
+    def __init__(self, build, X, y, cv=None, val_size=0.2, fit_kwargs=None,
+                 metric: str = "accuracy", metrics=(), seed: int = 0, stratify="auto"):
+        from ..model_selection import train_test_split
+        from ..train.metrics import monitor_direction, resolve_metrics
+
+        owner = "make_objective"
+        if not callable(build):
+            raise TypeError(f"{owner}: build must be a callable build(params) -> (model, "
+                            f"loss_fn, optimizer), got {type(build).__name__}")
+        if not isinstance(metric, str):
+            raise TypeError(f"{owner}: metric must be a name ('accuracy', 'loss', 'mse', "
+                            f"'f1', …), got {metric!r}")
+        if fit_kwargs is not None and not isinstance(fit_kwargs, dict):
+            raise TypeError(f"{owner}: fit_kwargs must be a dict of fit arguments, got "
+                            f"{type(fit_kwargs).__name__}")
+        self.X, self.y = check_arrays(X, y, name=owner)
+        self.build = build
+        self.fit_kwargs = dict(fit_kwargs or {})
+        extra = [metrics] if isinstance(metrics, str) else list(metrics or ())
+        self.metrics = ([] if metric == "loss" else [metric]) + \
+            [m for m in extra if m != metric]
+        resolved = resolve_metrics(self.metrics)  # unknown names fail here, not in a trial
+        self.metric = metric
+        self.mode = "min" if monitor_direction(metric, resolved) == "min" else "max"
+        if cv is None:
+            labels = self.y if (stratify == "auto" and self.y.dtype.kind in "iu") \
+                else (self.y if stratify is True else None)
+            train, val = train_test_split(np.arange(self.X.shape[0]), test_size=val_size,
+                                          seed=seed, stratify=labels)
+            self.cv = [(train, val)]
+            self.scheme = f"holdout(val_size={val_size})"
+        else:
+            self.cv = cv
+            self.scheme = f"cv({cv!r})"
+        self.__name__ = f"make_objective({getattr(build, '__name__', type(build).__name__)}, " \
+                        f"{self.scheme}, metric={metric!r})"
+
+    def __call__(self, params: dict, seed: int | None = None) -> dict:
+        from ..model_selection import cross_validate
+
+        # a diverging trial is expected in a search and is reported below, not warned about
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            result = cross_validate(self.build, self.X, self.y, cv=self.cv, params=params,
+                                    fit_kwargs=self.fit_kwargs, metrics=self.metrics,
+                                    scoring=self.metric, seed=seed)
+        for fold, history in enumerate(result.histories):
+            losses = history.history.get("loss", [])
+            if losses and not math.isfinite(losses[-1]):
+                raise FloatingPointError(f"diverged: fold {fold}'s training loss ended at "
+                                         f"{losses[-1]} after {len(losses)} epochs")
+        out = dict(result.mean)
+        if len(result.folds) > 1:
+            out[f"{self.metric}_std"] = result.score_std
+        return out
+
+    def __repr__(self) -> str:
+        return self.__name__
+
+
+def make_objective(build, X, y, cv=None, val_size=0.2, fit_kwargs=None,
+                   metric: str = "accuracy", metrics=(), seed: int = 0,
+                   stratify="auto") -> ModelObjective:
+    """A search objective that trains ``build(params)`` on ``X``, ``y`` and returns its
+    validation scores (see the module docstring).
+
+    ``build(params)`` returns a fresh ``(model, loss_fn, optimizer[, callbacks])``.
+    ``cv``: None for hold-out on ``val_size`` of the data (a fraction or a count), an int k
+    or a splitter for k-fold.  ``fit_kwargs``: ``epochs``, ``batch_size``, ``shuffle``,
+    ``callbacks`` (e.g. ``EarlyStopping``), ``verbose``.  ``metric``: the score the search
+    ranks by (``"accuracy"``, ``"f1"``, ``"mse"``, or ``"loss"`` — the validation loss);
+    ``metrics``: more to record with each trial.  ``seed``: the hold-out split's seed.
+    ``stratify``: ``"auto"`` stratifies the hold-out split on integer labels, True / False
+    force it.  The returned objective carries ``metric`` and ``mode`` (``"min"`` for
+    losses and errors), which the searches use when not told otherwise.
+    """
+    return ModelObjective(build, X, y, cv=cv, val_size=val_size, fit_kwargs=fit_kwargs,
+                          metric=metric, metrics=metrics, seed=seed, stratify=stratify)
