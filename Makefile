@@ -3,7 +3,14 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: test demo bench clean
+.PHONY: test demo bench clean browser
+
+# The lab report's browser test needs Debian's chromium, its driver and CJK fonts (the notes' claims).
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		echo "installing chromium, chromium-driver and fonts-noto-cjk for the report's browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
+	fi
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +24,7 @@ $(VENV)/.dev: $(VENV)/.core
 	$(PY) -m pip install -e '.[dev]'
 	touch $@
 
-test: $(VENV)/.dev
+test: $(VENV)/.dev browser
 	$(PY) -m pytest
 
 demo: $(VENV)/.core

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 from .base import Result
 
 _CSS = """
-body{font-family:system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}
+body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222}
 h1{margin-bottom:.2em} .sub{color:#666;margin-top:0}
 table{border-collapse:collapse;margin:.6em 0} td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}
 .held{background:#e3f5e1;color:#1b5e20;font-weight:600} .not{background:#fdecea;color:#b71c1c;font-weight:600}
