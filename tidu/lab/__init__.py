@@ -1,6 +1,7 @@
 """The lab: every claim of the notes as an experiment with a verdict and a figure."""
 from .base import Experiment, Outcome, Result, experiment, run_experiment
 from .registry import all_experiments, get
+from .runner import run_lab
 
 __all__ = ["Experiment", "Outcome", "Result", "all_experiments", "experiment", "get",
-           "run_experiment"]
+           "run_experiment", "run_lab"]
