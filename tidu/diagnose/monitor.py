@@ -1,2 +1,544 @@
-"""(being written)"""
-__all__ = []
+r"""`GradientMonitor`: per-layer statistics of gradient flow while a model trains.
+
+A *layer* is a module with trainable parameters of its own (``Linear``, ``Conv2d``,
+``BatchNorm1d``, ``PReLU``, …), named by its module path (``"3"``, ``"encoder.0"``).  At
+each recorded step the monitor stores, for every layer, in arrays of shape (steps, layers):
+
+==================  ====================================================================
+``grad_norm``       ‖∇θ‖₂ over all the layer's parameters (NaN where no gradient arrived)
+``weight_norm``     ‖θ‖₂ before the optimizer step
+``weight_rms``      RMS of its ``weight`` (with ``fan_in``: is the initialization in scale?)
+``update_ratio``    ‖Δθ‖₂ / ‖θ‖₂ of the optimizer step just taken (≈1e-3 is the usual
+                    healthy order, Karpathy's rule of thumb; ≫1e-2 the learning rate is
+                    too large, ≪1e-4 too small or the gradient vanished)
+``act_mean``        mean of the layer's activation over the batch
+``act_std``         its standard deviation
+``saturated``       fraction of saturated activations: sigmoid outputs < 0.01 or > 0.99,
+                    tanh outputs with |y| > 0.99 — where σ′ < 0.0099 and tanh′ < 0.0199,
+                    so almost no gradient passes (NaN for other activations)
+``dead``            fraction of dead ReLU units: units whose output is 0 for every sample
+                    (and every position) of the batch (NaN for other activations).  A unit
+                    is a channel (dim 1) of a 4-D (N, C, H, W) output and a feature (last
+                    dim) otherwise.  The fraction depends on the batch size: a live unit
+                    looks dead more often in a small batch.
+``nonfinite_grad``  count of NaN/±inf elements in the gradients; ``nonfinite_weight`` in
+``nonfinite_act``   the parameters; ``nonfinite_act`` in the activation
+==================  ====================================================================
+
+The *activation* of a layer is the output of the activation module that follows it in its
+parent container (``Sigmoid``, ``Tanh``, ``ReLU``, ``LeakyReLU``, ``ELU``, ``RReLU``),
+skipping modules without parameters such as ``Dropout``, ``Flatten`` and pooling; where
+none follows (the output layer, or activations applied with ``tidu.nn.functional`` inside a
+custom ``forward``) it is the layer's own output and ``saturated``/``dead`` are NaN.  The
+activations are captured by wrapping the ``forward`` of the watched modules while the
+monitor is attached (restored on `detach`, at the end of ``fit``, or on leaving the
+``with`` block); only forward passes run with gradients enabled are captured, so a
+validation pass under ``no_grad`` is not mixed in.  A module used at several places
+reports its last call.
+
+Cost: on a recorded step, one pass over every parameter and gradient (the norms), one copy
+of the parameters (for the update ratio) and a few passes over the watched activations;
+``every_n_steps`` records only every n-th step (the other steps cost a flag test per watched
+module).
+
+Use as a ``fit`` callback — ``fit(model, …, callbacks=[GradientMonitor()])`` — or around a
+manual loop::
+
+    with GradientMonitor(model) as mon:
+        for x, y in batches:
+            loss = loss_fn(model(x), y)
+            opt.zero_grad(); loss.backward()
+            mon.record(loss)          # after backward, before the step
+            opt.step()
+            mon.record_update()       # after the step: the update/weight ratio
+    print(diagnose(mon))
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..nn.modules.activation import ELU, LeakyReLU, PReLU, ReLU, RReLU, Sigmoid, Tanh
+from ..nn.modules.module import Module
+from ..tensor import Tensor, is_grad_enabled
+from ..train.callbacks.base import Callback
+
+__all__ = ["GradientMonitor", "GradientStats", "LayerInfo", "SATURATION_LEVEL"]
+
+SATURATION_LEVEL = 0.99
+"""sigmoid y < 1 − 0.99 or y > 0.99, tanh |y| > 0.99 count as saturated."""
+
+_ACTIVATION_KIND = ((Sigmoid, "sigmoid"), (Tanh, "tanh"), (ReLU, "relu"),
+                    (LeakyReLU, "leaky_relu"), (PReLU, "leaky_relu"), (RReLU, "leaky_relu"),
+                    (ELU, "elu"))
+
+_FIELDS = ("grad_norm", "weight_norm", "weight_rms", "update_ratio", "act_mean", "act_std",
+           "saturated", "dead", "nonfinite_grad", "nonfinite_weight", "nonfinite_act")
+
+
+def _activation_kind(module) -> str | None:
+    for cls, kind in _ACTIVATION_KIND:
+        if isinstance(module, cls):
+            return kind
+    return None
+
+
+def _has_params(module) -> bool:
+    return any(True for _ in module.parameters())
+
+
+@dataclass
+class LayerInfo:
+    """One watched layer: its module path, type, ``fan_in`` of its weight (None without a
+    ≥2-D weight), the activation kind that follows it (``"sigmoid"``, ``"tanh"``,
+    ``"relu"``, ``"leaky_relu"``, ``"elu"`` or None) and the path of that activation
+    module (None: the layer's own output is watched)."""
+
+    name: str
+    type: str
+    fan_in: int | None
+    activation: str | None
+    activation_module: str | None
+
+
+@dataclass
+class GradientStats:
+    """The recorded statistics: ``steps`` (S,) — the training step of each record —,
+    ``layers`` (L `LayerInfo`, in module order: first layer first), ``loss`` (S,), and one
+    (S, L) array per statistic (see `GradientMonitor`).  ``activation_samples`` maps a layer
+    name to up to ``histogram_samples`` values of its activation at the last record; the
+    model's structure flags (``has_batchnorm``, ``has_residual``, ``has_recurrent``) let
+    `diagnose` rank remedies."""
+
+    steps: np.ndarray
+    layers: list
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    weight_norm: np.ndarray
+    weight_rms: np.ndarray
+    update_ratio: np.ndarray
+    act_mean: np.ndarray
+    act_std: np.ndarray
+    saturated: np.ndarray
+    dead: np.ndarray
+    nonfinite_grad: np.ndarray
+    nonfinite_weight: np.ndarray
+    nonfinite_act: np.ndarray
+    nonfinite_loss: np.ndarray
+    activation_samples: dict = field(default_factory=dict)
+    has_batchnorm: bool = False
+    has_residual: bool = False
+    has_recurrent: bool = False
+
+    @property
+    def layer_names(self) -> list:
+        return [info.name for info in self.layers]
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def layer(self, name: str) -> int:
+        """The column index of layer ``name``."""
+        names = self.layer_names
+        if name not in names:
+            raise KeyError(f"GradientStats: no layer named {name!r}; the layers are {names}")
+        return names.index(name)
+
+    def __str__(self) -> str:
+        lines = [f"GradientStats: {len(self.steps)} recorded steps × {len(self.layers)} layers "
+                 f"(medians over the steps)",
+                 f"{'layer':<16}{'type':<12}{'act':<11}{'grad norm':>11}{'weight norm':>12}"
+                 f"{'update/w':>10}{'act mean':>10}{'act std':>9}{'sat.':>7}{'dead':>7}"]
+        for j, info in enumerate(self.layers):
+            def med(arr):
+                col = arr[:, j] if len(arr) else np.array([np.nan])
+                col = col[~np.isnan(col)]
+                return float(np.median(col)) if col.size else math.nan
+            lines.append(f"{info.name:<16}{info.type:<12}{str(info.activation or '-'):<11}"
+                         f"{med(self.grad_norm):>11.3e}{med(self.weight_norm):>12.3e}"
+                         f"{med(self.update_ratio):>10.2e}{med(self.act_mean):>10.3g}"
+                         f"{med(self.act_std):>9.3g}{med(self.saturated):>7.2f}"
+                         f"{med(self.dead):>7.2f}")
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+
+class _Layer:
+    """A watched layer: its parameters, the module whose output is its activation."""
+
+    __slots__ = ("info", "params", "weight", "act_module")
+
+    def __init__(self, name, module, act_name, act_module):
+        self.params = [p for p in module._parameters.values() if p is not None and p.requires_grad]
+        weight = module._parameters.get("weight")
+        if weight is None:
+            weight = max(self.params, key=lambda p: p.data.size)
+        self.weight = weight
+        fan_in = (int(np.prod(weight.data.shape[1:])) if weight.data.ndim >= 2 else None)
+        kind = _activation_kind(act_module) if act_module is not None else _activation_kind(module)
+        self.act_module = act_module if act_module is not None else module
+        self.info = LayerInfo(name=name or type(module).__name__, type=type(module).__name__,
+                              fan_in=fan_in, activation=kind,
+                              activation_module=act_name if act_module is not None else None)
+
+
+def _norm(arr: np.ndarray) -> tuple:
+    """(‖arr‖₂, count of non-finite elements), without overflow for large finite values."""
+    flat = arr.reshape(-1)
+    n = float(np.linalg.norm(flat))
+    if math.isfinite(n):
+        return n, 0
+    bad = int(flat.size - np.count_nonzero(np.isfinite(flat)))
+    if bad:
+        return (math.nan if np.isnan(flat).any() else math.inf), bad
+    big = float(np.max(np.abs(flat)))  # finite but the squares overflow (float32 > 1.8e19)
+    return big * float(np.linalg.norm(flat.astype(np.float64) / big)), 0
+
+
+def _check_int(owner, name, value, low):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise ValueError(f"{owner}: {name} must be an int ≥ {low}, got {name}={value!r}")
+    return int(value)
+
+
+class GradientMonitor(Callback):
+    """Record per-layer gradient, weight, update and activation statistics (see the module
+    docstring for each one and for how layers and activations are found).
+
+    ``GradientMonitor(model=None, every_n_steps=1, layers=None, histogram_samples=4096)``:
+    ``model`` — the module to watch (as a ``fit`` callback it defaults to the trained
+    model; it may be a sub-module of it); ``every_n_steps`` — record steps 0, n, 2n, …;
+    ``layers`` — module paths to watch (default: every module with trainable parameters of
+    its own); ``histogram_samples`` — how many activation values per layer to keep from the
+    last record for `plot_activation_histograms`.
+
+    ``stats`` (a `GradientStats`) holds the arrays; ``diagnose(monitor)`` turns them into
+    findings.  As a ``fit`` callback it records after each backward and the update ratio
+    after each step; by hand call `record` after ``backward`` and `record_update` after
+    ``optimizer.step()`` (inside ``with GradientMonitor(model) as mon:``, or between
+    `attach` and `detach`).
+    """
+
+    def __init__(self, model: Module | None = None, every_n_steps: int = 1, layers=None,
+                 histogram_samples: int = 4096):
+        if model is not None and not isinstance(model, Module):
+            raise TypeError(f"GradientMonitor: model must be a tidu.nn.Module, got "
+                            f"{type(model).__name__}")
+        self.every_n_steps = _check_int("GradientMonitor", "every_n_steps", every_n_steps, 1)
+        self.histogram_samples = _check_int("GradientMonitor", "histogram_samples",
+                                            histogram_samples, 0)
+        if layers is not None:
+            if isinstance(layers, str) or not all(isinstance(n, str) for n in layers):
+                raise TypeError(f"GradientMonitor: layers must be a list of module paths, got "
+                                f"{layers!r}")
+            layers = list(layers)
+        self._layer_names = layers
+        self._target = model
+        self._layers: list = []
+        self._wrapped: dict = {}      # id(module) -> (module, previous instance forward or None)
+        self._captured: dict = {}     # id(module) -> activation array of this step
+        self._armed = False
+        self._calls = 0               # manual mode: record() calls so far
+        self._fit_attached = False
+        self._snapshot = None         # parameter copies of the last record, for the update
+        self._rows: dict = {f: [] for f in _FIELDS}
+        self._steps: list = []
+        self._loss: list = []
+        self._loss_bad: list = []
+        self._samples: dict = {}
+        self._structure = {"has_batchnorm": False, "has_residual": False, "has_recurrent": False}
+
+    # ------------------------------------------------------------------ attach / detach
+    @property
+    def attached(self) -> bool:
+        return bool(self._wrapped)
+
+    def attach(self, model: Module | None = None) -> "GradientMonitor":
+        """Find the layers and wrap the forward of the modules whose outputs are watched."""
+        if model is not None:
+            if not isinstance(model, Module):
+                raise TypeError(f"GradientMonitor.attach: model must be a tidu.nn.Module, got "
+                                f"{type(model).__name__}")
+            self._target = model
+        if self._target is None:
+            raise ValueError("GradientMonitor: no model to watch; pass one to "
+                             "GradientMonitor(model) or use the monitor as a fit callback")
+        if self.attached:
+            return self
+        layers = self._find_layers(self._target)
+        if self._layers and [l.info.name for l in layers] != [l.info.name for l in self._layers]:
+            raise ValueError("GradientMonitor: the model's layers changed since the first "
+                             "records; use a new monitor for a different model")
+        self._layers = layers
+        for layer in layers:
+            mod = layer.act_module
+            if id(mod) not in self._wrapped:
+                self._wrap(mod)
+        self._armed = self._due(self._calls)
+        return self
+
+    def detach(self) -> None:
+        """Restore every wrapped ``forward``; the statistics stay."""
+        for mod, previous in self._wrapped.values():
+            if previous is None:
+                mod.__dict__.pop("forward", None)
+            else:
+                object.__setattr__(mod, "forward", previous)
+        self._wrapped.clear()
+        self._captured.clear()
+        self._armed = False
+
+    def __enter__(self) -> "GradientMonitor":
+        return self.attach()
+
+    def __exit__(self, *exc) -> None:
+        self.detach()
+
+    def _wrap(self, mod: Module) -> None:
+        previous = mod.__dict__.get("forward")
+        forward = mod.forward
+        key = id(mod)
+        captured = self._captured
+
+        def watched_forward(*args, **kwargs):
+            out = forward(*args, **kwargs)
+            if self._armed and is_grad_enabled():
+                first = out[0] if isinstance(out, (tuple, list)) and out else out
+                if isinstance(first, Tensor):
+                    captured[key] = first.data
+            return out
+
+        watched_forward.__wrapped__ = forward
+        object.__setattr__(mod, "forward", watched_forward)
+        self._wrapped[key] = (mod, previous)
+
+    def _find_layers(self, model: Module) -> list:
+        named = list(model.named_modules())
+        paths = {id(m): n for n, m in named}
+        parent_of = {}
+        for name, mod in named:
+            for child in mod._modules.values():
+                if child is not None:
+                    parent_of.setdefault(id(child), mod)
+        self._structure = {
+            "has_batchnorm": any(type(m).__name__.startswith("BatchNorm") for _, m in named),
+            "has_residual": any(type(m).__name__ == "Residual" for _, m in named),
+            "has_recurrent": any(type(m).__name__ in ("RNN", "LSTM", "GRU") for _, m in named)}
+        candidates = [(n, m) for n, m in named
+                      if any(p is not None and p.requires_grad for p in m._parameters.values())]
+        if self._layer_names is not None:
+            by_name = dict(candidates)
+            missing = [n for n in self._layer_names if n not in by_name]
+            if missing:
+                raise ValueError(f"GradientMonitor: layers {missing} are not modules with "
+                                 f"trainable parameters of {type(model).__name__}; those are "
+                                 f"{[n for n, _ in candidates]}")
+            candidates = [(n, by_name[n]) for n in self._layer_names]
+        if not candidates:
+            raise ValueError(f"GradientMonitor: {type(model).__name__} has no trainable "
+                             f"parameters to watch")
+        layers = []
+        for name, mod in candidates:
+            act = None
+            parent = parent_of.get(id(mod))
+            if parent is not None and _activation_kind(mod) is None:
+                siblings = [c for c in parent._modules.values() if c is not None]
+                for nxt in siblings[siblings.index(mod) + 1:]:
+                    if _activation_kind(nxt) is not None and not _has_params(nxt):
+                        act = nxt
+                        break
+                    if _has_params(nxt) or nxt._modules:
+                        break
+            layers.append(_Layer(name, mod, paths.get(id(act)) if act is not None else None, act))
+        return layers
+
+    # ------------------------------------------------------------------ recording
+    def _due(self, step: int) -> bool:
+        return step % self.every_n_steps == 0
+
+    def record(self, loss=None, step: int | None = None) -> bool:
+        """Record the current gradients, weights and captured activations (call it after
+        ``backward`` and before ``optimizer.step()``).  ``loss``: the step's loss (a
+        tensor or number), stored alongside.  ``step``: the step index (default: how many
+        times `record` was called before).  Records only every ``every_n_steps``-th step;
+        returns whether it recorded."""
+        if not self.attached:
+            self.attach()
+        index = self._calls if step is None else int(step)
+        self._calls = index + 1
+        recorded = self._due(index)
+        if recorded:
+            self._record(index, loss)
+        self._armed = self._due(self._calls)
+        return recorded
+
+    def _record(self, step: int, loss) -> None:
+        if isinstance(loss, Tensor):
+            loss = float(loss.data.reshape(-1)[0]) if loss.data.size else math.nan
+        row = dict(zip(_FIELDS, np.full((len(_FIELDS), len(self._layers)), np.nan)))
+        snapshot = []
+        for j, layer in enumerate(self._layers):
+            gsq, wsq, gbad, wbad, any_grad = 0.0, 0.0, 0, 0, False
+            copies = []
+            weight_norm = None
+            for p in layer.params:
+                wn, wb = _norm(p.data)
+                wsq, wbad = wsq + wn * wn, wbad + wb
+                if p is layer.weight:
+                    weight_norm = wn
+                copies.append(np.array(p.data))
+                if p.grad is not None:
+                    gn, gb = _norm(p.grad.data)
+                    gsq, gbad, any_grad = gsq + gn * gn, gbad + gb, True
+            snapshot.append(copies)
+            row["grad_norm"][j] = math.sqrt(gsq) if any_grad else math.nan
+            row["weight_norm"][j] = math.sqrt(wsq)
+            row["nonfinite_grad"][j] = gbad
+            row["nonfinite_weight"][j] = wbad
+            w = layer.weight.data
+            if weight_norm is None:  # a frozen weight beside a trainable bias
+                weight_norm = _norm(w)[0]
+            row["weight_rms"][j] = weight_norm / math.sqrt(max(w.size, 1))
+            act = self._captured.get(id(layer.act_module))
+            if act is not None:
+                self._activation_stats(layer, act, row, j)
+        self._captured.clear()
+        self._snapshot = snapshot
+        for f in _FIELDS:
+            self._rows[f].append(row[f])
+        self._steps.append(step)
+        value = math.nan if loss is None else float(loss)
+        self._loss_bad.append(0 if loss is None or math.isfinite(value) else 1)
+        self._loss.append(value if math.isfinite(value) else math.nan)
+
+    def _activation_stats(self, layer: _Layer, act: np.ndarray, row: dict, j: int) -> None:
+        if act.size == 0:
+            return
+        mean = float(np.mean(act))
+        if not math.isfinite(mean):
+            # NaN/inf (or an overflowing sum): count them; the other statistics of such a
+            # step describe only its finite values, and saturation/dead are left NaN
+            finite = act[np.isfinite(act)]
+            row["nonfinite_act"][j] = act.size - finite.size
+            if finite.size:
+                row["act_mean"][j] = float(np.mean(finite, dtype=np.float64))
+                row["act_std"][j] = float(np.std(finite, dtype=np.float64))
+            return
+        row["nonfinite_act"][j] = 0
+        row["act_mean"][j] = mean
+        std = float(np.std(act))
+        if not math.isfinite(std):  # float32 squares overflow beyond 1.8e19
+            std = float(np.std(act, dtype=np.float64))
+        row["act_std"][j] = std
+        kind = layer.info.activation
+        if kind in ("sigmoid", "tanh"):
+            centre = 0.5 if kind == "sigmoid" else 0.0
+            half = SATURATION_LEVEL - centre
+            row["saturated"][j] = np.count_nonzero(np.abs(act - centre) > half) / act.size
+        elif kind == "relu" and act.ndim >= 1:
+            alive = act > 0
+            if act.ndim >= 2:
+                unit_axis = 1 if act.ndim == 4 else act.ndim - 1
+                alive = alive.any(axis=tuple(a for a in range(act.ndim) if a != unit_axis))
+            row["dead"][j] = 1.0 - np.count_nonzero(alive) / alive.size
+        if self.histogram_samples:
+            flat = act.reshape(-1)
+            stride = max(1, flat.size // self.histogram_samples)
+            self._samples[layer.info.name] = np.array(flat[::stride][:self.histogram_samples])
+
+    def record_update(self) -> None:
+        """Fill in the update/weight ratio ‖Δθ‖/‖θ‖ of the last record (call it after
+        ``optimizer.step()``); does nothing when the last step was not recorded."""
+        if self._snapshot is None:
+            return
+        ratios = self._rows["update_ratio"][-1]
+        for j, (layer, copies) in enumerate(zip(self._layers, self._snapshot)):
+            dsq = 0.0
+            for p, old in zip(layer.params, copies):
+                np.subtract(p.data, old, out=old)
+                d = _norm(old)[0]
+                dsq += d * d
+            w = self._rows["weight_norm"][-1][j]
+            ratios[j] = math.sqrt(dsq) / w if w > 0 else (0.0 if dsq == 0 else math.inf)
+        self._snapshot = None
+
+    # ------------------------------------------------------------------ results
+    @property
+    def layers(self) -> list:
+        """The watched layers (`LayerInfo`), first layer first."""
+        return [layer.info for layer in self._layers]
+
+    @property
+    def stats(self) -> GradientStats:
+        """The records so far as a `GradientStats` of (steps, layers) arrays."""
+        n_layers = len(self._layers)
+        arrays = {f: (np.array(self._rows[f], dtype=np.float64) if self._rows[f]
+                      else np.empty((0, n_layers))) for f in _FIELDS}
+        return GradientStats(steps=np.array(self._steps, dtype=np.int64),
+                             layers=self.layers, loss=np.array(self._loss, dtype=np.float64),
+                             nonfinite_loss=np.array(self._loss_bad, dtype=np.int64),
+                             activation_samples=dict(self._samples), **arrays,
+                             **self._structure)
+
+    def reset(self) -> None:
+        """Forget the records (the layers and the wrapping stay)."""
+        for f in _FIELDS:
+            self._rows[f].clear()
+        self._steps.clear()
+        self._loss.clear()
+        self._loss_bad.clear()
+        self._samples.clear()
+        self._snapshot = None
+        self._calls = 0
+
+    # ------------------------------------------------------------------ fit callback
+    def set_trainer(self, trainer) -> None:
+        super().set_trainer(trainer)
+        if self._target is None:
+            self._target = trainer.model
+
+    def on_train_begin(self, logs=None):
+        if not self.attached:
+            self.attach()
+            self._fit_attached = True
+
+    def on_batch_begin(self, batch, logs=None):
+        self._armed = self._due(self.trainer.global_step)
+
+    def on_after_backward(self, batch, logs=None):
+        step = self.trainer.global_step
+        self._armed = False
+        if self._due(step):
+            self._record(step, (logs or {}).get("loss"))
+        else:
+            self._captured.clear()
+
+    def on_batch_end(self, batch, logs=None):
+        self.record_update()
+
+    def on_train_end(self, logs=None):
+        if self._fit_attached:
+            self.detach()
+            self._fit_attached = False
+
+    def state_dict(self) -> dict:
+        if not self._steps:
+            return {}
+        state = {f: np.array(self._rows[f]) for f in _FIELDS}
+        state["steps"] = np.array(self._steps, dtype=np.int64)
+        state["loss"] = np.array(self._loss, dtype=np.float64)
+        state["nonfinite_loss"] = np.array(self._loss_bad, dtype=np.int64)
+        return state
+
+    def load_state_dict(self, state: dict) -> None:
+        if not state:
+            return
+        self._steps = [int(s) for s in state["steps"]]
+        self._loss = [float(v) for v in state["loss"]]
+        self._loss_bad = [int(v) for v in state["nonfinite_loss"]]
+        self._rows = {f: [np.array(r, dtype=np.float64) for r in state[f]] for f in _FIELDS}
+        self._calls = (self._steps[-1] + 1) if self._steps else 0
