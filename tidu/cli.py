@@ -1,16 +1,119 @@
-"""The `tidu` command line."""
+"""The `tidu` command line.
+
+    tidu train CONFIG.toml [--db PATH] [--epochs N] [--set KEY=VALUE …]
+    tidu search CONFIG.toml [--scheduler ADDRESS] [--workers N]
+    tidu diagnose CONFIG.toml [--epochs N] [--out DIR]
+    tidu runs list | show ID | compare ID ID… | export ID --csv [PATH]
+    tidu demo
+
+A config is a TOML file (see ``examples/*.toml`` and `tidu.cli_config`); a bad one gets
+one line naming the key, the bad value and what is allowed, and exit status 2.  Every
+run is recorded in the run database (``--db``, ``$TIDU_RUNS_DB``, default
+``./tidu-runs.db``).
+"""
 from __future__ import annotations
+
+import functools
+import os
+import sys
 
 import click
 
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+EXIT_CONFIG = 2
+EXIT_FAILED = 1
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class CleanError(click.ClickException):
+    """An error printed as one line (``Error: …``), no traceback."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_FAILED):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _clean_errors(fn):
+    """Config errors and failures of the work become one-line messages; ``--traceback``
+    (or ``TIDU_TRACEBACK=1``) shows the full traceback instead."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from .cli_config import ConfigError
+        ctx = click.get_current_context()
+        verbose_errors = (ctx.find_root().params.get("traceback")
+                          or os.environ.get("TIDU_TRACEBACK") == "1")
+        try:
+            return fn(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except ConfigError as exc:
+            if verbose_errors:
+                raise
+            if exc.source is None and kwargs.get("config_path"):
+                exc = exc.with_source(kwargs["config_path"])
+            raise CleanError(f"bad config: {exc}", EXIT_CONFIG) from None
+        except KeyboardInterrupt:
+            raise CleanError("interrupted (the run is recorded as killed)") from None
+        except Exception as exc:  # noqa: BLE001 — the command line reports, never dumps
+            if verbose_errors:
+                raise
+            raise CleanError(f"{type(exc).__name__}: {exc}  (run with `tidu --traceback …` "
+                             f"for the traceback)") from None
+    return wrapper
+
+
+def _db_option(fn):
+    return click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
+                        envvar="TIDU_RUNS_DB", show_envvar=True,
+                        help="Run database (default ./tidu-runs.db).")(fn)
+
+
+def _config_options(fn):
+    fn = click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+                      help="Override a config key, e.g. --set optimizer.lr=0.01 "
+                           "(repeatable; values are read as TOML).")(fn)
+    fn = click.argument("config_path", metavar="CONFIG.toml",
+                        type=click.Path(exists=True, dir_okay=False))(fn)
+    return fn
+
+
+def _progress_option(fn):
+    return click.option("--progress", type=click.Choice(["auto", "bar", "lines", "none"]),
+                        default="auto", show_default=True,
+                        help="Progress display: a bar on a terminal, one line per epoch or "
+                             "trial otherwise.")(fn)
+
+
+def _load(config_path, overrides, epochs=None, seed=None, name=None):
+    from .cli_config import load_config
+    overrides = list(overrides)
+    if epochs is not None:
+        overrides.append(("training.epochs", epochs))
+    if seed is not None:
+        overrides.append(("training.seed", seed))
+    config = load_config(config_path, overrides)
+    if name is not None:
+        config["name"] = name
+    return config
+
+
+def _db(db_path):
+    from .runs import RunDB
+    return RunDB(db_path)
+
+
+# --------------------------------------------------------------------------- the group
+@click.group(context_settings=CONTEXT)
 @click.version_option(package_name="tidu")
-def main():
-    """tidu (梯度): a deep-learning workbench on NumPy."""
+@click.option("--traceback", is_flag=True, help="Show the full traceback of an error.")
+def main(traceback):
+    """tidu (梯度): a deep-learning workbench on NumPy.
+
+    Train, search and diagnose models described by a TOML config, and browse the runs
+    recorded in the run database.  `tidu COMMAND --help` for each command.
+    """
 
 
-@main.command()
+@main.command(context_settings=CONTEXT)
 @click.option("--epochs", default=30, show_default=True, help="Passes over the training set.")
 @click.option("--seed", default=0, show_default=True, help="Random seed.")
 def demo(epochs, seed):
@@ -20,6 +123,212 @@ def demo(epochs, seed):
     result = run_digits_mlp(epochs=epochs, seed=seed, log=click.echo)
     click.echo(f"test accuracy: {result['test_accuracy']:.4f} "
                f"({result['n_test']} held-out digits, {result['seconds']:.1f} s)")
+
+
+# --------------------------------------------------------------------------- train
+@main.command(context_settings=CONTEXT)
+@_config_options
+@_db_option
+@click.option("--epochs", type=click.IntRange(min=0), default=None,
+              help="Override training.epochs.")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Override training.seed.")
+@click.option("--name", default=None, help="Name of the run (default: the config's name).")
+@click.option("--save", type=click.Path(dir_okay=False), default=None,
+              help="Save the trained model's state_dict to this .npz file.")
+@_progress_option
+@_clean_errors
+def train(config_path, overrides, db_path, epochs, seed, name, save, progress):
+    """Train the model of CONFIG.toml and record the run.
+
+    Trains on the training split (the validation split gives the per-epoch val_* values
+    and drives early stopping), then scores the test split.  The run — config, seed,
+    package versions, per-epoch and final metrics, status, timings — goes to the run
+    database.
+    """
+    from .cli_config.commands import format_metrics, train_config
+    config = _load(config_path, overrides, epochs, seed, name)
+    result = train_config(config, _db(db_path), echo=click.echo, progress=progress, save=save)
+    click.echo(f"done   run {result['run_id']}: {format_metrics(result['metrics'])}")
+
+
+# --------------------------------------------------------------------------- search
+@main.command(context_settings=CONTEXT)
+@_config_options
+@_db_option
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Local worker processes (default: search.workers, 1 = in this process).")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="Run the trials on this Dask scheduler (e.g. tcp://10.0.0.5:8786).")
+@click.option("--trials", type=click.IntRange(min=1), default=None,
+              help="Override search.trials.")
+@click.option("--epochs", type=click.IntRange(min=0), default=None,
+              help="Override training.epochs (of every trial).")
+@click.option("--refit/--no-refit", default=None,
+              help="Train the best config afterwards and score the test split "
+                   "(default: search.refit).")
+@_progress_option
+@_clean_errors
+def search(config_path, overrides, db_path, workers, scheduler, trials, epochs, refit, progress):
+    """Search the hyper-parameters of CONFIG.toml's [search] space.
+
+    Each trial trains the config with one point of the space and is scored by hold-out
+    on the validation split or by k-fold (search.cv).  Trials run in this process
+    (--workers 1), on local processes, or on a Dask cluster (--scheduler).  The search
+    and every trial are recorded; a failed trial is recorded with its error and the
+    search goes on.
+    """
+    from .cli_config.commands import search_config
+    overrides = list(overrides)
+    if trials is not None:
+        overrides.append(("search.trials", trials))
+    config = _load(config_path, overrides, epochs)
+    search_config(config, _db(db_path), echo=click.echo, workers=workers,
+                  scheduler=scheduler, progress=progress, refit=refit)
+
+
+# --------------------------------------------------------------------------- diagnose
+@main.command(context_settings=CONTEXT)
+@_config_options
+@_db_option
+@click.option("--epochs", type=click.IntRange(min=1), default=None,
+              help="Epochs of the diagnostic training (default: training.epochs, at most 3).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Save plots (gradient norms per layer and step, activation histograms) "
+                   "in this folder.")
+@click.option("--every", "every_n_steps", type=click.IntRange(min=1), default=1,
+              show_default=True, help="Record the gradients every N steps.")
+@_progress_option
+@_clean_errors
+def diagnose(config_path, overrides, db_path, epochs, out_dir, every_n_steps, progress):
+    """Train CONFIG.toml's model briefly and diagnose its gradients.
+
+    A GradientMonitor records per-layer gradient norms, update ratios and activation
+    statistics; the findings — vanishing or exploding gradients, saturation, dead ReLUs —
+    are printed with their remedies ranked for this model, followed by the bias/variance
+    reading of the train and validation errors.
+    """
+    from .cli_config.commands import diagnose_config
+    config = _load(config_path, overrides)
+    if epochs is None:
+        epochs = max(1, min(config["training"]["epochs"], 3))
+    diagnose_config(config, _db(db_path), echo=click.echo, epochs=epochs, out_dir=out_dir,
+                    progress=progress, every_n_steps=every_n_steps)
+
+
+# --------------------------------------------------------------------------- runs
+@main.group(context_settings=CONTEXT)
+def runs():
+    """Browse the run database: list, show, compare, export."""
+
+
+def _get(db, run_id):
+    run = db.get_run(run_id)
+    if run is None:
+        raise CleanError(f"no run with id {run_id} in {db.path}")
+    return run
+
+
+def _existing_db(db_path):
+    from .runs import default_db_path
+    path = db_path or default_db_path()
+    if not os.path.exists(path):
+        raise CleanError(f"no run database at {path} (train something first, or pass --db)")
+    return _db(path)
+
+
+@runs.command("list", context_settings=CONTEXT)
+@_db_option
+@click.option("--kind", type=click.Choice(["train", "trial", "search", "lab"]), default=None,
+              help="Only runs of this kind.")
+@click.option("--status", type=click.Choice(["running", "finished", "failed", "killed"]),
+              default=None, help="Only runs with this status.")
+@click.option("--parent", type=int, default=None, help="Only the child runs of this search.")
+@click.option("--all", "show_all", is_flag=True,
+              help="Also list trials (hidden by default: see them with `runs show SEARCH_ID`).")
+@click.option("-n", "--limit", type=click.IntRange(min=1), default=30, show_default=True,
+              help="How many runs, newest first.")
+@_clean_errors
+def runs_list(db_path, kind, status, parent, show_all, limit):
+    """List the runs, newest first.
+
+    Runs of this machine whose process has died without ending them are first marked
+    "killed"; a run still shown as "running?" has not finished (its process is alive, or
+    on another machine).
+    """
+    from .runs.report import runs_table
+    import sqlite3
+    db = _existing_db(db_path)
+    try:
+        db.mark_stale_runs()
+    except sqlite3.OperationalError:  # a read-only database: list it as it is
+        pass
+    rows = db.runs(kind=kind, status=status, parent_id=parent,
+                   limit=None if (not show_all and kind is None and parent is None) else limit)
+    if not show_all and kind is None and parent is None:
+        rows = [r for r in rows if r.kind != "trial"][:limit]
+    click.echo(runs_table(rows))
+
+
+@runs.command("show", context_settings=CONTEXT)
+@click.argument("run_id", type=int)
+@_db_option
+@click.option("--no-epochs", is_flag=True, help="Leave out the per-epoch metrics.")
+@click.option("--no-config", is_flag=True, help="Leave out the config.")
+@_clean_errors
+def runs_show(run_id, db_path, no_epochs, no_config):
+    """Show everything recorded about run RUN_ID: status, timings, versions, final and
+    per-epoch metrics, child runs (a search's trials), config."""
+    from .runs.report import show_run
+    db = _existing_db(db_path)
+    click.echo(show_run(db, _get(db, run_id), epochs=not no_epochs, config=not no_config))
+
+
+@runs.command("compare", context_settings=CONTEXT)
+@click.argument("run_ids", type=int, nargs=-1, required=True)
+@_db_option
+@click.option("--all-config", is_flag=True, help="Show every config key, not only those "
+                                                  "that differ.")
+@_clean_errors
+def runs_compare(run_ids, db_path, all_config):
+    """Compare runs side by side: status, timings, final metrics, config differences."""
+    from .runs.report import compare_runs
+    if len(run_ids) < 2:
+        raise click.UsageError("give at least two run ids to compare")
+    db = _existing_db(db_path)
+    click.echo(compare_runs([_get(db, i) for i in run_ids], all_config=all_config))
+
+
+@runs.command("export", context_settings=CONTEXT)
+@click.argument("run_id", type=int)
+@_db_option
+@click.option("--csv", "csv_path", is_flag=False, flag_value="-", default=None,
+              metavar="[PATH]", help="Per-epoch metrics as CSV (a search: one row per trial) "
+                                     "to PATH, or to standard output.")
+@click.option("--json", "json_path", is_flag=False, flag_value="-", default=None,
+              metavar="[PATH]", help="The whole run as JSON to PATH, or to standard output.")
+@_clean_errors
+def runs_export(run_id, db_path, csv_path, json_path):
+    """Export run RUN_ID: --csv [PATH] or --json [PATH] (no PATH: standard output)."""
+    from .runs.report import export_csv, export_json
+    if csv_path is None and json_path is None:
+        raise click.UsageError("choose a format: --csv [PATH] or --json [PATH]")
+    db = _existing_db(db_path)
+    run = _get(db, run_id)
+    if csv_path is not None:
+        if csv_path == "-":
+            export_csv(db, run, sys.stdout)
+        else:
+            with open(csv_path, "w", newline="", encoding="utf-8") as f:
+                n = export_csv(db, run, f)
+            click.echo(f"wrote {n} rows to {csv_path}", err=True)
+    if json_path is not None:
+        text = export_json(db, run)
+        if json_path == "-":
+            click.echo(text)
+        else:
+            with open(json_path, "w", encoding="utf-8") as f:
+                f.write(text)
+            click.echo(f"wrote {json_path}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,268 @@
+"""What ``tidu train``, ``tidu search`` and ``tidu diagnose`` do, as functions (the command
+line only parses arguments and prints): each takes a validated config and records its
+runs in a `tidu.runs.RunDB`."""
+from __future__ import annotations
+
+import os
+import sys
+
+from .build import Experiment
+from .errors import ConfigError
+
+__all__ = ["train_config", "search_config", "diagnose_config", "format_metrics",
+           "progress_callbacks"]
+
+
+def format_metrics(metrics: dict, keys=None) -> str:
+    """``val_loss 0.1234 · val_accuracy 0.9722``: the numeric values, 4 significant digits."""
+    keys = keys or [k for k in metrics if k not in ("epochs", "stop_reason", "lr", "saved_to")
+                    and not k.endswith("_penalty")]
+    parts = []
+    for k in keys:
+        v = metrics.get(k)
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            parts.append(f"{k} {v:.4g}")
+    return " · ".join(parts)
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def progress_callbacks(progress: str, stream=None) -> list:
+    """``"auto"``: a tqdm bar per epoch on a terminal, one line per epoch otherwise;
+    ``"bar"``, ``"lines"``, ``"none"``."""
+    from ..train import EpochSummary, ProgressBar
+    stream = stream or sys.stdout
+    if progress == "auto":
+        progress = "bar" if _is_terminal(stream) else "lines"
+    if progress == "bar":
+        return [ProgressBar(file=stream, disable=False)]
+    if progress == "lines":
+        return [EpochSummary(file=stream)]
+    return []
+
+
+def _experiment(config: dict) -> Experiment:
+    from .. import random as _random
+    _random.manual_seed(config["training"]["seed"])
+    return Experiment(config)
+
+
+def train_config(config: dict, db, *, echo=print, progress: str = "auto", save=None,
+                 kind: str = "train", parent_id: int | None = None, extra_callbacks=(),
+                 experiment: Experiment | None = None) -> dict:
+    """Train the config's model on its training split (validation data for the per-epoch
+    ``val_*`` values and the callbacks), evaluate on the test split, record it all as one
+    run.  Returns ``{"run_id", "metrics", "history", "model", "experiment"}``."""
+    from .. import random as _random
+    from ..runs import RunLogger
+    from ..train import Trainer
+    experiment = experiment or _experiment(config)
+    data = experiment.data
+    _random.manual_seed(config["training"]["seed"])
+    model, loss_fn, optimizer, callbacks = experiment.build()
+    n_params = sum(p.data.size for p in model.parameters())
+    echo(f"data   {data.describe()}")
+    echo(f"model  {len(config['model']['layers'])} layers, {n_params:,} parameters; "
+         f"{type(loss_fn).__name__}; {config['optimizer']['type']}"
+         f"(lr={optimizer.param_groups[0]['lr']:g})")
+    logger = RunLogger(db, name=config.get("name"), config=config,
+                       seed=config["training"]["seed"], kind=kind, parent_id=parent_id)
+    with logger:
+        echo(f"run    {logger.run_id} (recorded in {logger.db.path})")
+        trainer = Trainer(model, loss_fn, optimizer, metrics=experiment.metrics,
+                          callbacks=list(callbacks) + list(extra_callbacks) + [logger] +
+                          progress_callbacks(progress), verbose=0)
+        history = trainer.fit(data.train, data.val, seed=config["training"]["seed"],
+                              **experiment.fit_kwargs())
+        final = {}
+        if data.test is not None:
+            scores = trainer.evaluate(data.test, batch_size=experiment.batch_size)
+            final.update({f"test_{k}": float(v) for k, v in scores.items()})
+        if save:
+            from ..serialization import save as save_state
+            save_state({k: v for k, v in model.state_dict().items()}, save)
+            final["saved_to"] = os.fspath(save)
+        logger.finish(final)
+    metrics = dict(logger.final_metrics)
+    return {"run_id": logger.run_id, "metrics": metrics, "history": history, "model": model,
+            "experiment": experiment}
+
+
+def search_config(config: dict, db, *, echo=print, workers: int | None = None,
+                  scheduler: str | None = None, client=None, progress: str = "auto",
+                  refit: bool | None = None) -> dict:
+    """Run the config's ``[search]``: every trial recorded as a child of one search run;
+    with ``refit`` the best config is then trained as a ``train`` run (child of the
+    search) and scored on the test split.  Returns ``{"search_id", "result",
+    "best_config", "refit"}``."""
+    from .. import tune
+    from ..runs import TrialRecorder
+    from .search import ConfigObjective, apply_params, to_space
+    if config.get("search") is None:
+        raise ConfigError("search", 'missing; a search needs a [search] section with a space, '
+                                    'e.g. [search.space] lr = {loguniform = [1e-4, 1e-1]}')
+    spec = config["search"]
+    experiment = _experiment({k: v for k, v in config.items() if k != "search"})
+    objective = ConfigObjective(config, experiment.data)
+    space = to_space(spec)
+    n_jobs = workers if workers is not None else spec["workers"]
+    common = dict(mode=spec["mode"], metric=spec["metric"], seed=spec["seed"],
+                  n_jobs=None if (client is not None or scheduler) else n_jobs,
+                  client=client, scheduler=scheduler)
+    recorder = TrialRecorder(db, name=config.get("name"), config=config)
+    bar = _TrialProgress(echo, spec, progress)
+    common["callbacks"] = [recorder, bar]
+    if spec["strategy"] == "random":
+        search = tune.RandomSearch(space, objective, n_trials=spec["trials"], **common)
+    elif spec["strategy"] == "grid":
+        search = tune.GridSearch(space, objective, points_per_axis=spec["grid_points"], **common)
+    else:
+        search = tune.CoarseToFine(space, objective, n_rounds=spec["rounds"],
+                                   trials_per_round=spec["trials"], **common)
+    bar.total = search.describe()["n_trials"]
+    where = scheduler or ("a Dask client" if client is not None else
+                          f"{n_jobs} local process{'es' if n_jobs != 1 else ''}")
+    echo(f"data   {experiment.data.describe()}")
+    echo(f"search {spec['strategy']}, {bar.total} trials on {where}, ranked by "
+         f"{spec['metric']} ({spec['mode']}); "
+         f"{'hold-out' if spec['cv'] == 0 else str(spec['cv']) + '-fold'} scoring")
+    with recorder:
+        try:
+            result = search.run()
+        finally:
+            bar.close()
+    echo(f"search {recorder.search_id} done: {len(result.finished)}/{len(result.trials)} "
+         f"trials finished in {result.seconds:.1f} s")
+    for trial in result.failed[:3]:
+        echo(f"  trial {trial['index']} failed: {trial['error']}")
+    best = result.best_trial
+    echo(f"best   trial {best['index']} (run {recorder.trial_ids.get(best['index'])}): "
+         f"{spec['metric']} {best['score']:.4g}")
+    for key, value in best["params"].items():
+        echo(f"         {key} = {_toml(value)}")
+    best_config = apply_params(config, best["params"])
+    best_config["name"] = f"{config.get('name') or 'search'} (best of search " \
+                          f"{recorder.search_id})"
+    refit_run = None
+    if refit if refit is not None else spec["refit"]:
+        echo("refit  the best config on the training split:")
+        refit_run = train_config(best_config, db, echo=echo, progress=progress,
+                                 parent_id=recorder.search_id)
+        echo(f"refit  run {refit_run['run_id']}: {format_metrics(refit_run['metrics'])}")
+    return {"search_id": recorder.search_id, "result": result, "best_config": best_config,
+            "refit": refit_run, "trial_ids": dict(recorder.trial_ids)}
+
+
+def _toml(value) -> str:
+    from .errors import show
+    return show(value)
+
+
+class _TrialProgress:
+    """A search hook printing progress: a tqdm bar over the trials on a terminal, else
+    one line per trial."""
+
+    def __init__(self, echo, spec, progress):
+        self.echo, self.spec = echo, spec
+        self.total = None
+        self.done = 0
+        self.best = None
+        stream = sys.stdout
+        if progress == "auto":
+            progress = "bar" if _is_terminal(stream) else "lines"
+        self.mode = progress
+        self._bar = None
+
+    def on_trial_end(self, trial):
+        self.done += 1
+        score = trial["score"]
+        better = score is not None and (self.best is None or (
+            score < self.best if self.spec["mode"] == "min" else score > self.best))
+        if better:
+            self.best = score
+        if self.mode == "bar":
+            if self._bar is None:
+                from tqdm import tqdm
+                self._bar = tqdm(total=self.total, desc="trials", unit="trial",
+                                 file=sys.stdout, dynamic_ncols=True)
+            self._bar.set_postfix(best=f"{self.best:.4g}" if self.best is not None else "—",
+                                  refresh=False)
+            self._bar.update(1)
+        elif self.mode == "lines":
+            params = ", ".join(f"{k}={_short(v)}" for k, v in trial["params"].items())
+            outcome = (f"{self.spec['metric']} {score:.4g}" if score is not None
+                       else f"failed: {trial['error']}")
+            self.echo(f"trial {self.done}/{self.total}  {params}  →  {outcome}"
+                      f"{'  (best so far)' if better else ''}  [{trial['seconds']:.2f} s]")
+
+    def close(self):
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+def _short(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def diagnose_config(config: dict, db, *, echo=print, epochs: int | None = None,
+                    out_dir=None, progress: str = "auto", every_n_steps: int = 1) -> dict:
+    """Train the config's model briefly with a `tidu.diagnose.GradientMonitor` (recorded
+    as a ``lab`` run), print the findings with their remedies, and the bias/variance
+    reading of the final train and validation errors; ``out_dir``: save the plots there
+    (gradient-norm heat map, activation histograms).  Returns ``{"run_id", "diagnosis",
+    "monitor", "plots"}``."""
+    from .. import diagnose as D
+    if epochs is not None:
+        config = {**config, "training": {**config["training"], "epochs": epochs}}
+    monitor = D.GradientMonitor(every_n_steps=every_n_steps)
+    run = train_config(config, db, echo=echo, progress=progress, kind="lab",
+                       extra_callbacks=[monitor])
+    diagnosis = D.diagnose(monitor)
+    echo("")
+    echo(str(diagnosis))
+    verdict = _bias_variance(run, echo)
+    plots = []
+    if out_dir is not None:
+        plots = _save_plots(D, monitor, run, out_dir)
+        for p in plots:
+            echo(f"plot   {p}")
+    from ..runs import as_db
+    as_db(db).update_run(run["run_id"], metrics={"findings": diagnosis.kinds,
+                                                  "healthy": diagnosis.healthy})
+    return {"run_id": run["run_id"], "diagnosis": diagnosis, "monitor": monitor,
+            "plots": plots, "bias_variance": verdict}
+
+
+def _bias_variance(run, echo):
+    """The notes' recipe on the final train/validation errors (classification: 1 −
+    accuracy), when both are known."""
+    m = run["metrics"]
+    if "accuracy" in m and "val_accuracy" in m:
+        train_error, val_error = 1 - m["accuracy"], 1 - m["val_accuracy"]
+    else:
+        return None
+    from ..diagnose import bias_variance_recipe
+    verdict = bias_variance_recipe(train_error, val_error)
+    echo("")
+    echo(str(verdict))
+    return verdict
+
+
+def _save_plots(D, monitor, run, out_dir) -> list:
+    """The gradient-flow heat map and the activation histograms, as PNG files."""
+    os.makedirs(out_dir, exist_ok=True)
+    saved = []
+    for name, plot in (("gradient_flow.png", D.plot_gradient_flow),
+                       ("activation_histograms.png", D.plot_activation_histograms)):
+        path = os.path.join(out_dir, name)
+        plot(monitor).savefig(path, dpi=100)
+        saved.append(path)
+    return saved
