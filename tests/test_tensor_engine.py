@@ -179,3 +179,24 @@ def test_ops_on_zero_dim_tensors_keep_arrays():
     a, b = tidu.tensor(1.0, requires_grad=True), tidu.tensor(2.0)
     for r in (a + b, a * b, tidu.exp(a), -a, a ** 2):
         assert type(r.data) is np.ndarray and r.dtype == np.float32
+
+
+def test_grad_mode_is_per_thread():
+    import threading
+
+    x = tidu.tensor([1.0], requires_grad=True)
+    inside, seen = threading.Event(), {}
+
+    def evaluate():
+        with tidu.no_grad():
+            inside.set()
+            done.wait(5)
+
+    done = threading.Event()
+    t = threading.Thread(target=evaluate)
+    t.start()
+    inside.wait(5)
+    seen["main"] = (x * 2).requires_grad  # the other thread's no_grad must not reach here
+    done.set()
+    t.join()
+    assert seen["main"] is True

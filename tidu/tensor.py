@@ -10,12 +10,23 @@ bookkeeping is the whole cost of the engine for small layers.
 from __future__ import annotations
 
 import functools
+import threading
 
 import numpy as np
 
 from .errors import DTypeError, GraphError, shape_str
 
-_state = {"grad": True, "dtype": np.dtype(np.float32)}
+_state = {"dtype": np.dtype(np.float32)}
+
+
+class _GradMode(threading.local):
+    """Whether ops record the graph — per thread, as in PyTorch, so one thread's `no_grad`
+    (say, a Dask trial evaluating) never switches off another thread's training."""
+
+    enabled = True
+
+
+_grad_mode = _GradMode()
 
 
 # --------------------------------------------------------------------------- grad mode
@@ -23,11 +34,11 @@ class no_grad:
     """Context manager and decorator that records no graph (as `torch.no_grad`)."""
 
     def __enter__(self):
-        self._prev = _state["grad"]
-        _state["grad"] = False
+        self._prev = _grad_mode.enabled
+        _grad_mode.enabled = False
 
     def __exit__(self, *exc):
-        _state["grad"] = self._prev
+        _grad_mode.enabled = self._prev
 
     def __call__(self, fn):
         @functools.wraps(fn)
@@ -42,12 +53,12 @@ class enable_grad(no_grad):
     """Re-enable graph recording inside a `no_grad` block."""
 
     def __enter__(self):
-        self._prev = _state["grad"]
-        _state["grad"] = True
+        self._prev = _grad_mode.enabled
+        _grad_mode.enabled = True
 
 
 def is_grad_enabled() -> bool:
-    return _state["grad"]
+    return _grad_mode.enabled
 
 
 def set_default_dtype(dtype) -> None:
@@ -133,7 +144,7 @@ class Tensor:
         # NumPy ufuncs turn 0-d results into scalars; keep .data an ndarray throughout.
         out.data = data if type(data) is np.ndarray else np.asarray(data)
         out.grad = None
-        if _state["grad"] and any(p.requires_grad for p in parents):
+        if _grad_mode.enabled and any(p.requires_grad for p in parents):
             out.requires_grad = True
             out._parents = parents
             out._backward = backward
