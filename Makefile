@@ -28,7 +28,7 @@ test: $(VENV)/.dev browser
 	$(PY) -m pytest
 
 demo: $(VENV)/.core
-	$(VENV)/bin/tidu demo
+	$(VENV)/bin/tidu lab --out reports/lab
 
 bench: $(VENV)/.dev
 	$(PY) benchmarks/bench_foundation.py

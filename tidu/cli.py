@@ -331,5 +331,33 @@ def runs_export(run_id, db_path, csv_path, json_path):
             click.echo(f"wrote {json_path}", err=True)
 
 
+# --------------------------------------------------------------------------- the lab
+@main.command(context_settings=CONTEXT)
+@click.argument("ids", nargs=-1, metavar="[IDS]...")
+@click.option("--full", is_flag=True, help="Larger setups (minutes) instead of quick mode (seconds).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="reports/lab",
+              show_default=True, help="Folder of the report (index.html).")
+@click.option("--list", "list_only", is_flag=True, help="List the experiments and their claims.")
+@_db_option
+@click.option("--no-db", is_flag=True, help="Record nothing in the run database.")
+@_clean_errors
+def lab(ids, full, out_dir, list_only, db_path, no_db):
+    """Run the notes' claims as experiments (all, or IDS such as E1 E12) and write a report
+    with each verdict, its numbers and figures."""
+    from .lab import all_experiments, get, run_lab
+
+    if list_only:
+        for exp in (get(ids) if ids else all_experiments()):
+            click.echo(f"{exp.id:>4}  {exp.title}\n      {exp.claim_en}\n      {exp.claim_zh}")
+        return
+    results, path = run_lab(list(ids) or None, full=full, out=out_dir,
+                            db=False if no_db else db_path, log=click.echo,
+                            progress=sys.stderr.isatty())
+    held = sum(r.outcome.held for r in results)
+    expected = sum(r.as_expected for r in results)
+    click.echo(f"{held} of {len(results)} claims held ({expected} as expected); "
+               f"report: {os.path.abspath(path)}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
