@@ -17,3 +17,17 @@ def test_readme_example_runs(index, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)  # examples may write files (model.npz)
     exec(compile(BLOCKS[index], f"README.md example {index + 1}", "exec"), {"__name__": "__readme__"})
     assert capsys.readouterr().out.strip()  # each example prints its result
+
+
+def test_readme_config_trains(tmp_path):
+    from click.testing import CliRunner
+
+    from tidu.cli import main
+
+    config = re.search(r"```toml\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S).group(1)
+    path = tmp_path / "config.toml"
+    path.write_text(config, encoding="utf-8")
+    out = CliRunner().invoke(main, ["train", str(path), "--epochs", "1", "--db", str(tmp_path / "r.db"),
+                                    "--progress", "none"])
+    assert out.exit_code == 0, out.output
+    assert "val_accuracy" in out.output
