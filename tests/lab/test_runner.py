@@ -43,3 +43,25 @@ def test_a_failing_experiment_is_reported_not_raised(tmp_path):
         assert any(r.status == "failed" for r in RunDB(tmp_path / "r.db").runs())
     finally:
         EXPERIMENTS.pop("E990")
+
+
+def test_report_renders_figures_once_and_nested_numbers_readably(tmp_path):
+    import matplotlib.pyplot as plt
+
+    @experiment("E991", title="nested numbers", claim_zh="—", claim_en="—", notes=("000",))
+    def nested(full=False) -> Outcome:
+        fig, ax = plt.subplots()
+        ax.plot([0, 1])
+        return Outcome(held=True, verdict="ok", setup="—", figures=[fig],
+                       numbers={"late_loss": {"AdaGrad": 0.2225015, "RMSProp": 0.0109736}})
+
+    try:
+        before = len(plt.get_fignums())
+        results, path = run_lab(["E991"], out=tmp_path, db=False, log=lambda _: None,
+                                progress=False)
+        assert len(plt.get_fignums()) == before  # closed as soon as the experiment ended
+        assert isinstance(results[0].outcome.figures[0], str)
+        page = path.read_text(encoding="utf-8")
+        assert "AdaGrad: 0.2225, RMSProp: 0.01097" in page and "{" not in page.split("late_loss")[1][:80]
+    finally:
+        EXPERIMENTS.pop("E991")

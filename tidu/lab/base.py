@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import matplotlib
+from threadpoolctl import threadpool_limits
 
 matplotlib.use("Agg")
 
@@ -36,7 +37,7 @@ class Outcome:
     verdict: str                      # the deciding quantities, e.g. "ratio 3.1e-07 (sigmoid) vs 0.84 (ReLU+He)"
     setup: str                        # data, model, optimizer, steps: enough to repeat it
     numbers: dict = field(default_factory=dict)
-    figures: list = field(default_factory=list)   # matplotlib Figures (titles, labels, legends)
+    figures: list = field(default_factory=list)   # matplotlib Figures; base64 PNG once rendered
 
 
 @dataclass
@@ -79,9 +80,12 @@ def run_experiment(exp: Experiment, full: bool = False) -> Result:
     from ..random import manual_seed
 
     manual_seed(0)  # every experiment starts from the same state, whatever ran before it
-    start = time.perf_counter()
-    outcome = exp.run(full=full)
-    seconds = time.perf_counter() - start
+    # One BLAS thread: the lab's models are small, so extra threads only add contention,
+    # and timing claims (E14) must not depend on how loaded the machine is.
+    with threadpool_limits(1, "blas"):
+        start = time.perf_counter()
+        outcome = exp.run(full=full)
+        seconds = time.perf_counter() - start
     if not isinstance(outcome, Outcome):
         raise TypeError(f"experiment {exp.id} returned {type(outcome).__name__}, not an Outcome")
     return Result(exp, outcome, seconds, full)

@@ -26,10 +26,19 @@ img{max-width:100%;border:1px solid #eee;margin:.4em 0} code{background:#f3f3f3;
 
 
 def _png(fig) -> str:
+    if isinstance(fig, str):  # already rendered by render_figures
+        return fig
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def render_figures(result: Result) -> Result:
+    """Encode the result's figures as PNG and close them, so a long lab run keeps no open
+    matplotlib figures (each holds its canvas in memory until closed)."""
+    result.outcome.figures = [_png(f) for f in result.outcome.figures]
+    return result
 
 
 def _badge(held: bool) -> str:
@@ -39,6 +48,10 @@ def _badge(held: bool) -> str:
 def _number(value) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
+    if isinstance(value, dict):
+        return ", ".join(f"{html.escape(str(k))}: {_number(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_number(v) for v in value) + "]"
     return html.escape(str(value))
 
 

@@ -6,7 +6,7 @@ import traceback
 
 from .base import Experiment, Outcome, Result, run_experiment
 from .registry import all_experiments, get
-from .report import write_report
+from .report import render_figures, write_report
 
 
 def _numbers(outcome: Outcome) -> dict:
@@ -44,7 +44,7 @@ def run_lab(ids=None, full: bool = False, out="reports/lab", db=None, log=print,
     for exp in bar:
         bar.set_postfix_str(exp.id)
         result, error = _run_one(exp, full)
-        results.append(result)
+        results.append(render_figures(result))
         verdict = "held" if result.outcome.held else "not held"
         log(f"{exp.id:>4}  {verdict:<8}  {result.seconds:5.1f} s  {exp.title}: {result.outcome.verdict}")
         if store is not None:
