@@ -25,3 +25,20 @@ def test_experiment_gives_its_expected_verdict(exp):
             assert ax.get_title() or fig._suptitle, f"{exp.id}: a plot without a title"
             assert ax.get_xlabel() and ax.get_ylabel(), f"{exp.id}: a plot without axis labels"
         plt.close(fig)
+
+
+@pytest.mark.parametrize("exp_id", ["E3", "E5", "E17", "E29"])
+def test_an_experiment_is_deterministic_whatever_ran_before(exp_id):
+    import numpy as np
+
+    import tidu
+    from tidu.lab import get
+
+    exp = get([exp_id])[0]
+    first = run_experiment(exp).outcome
+    tidu.manual_seed(12345)  # disturb the global random state between the runs
+    np.random.seed(6789)
+    second = run_experiment(exp).outcome
+    for fig in first.figures + second.figures:
+        plt.close(fig)
+    assert first.numbers == second.numbers and first.verdict == second.verdict
