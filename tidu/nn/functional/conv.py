@@ -174,13 +174,9 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, who) -> Tens
         g3 = g.reshape(n, o, l)
         gx = gw = gb = None
         if x.requires_grad:
-            dcols = np.matmul(w2.T, g3).reshape(n, c, kh, kw, ho, wo)
-            dxp = np.zeros((n, c, hp, wp), dtype=w.dtype)
-            hspan, wspan = sh * (ho - 1) + 1, sw * (wo - 1) + 1
-            for i in range(kh):  # col2im: one strided add per kernel offset
-                for j in range(kw):
-                    rows = slice(i * dh, i * dh + hspan, sh)
-                    dxp[:, :, rows, j * dw:j * dw + wspan:sw] += dcols[:, :, i, j]
+            dxp = (_col2im_unit_stride(w2.T, g, (c, kh, kw), (hp, wp), (dh, dw), w.dtype)
+                   if (sh, sw) == (1, 1) else
+                   _col2im(np.matmul(w2.T, g3), (c, kh, kw), (hp, wp), (sh, sw), (dh, dw)))
             gx = dxp[:, :, pt:pt + h, pl:pl + wd]
             if unbatched:
                 gx = gx[0]
@@ -193,6 +189,44 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, who) -> Tens
         return gx, gw, gb
 
     return Tensor._op(out[0] if unbatched else out, parents, backward)
+
+
+# --------------------------------------------------------------------------- col2im
+def _col2im(dcols, ckk, padded, stride, dilation):
+    """∂x_pad from the column gradient (N, C·kH·kW, H_out·W_out): one strided add per
+    kernel offset (the inverse of the im2col gather)."""
+    (c, kh, kw), (hp, wp), (sh, sw), (dh, dw) = ckk, padded, stride, dilation
+    n = dcols.shape[0]
+    ho, wo = _out_size(hp, kh, sh, dh), _out_size(wp, kw, sw, dw)
+    dcols = dcols.reshape(n, c, kh, kw, ho, wo)
+    dxp = np.zeros((n, c, hp, wp), dtype=dcols.dtype)
+    hspan, wspan = sh * (ho - 1) + 1, sw * (wo - 1) + 1
+    for i in range(kh):
+        for j in range(kw):
+            dxp[:, :, i * dh:i * dh + hspan:sh, j * dw:j * dw + wspan:sw] += dcols[:, :, i, j]
+    return dxp
+
+
+def _col2im_unit_stride(w2t, g, ckk, padded, dilation, dtype):
+    """∂x_pad = col2im(W₂ᵀ G) for stride 1, with long contiguous adds.
+
+    G is widened with zero columns from W_out to W_pad, so row y of the output lines up with
+    row y of the padded input: the kernel offset (i, j) then maps the whole flattened
+    (H_out·W_pad) column gradient onto x_pad's flat range starting at d_h·i·W_pad + d_w·j —
+    one contiguous add per offset instead of H_out short row adds (the widened columns carry
+    zero gradient, so what wraps into the next row adds nothing)."""
+    (c, kh, kw), (hp, wp), (dh, dw) = ckk, padded, dilation
+    n, o, ho, wo = g.shape
+    span = ho * wp
+    gw = np.zeros((n, o, ho, wp), dtype=dtype)
+    gw[..., :wo] = g
+    dcols = np.matmul(w2t, gw.reshape(n, o, span)).reshape(n, c, kh * kw, span)
+    flat = np.zeros((n, c, hp * wp + dw * (kw - 1)), dtype=dtype)  # slack for the last offset
+    for i in range(kh):
+        for j in range(kw):
+            start = i * dh * wp + j * dw
+            flat[:, :, start:start + span] += dcols[:, :, i * kw + j]
+    return flat[:, :, :hp * wp].reshape(n, c, hp, wp)
 
 
 # --------------------------------------------------------------------------- pad

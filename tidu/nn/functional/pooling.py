@@ -101,16 +101,27 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
             m |= np.isnan(planes[k])
         return m
 
+    # Windows that do not overlap write their cells directly; windows that tile the padded
+    # input exactly leave no cell unwritten, so its buffer need not be zeroed first.
+    disjoint = sh > dh * (kh - 1) and sw > dw * (kw - 1)
+    tiled = (disjoint and (sh, sw) == (kh, kw) and (dh, dw) == (1, 1)
+             and padded_shape[2:] == (ho * sh, wo * sw))
+
     def backward(g):
         g4 = g[None] if input.ndim == 3 else g
         rest = g4.copy()  # gradient not yet routed: zeroed at each window's first maximum
-        dxp = np.zeros(padded_shape, dtype=g.dtype)
+        dxp = (np.empty if tiled else np.zeros)(padded_shape, dtype=g.dtype)
         last = kh * kw - 1
         for k in range(last + 1):
-            gk = rest * hits(k)
+            cells = _offset_slice(*divmod(k, kw), geo)
+            if disjoint:
+                gk = dxp[cells]
+                np.multiply(rest, hits(k), out=gk)
+            else:
+                gk = rest * hits(k)
+                dxp[cells] += gk
             if k < last:
                 rest -= gk
-            dxp[_offset_slice(*divmod(k, kw), geo)] += gk
         gx = dxp[:, :, ph:ph + h, pw:pw + w]
         return (gx[0] if input.ndim == 3 else gx,)
 
