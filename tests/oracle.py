@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 import tidu
+from tidu.backend import device_of, get_default_device, to_numpy
 
 RTOL = 1e-6
 ATOL = 1e-9
@@ -30,7 +31,10 @@ def _weights(leaves, seed):
 
 def _np(t):
     if isinstance(t, tidu.Tensor):
-        return t.data
+        # every result stays on the device the test runs on (TIDU_TEST_DEVICE)
+        assert device_of(t.data) == get_default_device(), (
+            f"a result on device {device_of(t.data)}, expected {get_default_device()}")
+        return to_numpy(t.data)
     if isinstance(t, torch.Tensor):
         return t.detach().numpy()
     return np.asarray(t)
@@ -146,6 +150,6 @@ def finite_difference_check(fn, *inputs, eps=1e-6, rtol=1e-5, atol=1e-7, seed=0)
             plus[i][j] += eps
             minus[i][j] -= eps
             numeric[j] = (value(plus) - value(minus)) / (2 * eps)
-        analytic = tensors[i].grad.data if tensors[i].grad is not None else np.zeros_like(x)
+        analytic = _np(tensors[i].grad) if tensors[i].grad is not None else np.zeros_like(x)
         np.testing.assert_allclose(analytic, numeric, rtol=rtol, atol=atol,
                                    err_msg=f"finite differences, input {i}")

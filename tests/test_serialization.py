@@ -48,6 +48,7 @@ def assert_same(a, b, where="top"):
 
 
 # --------------------------------------------------------------------------- round trips
+@pytest.mark.host_only("checks that loaded arrays are NumPy arrays of the saved type (files load to the host)")
 def test_model_state_dict_round_trip(tmp_path):
     model = mlp(0)
     path = tmp_path / "model.npz"
@@ -67,6 +68,7 @@ def test_model_state_dict_round_trip(tmp_path):
     assert np.abs(other.state_dict()["0.weight"]).sum() > 0
 
 
+@pytest.mark.host_only("checks that loaded arrays are NumPy arrays of the saved type (files load to the host)")
 def test_float64_model_round_trip_keeps_dtype(tmp_path):
     model = mlp(0, dtype=tidu.float64)
     tidu.save(model.state_dict(), tmp_path / "m.npz")
@@ -75,6 +77,7 @@ def test_float64_model_round_trip_keeps_dtype(tmp_path):
     assert_same(loaded, OrderedDict((k, v.copy()) for k, v in model.state_dict().items()))
 
 
+@pytest.mark.host_only("checks that loaded arrays are NumPy arrays of the saved type (files load to the host)")
 def test_array_dtypes_scalars_and_tensors_round_trip(tmp_path):
     rng = np.random.default_rng(0)
     obj = {
@@ -101,6 +104,7 @@ def test_array_dtypes_scalars_and_tensors_round_trip(tmp_path):
     assert loaded["tensor"].dtype == np.float32 and not loaded["tensor"].requires_grad
 
 
+@pytest.mark.host_only("checks that loaded arrays are NumPy arrays of the saved type (files load to the host)")
 def test_nested_optimizer_state_dict_round_trip(tmp_path):
     model = mlp(0)
     opt = tidu.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-4)

@@ -7,13 +7,14 @@ import numpy as np
 
 from . import ops
 from ._allocator import tune_malloc
-from .errors import (DTypeError, GraphError, IndexRangeError, SerializationError, ShapeError,
+from .backend import get_backend, get_default_device, set_backend
+from .errors import (DeviceError, DTypeError, GraphError, IndexRangeError, SerializationError, ShapeError,
                      StateDictError, TiduError)
 from .ops import (abs, add, clip, concatenate, div, exp, flatten, log, matmul, max, maximum,
                   mean, min, minimum, mul, neg, pad, permute, pow, reshape, sqrt, squeeze,
                   stack, std, sub, sum, transpose, unsqueeze, var, where)
 from .random import get_rng_state, manual_seed, set_rng_state
-from .tensor import (Tensor, as_tensor, enable_grad, get_default_dtype, is_grad_enabled, no_grad,
+from .tensor import (Tensor, as_tensor, device, enable_grad, get_default_dtype, is_grad_enabled, no_grad,
                      set_default_dtype, tensor)
 
 float32, float64, int64 = np.float32, np.float64, np.int64

@@ -36,3 +36,7 @@ class SerializationError(TiduError, ValueError):
 
 def shape_str(shape):
     return "(" + ", ".join(str(int(s)) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+class DeviceError(TiduError, RuntimeError):
+    """A device that is not available here, or operands on different devices (cpu vs cuda)."""

@@ -48,6 +48,7 @@ import re
 
 import numpy as np
 
+from .backend import like
 from .tensor import Tensor, get_default_dtype
 
 __all__ = ["l1_penalty", "l2_penalty", "elastic_net_penalty", "scaled_penalty",
@@ -129,7 +130,8 @@ def _penalty(params: list, value_fn, grad_fn, scale: float = 1.0) -> Tensor:
     if not params:
         return Tensor(np.zeros((), dtype=get_default_dtype()))
     dtype = np.result_type(*[p.data.dtype for p in params])
-    value = np.asarray(scale * sum(value_fn(p.data) for p in params), dtype=dtype)
+    value = like(params[0].data, np.asarray(scale * sum(value_fn(p.data) for p in params),
+                                           dtype=dtype))
 
     def backward(g):
         g = (g * scale).astype(dtype)

@@ -38,6 +38,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from .backend import device_of, to_numpy
 from .errors import SerializationError
 from .tensor import Tensor
 
@@ -78,9 +79,9 @@ class _Encoder:
         if isinstance(value, bool):
             return {"t": "bool", "v": value}
         if isinstance(value, Tensor):
-            return self._array(np.asarray(value.data), path, "tensor")
-        if isinstance(value, np.ndarray):
-            return self._array(value, path, "array")
+            return self._array(to_numpy(value.data), path, "tensor")
+        if isinstance(value, np.ndarray) or device_of(value) != "cpu":  # a GPU array: copied
+            return self._array(to_numpy(value), path, "array")
         if isinstance(value, np.generic):  # a NumPy scalar keeps its dtype
             return self._array(np.asarray(value), path, "npscalar")
         if isinstance(value, int):

@@ -14,6 +14,8 @@ import threading
 
 import numpy as np
 
+from . import backend
+from .backend import device_of, is_device_name, normalize_device, to_device, to_numpy, xp_of
 from .errors import DTypeError, GraphError, shape_str
 
 _state = {"dtype": np.dtype(np.float32)}
@@ -74,20 +76,38 @@ def get_default_dtype() -> np.dtype:
 
 
 # --------------------------------------------------------------------------- helpers
-def _as_array(data, dtype=None) -> np.ndarray:
+def _on_device(data) -> bool:
+    """Whether ``data`` is an array of a non-CPU backend (a CuPy array, say)."""
+    return type(data) is not np.ndarray and device_of(data) != "cpu"
+
+
+def _as_array(data, dtype=None, device=None):
     if isinstance(data, Tensor):
         data = data.data
+    xp = xp_of(data) if _on_device(data) else np
     if dtype is not None:
-        return np.asarray(data, dtype=dtype)
-    arr = np.asarray(data)
-    if arr.dtype.kind == "f":
-        # float data from a Python list or a float64 NumPy array takes the default dtype,
-        # so a model built in float32 is fed float32 (PyTorch does the same for lists).
-        if arr.dtype != _state["dtype"]:
-            arr = arr.astype(_state["dtype"])
-    elif arr.dtype.kind not in "biuc":
-        raise DTypeError(f"tensor: cannot make a tensor from data of dtype {arr.dtype}")
-    return arr
+        arr = xp.asarray(data, dtype=dtype)
+    else:
+        arr = xp.asarray(data)
+        if arr.dtype.kind == "f":
+            # float data from a Python list or a float64 NumPy array takes the default dtype,
+            # so a model built in float32 is fed float32 (PyTorch does the same for lists).
+            if arr.dtype != _state["dtype"]:
+                arr = arr.astype(_state["dtype"])
+        elif arr.dtype.kind not in "biuc":
+            raise DTypeError(f"tensor: cannot make a tensor from data of dtype {arr.dtype}")
+    if device is None:  # a device array stays where it is; host data goes to the default device
+        if xp is not np or backend.get_default_device() == "cpu":
+            return arr
+        device = backend.get_default_device()
+    return to_device(arr, normalize_device(device))
+
+
+def _result_array(data):
+    """Ops' results as arrays: NumPy ufuncs turn 0-d results into scalars."""
+    if isinstance(data, (np.generic, int, float, bool, complex)):
+        return np.asarray(data)
+    return data
 
 
 def _freed_backward(g):
@@ -121,15 +141,17 @@ def _topological_order(root: "Tensor") -> list:
 class Tensor:
     """An n-dimensional array that can record the ops applied to it.
 
-    ``Tensor(data, requires_grad=False, dtype=None)``: float data takes the default dtype
-    (float32) unless ``dtype`` is given; integer and bool data keep theirs.
+    ``Tensor(data, requires_grad=False, dtype=None, device=None)``: float data takes the
+    default dtype (float32) unless ``dtype`` is given; integer and bool data keep theirs.
+    ``device`` ('cpu' or 'cuda'): where the array lives; by default a CuPy array stays on the
+    GPU and other data goes to the default device (`tidu.set_backend`, 'cpu' unless changed).
     """
 
     __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "__weakref__")
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected op
 
-    def __init__(self, data, requires_grad: bool = False, dtype=None):
-        self.data = _as_array(data, dtype)
+    def __init__(self, data, requires_grad: bool = False, dtype=None, device=None):
+        self.data = _as_array(data, dtype, device)
         self.grad = None
         self._parents = ()
         self._backward = None
@@ -141,8 +163,7 @@ class Tensor:
     @staticmethod
     def _op(data: np.ndarray, parents: tuple, backward) -> "Tensor":
         out = object.__new__(Tensor)
-        # NumPy ufuncs turn 0-d results into scalars; keep .data an ndarray throughout.
-        out.data = data if type(data) is np.ndarray else np.asarray(data)
+        out.data = data if type(data) is np.ndarray else _result_array(data)
         out.grad = None
         if _grad_mode.enabled and any(p.requires_grad for p in parents):
             out.requires_grad = True
@@ -179,6 +200,14 @@ class Tensor:
         return self.data.dtype
 
     @property
+    def device(self) -> "device":
+        return device(device_of(self.data))
+
+    @property
+    def is_cuda(self) -> bool:
+        return device_of(self.data) == "cuda"
+
+    @property
     def is_leaf(self) -> bool:
         return self._backward is None
 
@@ -199,16 +228,22 @@ class Tensor:
         return len(self.data)
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, precision=4, separator=", ", prefix="tensor(")
+        body = np.array2string(to_numpy(self.data), precision=4, separator=", ", prefix="tensor(")
         extra = ", requires_grad=True" if self.requires_grad else ""
         if self.data.dtype != np.float32:
             extra = f", dtype={self.data.dtype}" + extra
+        if _on_device(self.data):
+            extra = f", device='{self.device}'" + extra
         return f"tensor({body}{extra})"
 
     __hash__ = object.__hash__
 
     # ------------------------------------------------------------------ conversion
     def numpy(self) -> np.ndarray:
+        """The NumPy array itself (shared memory), as PyTorch; a GPU tensor needs .cpu() first."""
+        if _on_device(self.data):
+            raise TypeError(f"numpy(): this tensor is on device '{self.device}'; "
+                            f"use .cpu().numpy() to copy it to the host first (as in PyTorch)")
         return self.data
 
     def item(self):
@@ -229,13 +264,31 @@ class Tensor:
         self.requires_grad = flag
         return self
 
-    def to(self, dtype) -> "Tensor":
-        """Cast to ``dtype`` (differentiable between float dtypes)."""
-        dtype = np.dtype(dtype)
-        if dtype == self.data.dtype:
-            return self
-        src = self.data.dtype
-        return Tensor._op(self.data.astype(dtype), (self,), lambda g: (g.astype(src),))
+    def to(self, *args, dtype=None, device=None) -> "Tensor":
+        """``to(dtype)``, ``to(device)`` or both, as PyTorch: a cast and/or a move ('cpu',
+        'cuda'), each differentiable (the gradient is cast / moved back).  Returns ``self``
+        when nothing changes."""
+        for arg in args:
+            if type(arg).__name__ == "device" or (isinstance(arg, str) and is_device_name(arg)):
+                device = arg
+            else:
+                dtype = arg
+        out = self
+        if dtype is not None and np.dtype(dtype) != out.data.dtype:
+            src = out.data.dtype
+            out = Tensor._op(out.data.astype(np.dtype(dtype)), (out,), lambda g: (g.astype(src),))
+        if device is not None:
+            target, here = normalize_device(device), device_of(out.data)
+            if target != here:
+                out = Tensor._op(to_device(out.data, target), (out,),
+                                 lambda g: (to_device(g, here),))
+        return out
+
+    def cpu(self) -> "Tensor":
+        return self.to(device="cpu")
+
+    def cuda(self) -> "Tensor":
+        return self.to(device="cuda")
 
     def float(self) -> "Tensor":
         return self.to(np.float32)
@@ -261,10 +314,9 @@ class Tensor:
                     f"backward(): a gradient argument is needed for a non-scalar output "
                     f"of shape {shape_str(self.shape)}"
                 )
-            seed = np.ones_like(self.data)
+            seed = xp_of(self.data).ones_like(self.data)
         else:
-            seed = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient,
-                              dtype=self.data.dtype)
+            seed = _as_array(gradient, self.data.dtype, device_of(self.data))
             if seed.shape != self.shape:
                 raise GraphError(
                     f"backward(): gradient shape {shape_str(seed.shape)} does not match "
@@ -305,21 +357,34 @@ def _accumulate_leaf(leaf: Tensor, g: np.ndarray, owned: set) -> None:
         )
     if leaf.grad is None:
         if g.dtype != leaf.data.dtype or not g.flags.owndata or not g.flags.writeable or id(g) in owned:
-            g = np.array(g, dtype=leaf.data.dtype)
+            g = g.astype(leaf.data.dtype, copy=True)
         owned.add(id(g))
         leaf.grad = Tensor._wrap(g)
     else:
         leaf.grad.data += g
 
 
-def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
+def tensor(data, requires_grad: bool = False, dtype=None, device=None) -> Tensor:
     """Make a tensor (copies ``data``); float data defaults to float32."""
-    arr = np.array(data.data if isinstance(data, Tensor) else data, dtype=dtype, copy=True)
-    return Tensor(arr, requires_grad=requires_grad, dtype=dtype)
+    data = data.data if isinstance(data, Tensor) else data
+    arr = data.copy() if _on_device(data) else np.array(data, dtype=dtype, copy=True)
+    return Tensor(arr, requires_grad=requires_grad, dtype=dtype, device=device)
 
 
-def as_tensor(data, dtype=None) -> Tensor:
-    """A tensor sharing ``data``'s memory where its dtype allows."""
-    if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype):
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """A tensor sharing ``data``'s memory where its dtype and device allow."""
+    if (isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype)
+            and (device is None or normalize_device(device) == device_of(data.data))):
         return data
-    return Tensor(data, dtype=dtype)
+    return Tensor(data, dtype=dtype, device=device)
+
+
+class device(str):
+    """A device name, 'cpu' or 'cuda', as `torch.device` (``.type`` gives the kind)."""
+
+    def __new__(cls, name="cpu"):
+        return super().__new__(cls, normalize_device(name))
+
+    @property
+    def type(self) -> str:
+        return str(self)

@@ -18,6 +18,7 @@ def _epoch(loader):
     return [tuple(t.data.copy() for t in batch) for batch in loader]
 
 
+@pytest.mark.host_only("checks that unshuffled batches are views of the host dataset")
 def test_unshuffled_batches_are_ordered_slices_and_len_counts_batches():
     X, y = _data(10)
     loader = DataLoader((X, y), batch_size=4)

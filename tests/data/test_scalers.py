@@ -85,6 +85,7 @@ def test_notes_formulas_and_fit_on_train_only():
     assert MinMaxScaler(clip=True).fit(X_train).transform(X_test).tolist() == [[1.0, 0.0]]
 
 
+@pytest.mark.host_only("scalers work on host arrays (data preparation happens before the device)")
 def test_integer_input_and_tensors():
     X = np.array([[1, 2], [3, 8]])
     out = StandardScaler().fit_transform(X)

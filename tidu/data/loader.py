@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from ..backend import get_default_device, to_device
 from .. import random as _random
 from ..errors import ShapeError
 from ..tensor import Tensor, get_default_dtype
@@ -86,6 +87,8 @@ class DataLoader:
     single array (batches are then 1-tuples).  PyTorch's defaults, except that
     ``batch_size=None`` here means *the whole dataset as one batch* (PyTorch: no batching).
 
+    * batches are on the default device (`tidu.set_backend`; the host unless a GPU was
+      chosen), copied there per batch, as ``.to(device)`` in a PyTorch loop;
     * float arrays are handed out in tidu's default dtype (float32 unless
       `tidu.set_default_dtype` changed it), converted once, not per batch; integer and bool
       arrays (class labels, token ids) keep their dtype;
@@ -180,6 +183,9 @@ class DataLoader:
             if transform is not None:
                 batch[0] = as_array(transform(batch[0]), "DataLoader: transform output")
             self._batches_done = b + 1  # counts batches handed out in this epoch
+            device = get_default_device()  # the host, unless tidu.set_backend chose a GPU
+            if device != "cpu":
+                batch = [to_device(x, device) for x in batch]
             yield tuple(Tensor._wrap(x) for x in batch)
 
     # ------------------------------------------------------------------ checkpoints

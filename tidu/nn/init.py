@@ -25,6 +25,7 @@ import numbers
 
 import numpy as np
 
+from ..backend import like
 from ..random import generator
 from ..tensor import Tensor, no_grad
 
@@ -82,6 +83,8 @@ def _array(tensor) -> np.ndarray:
 
 def _fill(tensor, values):
     arr = _array(tensor)
+    if type(arr) is not np.ndarray and isinstance(values, np.ndarray):
+        values = like(arr, values.astype(arr.dtype))  # drawn on the host, same on every device
     arr[...] = values  # in place, cast to the tensor's dtype
     return tensor
 

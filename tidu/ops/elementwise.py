@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backend import device_of, same_device, to_device, xp_of
 from ..errors import DTypeError, ShapeError, shape_str
 from ..tensor import Tensor
 
@@ -24,6 +25,8 @@ def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
 def lift(x, like: Tensor, op: str) -> Tensor:
     """Turn a Python number or array into a constant tensor of ``like``'s float dtype."""
     if isinstance(x, Tensor):
+        if type(x.data) is not type(like.data):
+            same_device(op, x.data, like.data)
         if x.data.dtype != like.data.dtype:
             kx, kl = x.data.dtype.kind, like.data.dtype.kind
             if kx == "f" and kl == "f":
@@ -37,6 +40,8 @@ def lift(x, like: Tensor, op: str) -> Tensor:
     arr = np.asarray(x)
     if like.data.dtype.kind == "f" and arr.dtype != like.data.dtype:
         arr = arr.astype(like.data.dtype)
+    if type(like.data) is not np.ndarray:  # a number or host array joins the tensor's device
+        arr = to_device(arr, device_of(like.data))
     return Tensor._wrap(arr)
 
 
@@ -148,11 +153,15 @@ def where(condition, a, b) -> Tensor:
     if cond.dtype != np.bool_:
         raise DTypeError(f"where: condition must be bool, got dtype {cond.dtype}")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        a = Tensor(a)
+        a = Tensor(a, device=device_of(cond))
     a, b = _pair(a, b, "where")
+    if type(cond) is not type(a.data):
+        if isinstance(condition, Tensor):
+            same_device("where", cond, a.data)
+        cond = to_device(cond, device_of(a.data))
 
     def backward(g):
-        zero = np.zeros((), dtype=g.dtype)
+        zero = g.dtype.type(0)
         return (unbroadcast(np.where(cond, g, zero), a.data.shape) if a.requires_grad else None,
                 unbroadcast(np.where(cond, zero, g), b.data.shape) if b.requires_grad else None)
 
@@ -192,11 +201,10 @@ def clip(a: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - torch.clamp's
     out = np.clip(x, min, max)
 
     def backward(g):
-        keep = np.ones(x.shape, dtype=bool)
-        if min is not None:
-            keep &= x >= min
-        if max is not None:
-            keep &= x <= max
-        return (g * keep,)
+        if min is None:
+            return (g * (x <= max),)
+        if max is None:
+            return (g * (x >= min),)
+        return (g * ((x >= min) & (x <= max)),)
 
     return Tensor._op(out, (a,), backward)

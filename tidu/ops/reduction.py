@@ -29,7 +29,7 @@ def _count(shape, axes):
 def sum(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     axes = _norm_axes(axis, a.ndim)
     shape = a.data.shape
-    return Tensor._op(np.asarray(a.data.sum(axis=axes, keepdims=keepdims)), (a,),
+    return Tensor._op(a.data.sum(axis=axes, keepdims=keepdims), (a,),
                       lambda g: (np.broadcast_to(_expand(g, axes, keepdims), shape),))
 
 
@@ -37,7 +37,7 @@ def mean(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:
     axes = _norm_axes(axis, a.ndim)
     shape = a.data.shape
     scale = 1.0 / _count(shape, axes)
-    return Tensor._op(np.asarray(a.data.mean(axis=axes, keepdims=keepdims)), (a,),
+    return Tensor._op(a.data.mean(axis=axes, keepdims=keepdims), (a,),
                       lambda g: (np.broadcast_to(_expand(g, axes, keepdims) * scale, shape),))
 
 

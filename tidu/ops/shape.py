@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ShapeError, shape_str
+from ..backend import device_of, index_add, to_device, xp_of
 from ..tensor import Tensor
 from .elementwise import lift
 
@@ -57,27 +58,30 @@ def transpose(a: Tensor, dim0: int = -2, dim1: int = -1) -> Tensor:
     return permute(a, dims)
 
 
-def _plain_index(idx):
-    """Replace tensors in an index by their arrays; report whether it is advanced indexing."""
+def _plain_index(idx, like):
+    """Replace tensors in an index by their arrays, on ``like``'s device; report whether it
+    is advanced indexing (index arrays, whose repeats must accumulate in the gradient)."""
     parts = idx if isinstance(idx, tuple) else (idx,)
     out, advanced = [], False
     for p in parts:
         if isinstance(p, Tensor):
             p = p.data
-        if isinstance(p, (list, np.ndarray)):
+        if isinstance(p, list) or (hasattr(p, "ndim") and not isinstance(p, np.generic)):
             advanced = True
+            if type(like) is not np.ndarray:
+                p = to_device(np.asarray(p) if isinstance(p, list) else p, device_of(like))
         out.append(p)
     return (tuple(out) if isinstance(idx, tuple) else out[0]), advanced
 
 
 def getitem(a: Tensor, idx) -> Tensor:
-    idx, advanced = _plain_index(idx)
     src = a.data
+    idx, advanced = _plain_index(idx, src)
 
     def backward(g):
-        full = np.zeros(src.shape, dtype=g.dtype)
+        full = xp_of(g).zeros(src.shape, dtype=g.dtype)
         if advanced:
-            np.add.at(full, idx, g)  # repeated indices accumulate
+            index_add(full, idx, g)  # repeated indices accumulate
         else:
             full[idx] = g
         return (full,)
@@ -92,7 +96,7 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
     except ValueError:
         shapes = ", ".join(shape_str(t.shape) for t in tensors)
         raise ShapeError(f"concatenate(axis={axis}): shapes {shapes} differ off the axis") from None
-    bounds = np.cumsum([t.data.shape[axis] for t in tensors])[:-1]
+    bounds = np.cumsum([t.data.shape[axis] for t in tensors])[:-1].tolist()
     return Tensor._op(out, tuple(tensors), lambda g: tuple(np.split(g, bounds, axis=axis)))
 
 
@@ -121,6 +125,6 @@ def pad(a: Tensor, pad_width, value: float = 0.0) -> Tensor:
     width = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (a.ndim, 2))
     if (width < 0).any():
         raise ValueError(f"pad: widths must be ≥ 0, got {width.tolist()}")
-    out = np.pad(a.data, width, mode="constant", constant_values=value)
+    out = np.pad(a.data, width.tolist(), mode="constant", constant_values=value)
     inner = tuple(slice(b, b + n) for (b, _), n in zip(width, a.data.shape))
     return Tensor._op(out, (a,), lambda g: (g[inner],))

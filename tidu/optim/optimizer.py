@@ -17,6 +17,7 @@ import numbers
 
 import numpy as np
 
+from ..backend import device_of, like, to_numpy
 from ..errors import StateDictError
 from ..tensor import Tensor, enable_grad
 
@@ -209,6 +210,8 @@ def _state_value(owner: str, index: int, key: str, value, param: np.ndarray):
         value = value.detach().numpy()
     if isinstance(value, Tensor):
         value = value.data
+    if device_of(value) != "cpu":  # a state saved from a GPU optimizer
+        value = to_numpy(value)
     if isinstance(value, (np.ndarray, np.generic)) and np.ndim(value) == 0:
         value = value.item()
     if isinstance(value, float) and key == "step" and value.is_integer():
@@ -217,7 +220,8 @@ def _state_value(owner: str, index: int, key: str, value, param: np.ndarray):
         if value.shape != param.shape:
             raise StateDictError(f"{owner}.load_state_dict: state {key!r} of parameter {index} "
                                  f"has shape {value.shape}, the parameter {param.shape}")
-        return np.array(value, dtype=param.dtype if value.dtype.kind == "f" else value.dtype)
+        value = np.array(value, dtype=param.dtype if value.dtype.kind == "f" else value.dtype)
+        return like(param, value)
     return copy.deepcopy(value)
 
 

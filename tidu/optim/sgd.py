@@ -73,7 +73,7 @@ class SGD(Optimizer):
         if mu:
             buf = state.get("momentum_buffer")
             if buf is None:
-                buf = state["momentum_buffer"] = np.array(d, copy=True)
+                buf = state["momentum_buffer"] = d.copy()
             else:
                 buf *= mu
                 if group["dampening"]:

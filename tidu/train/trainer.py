@@ -23,6 +23,7 @@ import math
 
 import numpy as np
 
+from ..backend import device_of, to_device, to_numpy
 from .. import random as _random
 from ..data.loader import ArrayDataset, DataLoader
 from ..errors import StateDictError
@@ -123,12 +124,19 @@ class Trainer:
                         f"{type(data).__name__}" +
                         (f" of {len(data)} items" if isinstance(data, (tuple, list)) else ""))
 
-    @staticmethod
-    def _unpack(batch):
+    @property
+    def _device(self) -> str:
+        first = next(iter(self.model.parameters()), None)
+        return "cpu" if first is None else device_of(first.data)
+
+    def _unpack(self, batch):
+        """(inputs, targets) of a batch, on the model's device (batches come from the host)."""
         if len(batch) != 2:
             raise ValueError(f"fit: every batch must be (inputs, targets), got a batch of "
                              f"{len(batch)} arrays")
-        return batch
+        device = self._device
+        return tuple(t if device_of(t.data) == device else Tensor._wrap(to_device(t.data, device))
+                     for t in batch)
 
     def _loss(self, out, y) -> Tensor:
         loss = self.loss_fn(out, y)
@@ -153,8 +161,8 @@ class Trainer:
         for name in self._penalty_names:
             self._penalty_sums[name] = self._penalty_sums.get(name, 0.0) + logs[name] * n
         if self.metrics:
-            self._outputs.append(np.array(out.data))
-            self._targets.append(y.data)
+            self._outputs.append(np.array(to_numpy(out.data)))
+            self._targets.append(to_numpy(y.data))
 
     def _metric_logs(self, outputs: list, targets: list, prefix: str = "") -> dict:
         if not self.metrics or not outputs:
@@ -297,8 +305,8 @@ class Trainer:
                     total += self._loss(out, y).item() * n
                     count += n
                     if self.metrics:
-                        outputs.append(out.data)
-                        targets.append(y.data)
+                        outputs.append(to_numpy(out.data))
+                        targets.append(to_numpy(y.data))
         finally:
             self.model.train(was_training)
         logs = {"loss": total / count}

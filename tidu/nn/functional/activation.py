@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...errors import DTypeError, ShapeError, shape_str
+from ...backend import like
 from ...random import generator
 from ...tensor import Tensor
 
@@ -126,7 +127,7 @@ def rrelu(x: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: b
     slope = generator().random(xd.shape, dtype=draw_dtype)
     slope *= upper - lower
     slope += lower
-    slope = slope.astype(xd.dtype, copy=False)
+    slope = like(xd, slope.astype(xd.dtype, copy=False))
     pos = xd > 0
     out = np.where(pos, xd, xd * slope)
     return Tensor._op(out, (x,), lambda g: (np.where(pos, g, g * slope),))

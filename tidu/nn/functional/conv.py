@@ -22,8 +22,8 @@ Backward, for the output gradient G reshaped to (N, C_out, H_out·W_out):
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
+from ...backend import as_strided, xp_of
 from ...errors import DTypeError, ShapeError, shape_str
 from ...ops.elementwise import lift
 from ...ops.shape import pad as _pad_op
@@ -74,13 +74,10 @@ def _pad_input(xd: np.ndarray, pads, value) -> np.ndarray:
     if not (pt or pb or pl or pr):
         return xd
     n, c, h, w = xd.shape
-    xp = np.empty((n, c, h + pt + pb, w + pl + pr), dtype=xd.dtype)
-    if value == 0:
-        xp.fill(0)
-    else:
-        xp.fill(value)
-    xp[:, :, pt:pt + h, pl:pl + w] = xd
-    return xp
+    out = xp_of(xd).empty((n, c, h + pt + pb, w + pl + pr), dtype=xd.dtype)
+    out.fill(value)
+    out[:, :, pt:pt + h, pl:pl + w] = xd
+    return out
 
 
 def _out_size(size, k, s, d):
@@ -154,9 +151,9 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, who) -> Tens
     k, l = c * kh * kw, ho * wo
 
     # im2col: (N, C, kH, kW, H_out, W_out) window view of the padded input, copied once.
-    xp = _pad_input(xd, pads, 0)
-    s_n, s_c, s_h, s_w = xp.strides
-    windows = as_strided(xp, (n, c, kh, kw, ho, wo),
+    xpad = _pad_input(xd, pads, 0)
+    s_n, s_c, s_h, s_w = xpad.strides
+    windows = as_strided(xpad, (n, c, kh, kw, ho, wo),
                          (s_n, s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw), writeable=False)
     cols = windows.reshape(n, k, l)
     w2 = w.reshape(o, k)
@@ -199,7 +196,7 @@ def _col2im(dcols, ckk, padded, stride, dilation):
     n = dcols.shape[0]
     ho, wo = _out_size(hp, kh, sh, dh), _out_size(wp, kw, sw, dw)
     dcols = dcols.reshape(n, c, kh, kw, ho, wo)
-    dxp = np.zeros((n, c, hp, wp), dtype=dcols.dtype)
+    dxp = xp_of(dcols).zeros((n, c, hp, wp), dtype=dcols.dtype)
     hspan, wspan = sh * (ho - 1) + 1, sw * (wo - 1) + 1
     for i in range(kh):
         for j in range(kw):
@@ -218,10 +215,11 @@ def _col2im_unit_stride(w2t, g, ckk, padded, dilation, dtype):
     (c, kh, kw), (hp, wp), (dh, dw) = ckk, padded, dilation
     n, o, ho, wo = g.shape
     span = ho * wp
-    gw = np.zeros((n, o, ho, wp), dtype=dtype)
+    xp = xp_of(g)
+    gw = xp.zeros((n, o, ho, wp), dtype=dtype)
     gw[..., :wo] = g
     dcols = np.matmul(w2t, gw.reshape(n, o, span)).reshape(n, c, kh * kw, span)
-    flat = np.zeros((n, c, hp * wp + dw * (kw - 1)), dtype=dtype)  # slack for the last offset
+    flat = xp.zeros((n, c, hp * wp + dw * (kw - 1)), dtype=dtype)  # slack for the last offset
     for i in range(kh):
         for j in range(kw):
             start = i * dh * wp + j * dw

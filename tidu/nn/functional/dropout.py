@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...errors import DTypeError
+from ...backend import like
 from ...random import generator
 from ...tensor import Tensor
 
@@ -40,5 +41,5 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     else:
         draw = np.float64 if xd.dtype == np.float64 else np.float32
         keep = generator().random(xd.shape, dtype=draw) >= p
-        scale = np.multiply(keep, 1.0 / (1.0 - p), dtype=xd.dtype)
+        scale = like(xd, np.multiply(keep, 1.0 / (1.0 - p), dtype=xd.dtype))
     return Tensor._op(xd * scale, (x,), lambda g: (g * scale,))

@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 
+from ...backend import device_of, to_device, xp_of
 from ...errors import DTypeError, IndexRangeError, ShapeError, shape_str
 from ...tensor import Tensor, is_grad_enabled
 
@@ -57,7 +58,7 @@ def _target(t, like: Tensor) -> Tensor:
     arr = np.asarray(t)
     if arr.dtype.kind == "f" and arr.dtype != like.data.dtype:
         arr = arr.astype(like.data.dtype)
-    return Tensor._wrap(arr)
+    return Tensor._wrap(_beside(arr, like.data))
 
 
 def _same_float_dtype(t: Tensor, x: Tensor, name: str, what: str = "target") -> None:
@@ -84,7 +85,7 @@ def _const(w, x: Tensor, name: str, what: str, shape=None, broadcast_to=None) ->
     """A constant weight in ``x``'s dtype, of ``shape`` or broadcasting to ``broadcast_to``."""
     if w is None:
         return None
-    arr = w.data if isinstance(w, Tensor) else np.asarray(w)
+    arr = w.data if isinstance(w, Tensor) else _beside(np.asarray(w), x.data)
     if arr.dtype.kind not in "fiub":
         raise DTypeError(f"{name}: {what} must be numeric, got dtype {arr.dtype}")
     if isinstance(w, Tensor) and arr.dtype.kind == "f" and arr.dtype != x.data.dtype:
@@ -105,7 +106,7 @@ def _const(w, x: Tensor, name: str, what: str, shape=None, broadcast_to=None) ->
 
 
 def _class_target(target, x: Tensor, name: str, expected: tuple) -> np.ndarray:
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target.data if isinstance(target, Tensor) else _beside(np.asarray(target), x.data)
     if t.dtype.kind not in "iu":
         raise DTypeError(f"{name}: target must hold class indices (an integer tensor), got dtype "
                          f"{t.dtype}; convert it with .long()")
@@ -159,20 +160,30 @@ def _unrows(g: np.ndarray, shape: tuple) -> np.ndarray:
     if len(shape) == 2:
         return g
     inner = (shape[0],) + shape[2:] + (shape[1],)
-    return np.ascontiguousarray(np.moveaxis(g.reshape(inner), -1, 1))
+    return xp_of(g).ascontiguousarray(np.moveaxis(g.reshape(inner), -1, 1))
+
+
+def _beside(arr: np.ndarray, like):
+    """A host array (targets, weights given as arrays) on the device of ``like``."""
+    return arr if type(like) is np.ndarray else to_device(arr, device_of(like))
+
+
+def _array(v):
+    """NumPy turns 0-d results into scalars; keep arrays."""
+    return np.asarray(v) if isinstance(v, (np.generic, int, float)) else v
 
 
 def _scalar(v, dtype) -> np.ndarray:
-    return np.asarray(v, dtype=dtype)
+    return _array(v).astype(dtype, copy=False)
 
 
 def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
     if reduction == "none":
-        return np.asarray(loss)
+        return _array(loss)
     if reduction == "sum":
         return _scalar(loss.sum(), loss.dtype)
     if loss.size == 0:
-        return _scalar(np.nan, loss.dtype)
+        return xp_of(loss).full((), np.nan, dtype=loss.dtype)
     return _scalar(loss.sum() / loss.size, loss.dtype)
 
 
@@ -191,10 +202,10 @@ def _elementwise(name, x, t, loss, reduction, dx, dt=None):
 
     def backward(g):
         s = _upstream(g, n, reduction)
-        gx = np.asarray(dx() * s) if x.requires_grad else None
+        gx = _array(dx() * s) if x.requires_grad else None
         if t is None:
             return (gx,)
-        gt = np.asarray(dt() * s) if (t.requires_grad and dt is not None) else None
+        gt = _array(dt() * s) if (t.requires_grad and dt is not None) else None
         return gx, gt
 
     return Tensor._op(out, parents, backward)
@@ -389,7 +400,7 @@ def _cross_entropy_index(x, t, w, ignore_index, reduction, eps, name):
     valid = _check_labels(ts, C, name, ignore_index)
     xs = _rows(x.data)
     N = xs.shape[0]
-    rows = np.arange(N)
+    rows = xp_of(xs).arange(N)
     ts_safe = ts if valid is None else np.where(valid, ts, 0)
     z = xs - xs.max(axis=1, keepdims=True)
     e = np.exp(z)
@@ -467,7 +478,7 @@ def _cross_entropy_probs(x, t, w, reduction, eps):
     yd = t.data if eps == 0.0 else t.data * (1.0 - eps) + eps / C
     wb = None if w is None else w.reshape((C,) + (1,) * (x.ndim - 1 - ax))
     a = yd if wb is None else yd * wb              # coefficient of −log p
-    loss = np.asarray(-(a * logp).sum(axis=ax), dtype=xd.dtype)
+    loss = _scalar(-(a * logp).sum(axis=ax), xd.dtype)
     n = loss.size
     out = loss if reduction == "none" else _reduce(loss, reduction)
 
@@ -510,7 +521,7 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100,
     valid = _check_labels(ts, C, name, ignore_index)
     xs = _rows(x.data)
     N = xs.shape[0]
-    rows = np.arange(N)
+    rows = xp_of(xs).arange(N)
     ts_safe = ts if valid is None else np.where(valid, ts, 0)
     dtype = x.data.dtype
     if w is None:
@@ -568,7 +579,7 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
     _check_labels(ts, C, name)
     xs = _rows(x.data)
     N = xs.shape[0]
-    rows = np.arange(N)
+    rows = xp_of(xs).arange(N)
     z = xs - xs[rows, ts][:, None]
     z += float(margin)
     z[rows, ts] = 0.0                  # the true class is not a violation
@@ -609,7 +620,7 @@ def _pnorm(v: np.ndarray, p: float):
         n = np.abs(v).max(axis=-1)
     else:
         n = (np.abs(v) ** p).sum(axis=-1) ** (1.0 / p)
-    n = np.asarray(n, dtype=v.dtype)
+    n = _scalar(n, v.dtype)
 
     def grad():
         nk = n[..., None]
@@ -661,7 +672,7 @@ def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: floa
     else:
         d_neg = d_an
     pre = d_ap - d_neg + float(margin)
-    loss = np.asarray(np.maximum(pre, 0.0))
+    loss = _array(np.maximum(pre, 0.0))
     n = loss.size
     out = _reduce(loss, reduction)
 
@@ -675,8 +686,8 @@ def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: floa
         else:
             gan = gate[..., None] * g_an()
             gpn = None
-        gap, gan = np.asarray(gap), np.asarray(gan)
-        gpn = None if gpn is None else np.asarray(gpn)
+        gap, gan = _array(gap), _array(gan)
+        gpn = None if gpn is None else _array(gpn)
         ga = (gap - gan) if a.requires_grad else None
         gp = None
         if pos.requires_grad:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...backend import same_device
 from ...errors import DTypeError, ShapeError, shape_str
 from ...tensor import Tensor
 
@@ -64,6 +65,9 @@ def batch_norm(input: Tensor, running_mean, running_var, weight: Tensor | None =
                          f"got shape {shape_str(xd.shape)}")
     C = xd.shape[1]
     rm, rv = _array_of(running_mean), _array_of(running_var)
+    for stat in (rm, rv):
+        if stat is not None and type(stat) is not type(input.data):
+            same_device(f"{op}: running statistics and input", stat, input.data)
     for name, arr in (("running_mean", rm), ("running_var", rv)):
         if arr is not None and np.shape(arr) != (C,):
             raise ShapeError(f"{op}: {name} of shape {shape_str(np.shape(arr))} does not match "
@@ -99,8 +103,8 @@ def batch_norm(input: Tensor, running_mean, running_var, weight: Tensor | None =
         if rm is None or rv is None:
             raise ValueError(f"{op}: running_mean and running_var are required when "
                              f"training=False")
-        invstd = (1.0 / np.sqrt(np.asarray(rv) + eps)).astype(dtype, copy=False)
-        shift = np.asarray(rm).astype(dtype, copy=False).reshape(bshape)
+        invstd = (1.0 / np.sqrt(rv + eps)).astype(dtype, copy=False)
+        shift = rm.astype(dtype, copy=False).reshape(bshape)
         xhat = (xd - shift) * invstd.reshape(bshape)
 
     out = _affine(xhat, w, None if bias is None else bias.data.reshape(bshape))

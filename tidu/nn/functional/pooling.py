@@ -17,8 +17,8 @@ to its first NaN where PyTorch picks its last).
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
+from ...backend import as_strided, like, xp_of
 from ...errors import DTypeError, ShapeError, shape_str
 from ...tensor import Tensor
 from .conv import _pad_input, _pair
@@ -78,21 +78,21 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     x = input
     dtype = xd.dtype
     low = -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
-    xp = _pad_input(xd, (ph, ph, pw, pw), low)
+    xpad = _pad_input(xd, (ph, ph, pw, pw), low)
     (sh, sw), (dh, dw) = stride, dil
-    s_n, s_c, s_h, s_w = xp.strides
+    s_n, s_c, s_h, s_w = xpad.strides
     # The kH·kW strided cells of every window, copied once into contiguous planes.
-    planes = as_strided(xp, (kh, kw, n, c, ho, wo),
+    planes = as_strided(xpad, (kh, kw, n, c, ho, wo),
                         (s_h * dh, s_w * dw, s_n, s_c, s_h * sh, s_w * sw),
                         writeable=False).reshape(kh * kw, n, c, ho, wo)
-    planes = np.ascontiguousarray(planes)
+    planes = planes.copy()  # C-contiguous
     out = planes[0].copy()
     for k in range(1, kh * kw):
         np.maximum(out, planes[k], out=out)  # NaN-propagating, as PyTorch
     nan = bool(np.isnan(out).any()) if dtype.kind == "f" else False
     geo = (stride, dil, (ho, wo))
-    padded_shape = xp.shape
-    del xp
+    padded_shape = xpad.shape
+    del xpad
 
     def hits(k):
         """Where plane k holds its window's maximum (NaN counts as the maximum)."""
@@ -110,7 +110,8 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     def backward(g):
         g4 = g[None] if input.ndim == 3 else g
         rest = g4.copy()  # gradient not yet routed: zeroed at each window's first maximum
-        dxp = (np.empty if tiled else np.zeros)(padded_shape, dtype=g.dtype)
+        xp = xp_of(g)
+        dxp = (xp.empty if tiled else xp.zeros)(padded_shape, dtype=g.dtype)
         last = kh * kw - 1
         for k in range(last + 1):
             cells = _offset_slice(*divmod(k, kw), geo)
@@ -128,15 +129,16 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     result = Tensor._op(out[0] if input.ndim == 3 else out, (x,), backward)
     if not return_indices:
         return result
-    arg = np.zeros(out.shape, dtype=np.int64)
-    taken = np.zeros(out.shape, dtype=bool)
+    xp = xp_of(out)
+    arg = xp.zeros(out.shape, dtype=np.int64)
+    taken = xp.zeros(out.shape, dtype=bool)
     for k in range(kh * kw):
         first = hits(k) & ~taken
         taken |= first
         arg += k * first
-    i, j = np.divmod(arg, kw)
-    rows = np.arange(ho)[:, None] * sh - ph + i * dh
-    cols = np.arange(wo)[None, :] * sw - pw + j * dw
+    i, j = xp.divmod(arg, kw)
+    rows = xp.arange(ho)[:, None] * sh - ph + i * dh
+    cols = xp.arange(wo)[None, :] * sw - pw + j * dw
     idx = rows * w + cols
     return result, Tensor._wrap(idx[0] if input.ndim == 3 else idx)
 
@@ -172,20 +174,20 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
         c0 = np.arange(wo) * sw - pw
         rows = np.minimum(r0 + kh, h) - np.maximum(r0, 0)
         cols = np.minimum(c0 + kw, w) - np.maximum(c0, 0)
-        scale = (1.0 / np.outer(rows, cols)).astype(dtype)
-    xp = _pad_input(xd, (ph, ph, pw, pw), 0)
+        scale = like(xd, (1.0 / np.outer(rows, cols)).astype(dtype))
+    xpad = _pad_input(xd, (ph, ph, pw, pw), 0)
     geo = (stride, dil, (ho, wo))
-    out = xp[_offset_slice(0, 0, geo)].copy()
+    out = xpad[_offset_slice(0, 0, geo)].copy()
     for k in range(1, kh * kw):
-        out += xp[_offset_slice(*divmod(k, kw), geo)]
+        out += xpad[_offset_slice(*divmod(k, kw), geo)]
     out *= scale
-    padded_shape = xp.shape
-    del xp
+    padded_shape = xpad.shape
+    del xpad
 
     def backward(g):
         g4 = g[None] if input.ndim == 3 else g
         gs = g4 * scale
-        dxp = np.zeros(padded_shape, dtype=g.dtype)
+        dxp = xp_of(g).zeros(padded_shape, dtype=g.dtype)
         for k in range(kh * kw):
             dxp[_offset_slice(*divmod(k, kw), geo)] += gs
         gx = dxp[:, :, ph:ph + h, pw:pw + w]

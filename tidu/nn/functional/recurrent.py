@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...backend import like, xp_of
 from ...errors import DTypeError, ShapeError, shape_str
 from ...tensor import Tensor
 from ...ops.elementwise import lift
@@ -117,7 +118,7 @@ def _weight_grads(parents, dgx, dgh, x2, hs, h0d, w_ih):
 
 
 def _parents(x, states, w_ih, w_hh, b_ih, b_hh):
-    zero = Tensor._wrap(np.zeros(0, dtype=w_hh.data.dtype))
+    zero = Tensor._wrap(xp_of(w_hh.data).zeros(0, dtype=w_hh.data.dtype))
     return ((x,) + tuple(s if s is not None else zero for s in states)
             + (w_ih, w_hh, b_ih if b_ih is not None else zero,
                b_hh if b_hh is not None else zero))
@@ -136,6 +137,7 @@ def rnn_layer(x: Tensor, h0: Tensor | None, w_ih: Tensor, w_hh: Tensor, b_ih: Te
         raise ValueError(f"{op}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
     x, (h0,), T, N, I, H = _prepare(op, x, [("h0", h0)], w_ih, w_hh, b_ih, b_hh, 1)
     W, U = w_ih.data, w_hh.data
+    xp = xp_of(U)
     dtype = U.dtype
     x2 = x.data.reshape(T * N, I)
     h0d = None if h0 is None else h0.data
@@ -197,12 +199,13 @@ def lstm_layer(x: Tensor, h0: Tensor | None, c0: Tensor | None, w_ih: Tensor, w_
     x, (h0, c0), T, N, I, H = _prepare(op, x, [("h0", h0), ("c0", c0)], w_ih, w_hh,
                                         b_ih, b_hh, 4)
     W, U = w_ih.data, w_hh.data
+    xp = xp_of(U)
     dtype = U.dtype
     x2 = x.data.reshape(T * N, I)
     h0d = None if h0 is None else h0.data
     c0d = None if c0 is None else c0.data
     # Forward in the row order (i, f, o, g), sigmoid rows negated: σ(a) = 1/(1 + e^(−a)).
-    perm = np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H]
+    perm = like(U, np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H])
     Wf, Uf = W[perm], U[perm]
     Wf[:3 * H] *= -1
     Uf[:3 * H] *= -1
@@ -213,10 +216,10 @@ def lstm_layer(x: Tensor, h0: Tensor | None, c0: Tensor | None, w_ih: Tensor, w_
         bias[:3 * H] *= -1
         gates += bias
     UfT = Uf.T
-    Y = np.empty((T + 1, N, H), dtype=dtype)  # h_1 … h_T, then c_T
+    Y = xp.empty((T + 1, N, H), dtype=dtype)  # h_1 … h_T, then c_T
     hs = Y[:T]
-    cs = np.empty((T, N, H), dtype=dtype)
-    tcs = np.empty((T, N, H), dtype=dtype)
+    cs = xp.empty((T, N, H), dtype=dtype)
+    tcs = xp.empty((T, N, H), dtype=dtype)
     h, c = h0d, c0d
     with np.errstate(over="ignore"):
         for t in range(T):
@@ -248,7 +251,7 @@ def lstm_layer(x: Tensor, h0: Tensor | None, c0: Tensor | None, w_ih: Tensor, w_
         # M (T, N, 4, H) in PyTorch's order i, f, g, o holds what ∂L/∂cₜ (for i, f, g) or
         # ∂L/∂hₜ (for o) is multiplied by to give the pre-activation gradients; then it is
         # overwritten in place by those gradients.
-        M = np.empty((T, N, 4, H), dtype=dtype)
+        M = xp.empty((T, N, 4, H), dtype=dtype)
         m = M[:, :, 0]
         np.subtract(1, gi, out=m); m *= gi; m *= gg                     # g·i(1−i)
         m = M[:, :, 1]
@@ -306,6 +309,7 @@ def gru_layer(x: Tensor, h0: Tensor | None, w_ih: Tensor, w_hh: Tensor, b_ih: Te
     op = "gru_layer"
     x, (h0,), T, N, I, H = _prepare(op, x, [("h0", h0)], w_ih, w_hh, b_ih, b_hh, 3)
     W, U = w_ih.data, w_hh.data
+    xp = xp_of(U)
     dtype = U.dtype
     H2 = 2 * H
     x2 = x.data.reshape(T * N, I)
@@ -316,15 +320,15 @@ def gru_layer(x: Tensor, h0: Tensor | None, w_ih: Tensor, w_hh: Tensor, b_ih: Te
     gates = (x2 @ Wf.T).reshape(T, N, 3 * H)  # pre-activations, overwritten by r, z, n
     bx = None
     if b_ih is not None or b_hh is not None:
-        bx = b_ih.data.copy() if b_ih is not None else np.zeros(3 * H, dtype=dtype)
+        bx = b_ih.data.copy() if b_ih is not None else xp.zeros(3 * H, dtype=dtype)
         if b_hh is not None:
             bx[:H2] += b_hh.data[:H2]
         bx[:H2] *= -1
         gates += bx
     bhn = None if b_hh is None else b_hh.data[H2:]
     UfT = Uf.T
-    hs = np.empty((T, N, H), dtype=dtype)
-    hns = np.empty((T, N, H), dtype=dtype)  # W_hn hₜ₋₁ + b_hn
+    hs = xp.empty((T, N, H), dtype=dtype)
+    hns = xp.empty((T, N, H), dtype=dtype)  # W_hn hₜ₋₁ + b_hn
     h = h0d
     with np.errstate(over="ignore"):
         for t in range(T):
@@ -364,7 +368,7 @@ def gru_layer(x: Tensor, h0: Tensor | None, w_ih: Tensor, w_hh: Tensor, b_ih: Te
         gr, gz, gn = (gates[..., k * H:(k + 1) * H] for k in range(3))
         # M (T, N, 3, H): [hn·r(1−r), (h₋₁−n)·z(1−z), r], overwritten in place by the
         # gradients of the recurrent pre-activations (W_hr h + b_hr, W_hz h + b_hz, W_hn h + b_hn).
-        M = np.empty((T, N, 3, H), dtype=dtype)
+        M = xp.empty((T, N, 3, H), dtype=dtype)
         m = M[:, :, 0]
         np.subtract(1, gr, out=m); m *= gr; m *= hns
         m = M[:, :, 1]
@@ -381,7 +385,7 @@ def gru_layer(x: Tensor, h0: Tensor | None, w_ih: Tensor, w_hh: Tensor, b_ih: Te
         np.subtract(1, A, out=A)
         np.subtract(1, gz, out=zz)
         A *= zz
-        dGx = np.empty((T, N, 3 * H), dtype=dtype)
+        dGx = xp.empty((T, N, 3 * H), dtype=dtype)
         dn = dGx[..., H2:]                   # ∂L/∂(W_in x + b_in + r ⊙ hn)
         dh = None
         for t in range(T - 1, -1, -1):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...backend import device_of, index_add, to_device
 from ...errors import DTypeError, IndexRangeError, ShapeError, shape_str
 from ...tensor import Tensor
 
@@ -54,13 +55,17 @@ def _embedding(input, weight, padding_idx, who):
     idx = _indices(input, num, who)
     pad = _padding_index(padding_idx, num, who)
     wd = weight.data
+    if type(wd) is not np.ndarray:
+        idx = to_device(idx, device_of(wd))
     out = wd[idx]
 
     def backward(g):
         flat = idx.reshape(-1)
         g2 = g.reshape(-1, dim)
         gw = np.zeros_like(wd)
-        if flat.size:
+        if type(gw) is not np.ndarray:  # on a GPU: an atomic scatter-add
+            index_add(gw, flat, g2)
+        elif flat.size:  # on the CPU: sort once, then one segment sum per distinct row
             order = np.argsort(flat, kind="stable")
             rows = flat[order]
             starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))

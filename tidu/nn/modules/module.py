@@ -11,6 +11,8 @@ from collections import OrderedDict
 
 import numpy as np
 
+from ...backend import (device_of, get_default_device, is_device_name, like, normalize_device,
+                        to_device, to_numpy)
 from ...errors import ShapeError, StateDictError, shape_str
 from ...tensor import Tensor
 from ..parameter import Parameter
@@ -51,7 +53,7 @@ class Module:
         self.__dict__.setdefault("_buffer_names", set()).add(name)
         if not persistent:
             self._non_persistent.add(name)
-        setattr(self, name, None if array is None else np.asarray(array))
+        setattr(self, name, None if array is None else _buffer_array(array))
 
     def register_parameter(self, name: str, param) -> None:
         setattr(self, name, param)
@@ -148,9 +150,22 @@ class Module:
             p.requires_grad = flag
         return self
 
-    def to(self, dtype) -> "Module":
-        """Cast every float parameter and buffer to ``dtype`` (float32 or float64)."""
-        dtype = np.dtype(dtype)
+    def to(self, *args, dtype=None, device=None) -> "Module":
+        """``to(dtype)``, ``to(device)`` or both, as PyTorch, in place: cast every float
+        parameter and buffer to ``dtype`` (float32 or float64; gradients are dropped) and/or
+        move parameters, their gradients and buffers to ``device`` ('cpu' or 'cuda')."""
+        for arg in args:
+            if type(arg).__name__ == "device" or (isinstance(arg, str) and is_device_name(arg)):
+                device = arg
+            else:
+                dtype = arg
+        if dtype is not None:
+            self._cast(np.dtype(dtype))
+        if device is not None:
+            self._move(normalize_device(device))
+        return self
+
+    def _cast(self, dtype) -> None:
         for m in self.modules():
             for p in m._parameters.values():
                 if p is not None and p.data.dtype.kind == "f":
@@ -159,7 +174,23 @@ class Module:
             for name, b in list(m._buffers.items()):
                 if b is not None and b.dtype.kind == "f":
                     setattr(m, name, b.astype(dtype))
-        return self
+
+    def _move(self, device: str) -> None:
+        for m in self.modules():
+            for p in m._parameters.values():
+                if p is not None:
+                    p.data = to_device(p.data, device)
+                    if p.grad is not None:
+                        p.grad.data = to_device(p.grad.data, device)
+            for name, b in list(m._buffers.items()):
+                if b is not None:
+                    setattr(m, name, to_device(b, device))
+
+    def cuda(self) -> "Module":
+        return self.to(device="cuda")
+
+    def cpu(self) -> "Module":
+        return self.to(device="cpu")
 
     def double(self) -> "Module":
         return self.to(np.float64)
@@ -193,7 +224,7 @@ class Module:
         ``strict=False`` missing and unexpected keys are returned instead.
         """
         own = {key: (mod, name, arr) for key, mod, name, arr in self._state_items()}
-        given = {k: _to_numpy(v) for k, v in state_dict.items()}
+        given = {k: _host_array(v) for k, v in state_dict.items()}
         missing = [k for k in own if k not in given]
         unexpected = [k for k in given if k not in own]
         mismatched = [f"{k}: model {shape_str(own[k][2].shape)}, given {shape_str(given[k].shape)}"
@@ -209,7 +240,10 @@ class Module:
             raise StateDictError("\n".join(lines))
         for key, (mod, name, arr) in own.items():
             if key in given:
-                np.copyto(arr, given[key], casting="unsafe")
+                if type(arr) is np.ndarray:
+                    np.copyto(arr, given[key], casting="unsafe")
+                else:
+                    arr[...] = like(arr, given[key].astype(arr.dtype))
         return missing, unexpected
 
     # ------------------------------------------------------------------ display
@@ -224,12 +258,23 @@ class Module:
         return head + "\n  " + "\n  ".join(lines) + "\n)"
 
 
-def _to_numpy(value) -> np.ndarray:
+def _host_array(value) -> np.ndarray:
     if isinstance(value, Tensor):
-        return value.data
+        return to_numpy(value.data)
     if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor, say
         return value.detach().cpu().numpy()
-    return np.asarray(value)
+    return to_numpy(value) if device_of(value) != "cpu" else np.asarray(value)
+
+
+def _buffer_array(value):
+    """A buffer's array on the default device (a device array stays where it is)."""
+    if isinstance(value, Tensor):
+        value = value.data
+    if type(value) is not np.ndarray and device_of(value) != "cpu":
+        return value
+    arr = np.asarray(value)
+    device = get_default_device()
+    return arr if device == "cpu" else to_device(arr, device)
 
 
 def check_last_dim(layer: Module, x: Tensor, size: int, what: str = "features") -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...backend import like, to_numpy
 from ...errors import ShapeError, shape_str
 from ...tensor import Tensor, get_default_dtype
 from .. import init
@@ -45,7 +46,7 @@ class Embedding(Module):
                              f"{shape_str(arr.shape)}")
         dtype = arr.dtype if arr.dtype.kind == "f" else None
         emb = cls(arr.shape[0], arr.shape[1], padding_idx=padding_idx, dtype=dtype)
-        emb.weight.data[...] = arr
+        emb.weight.data[...] = like(emb.weight.data, to_numpy(arr).astype(emb.weight.dtype))
         emb.weight.requires_grad = not freeze
         return emb
 

@@ -62,7 +62,8 @@ def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = F
     if not arrays:
         return Tensor(np.asarray(0.0, dtype=np.float32))
     norms = np.stack([_vector_norm(a, p) for a in arrays])
-    total = np.asarray(_vector_norm(norms, p))
+    total = _vector_norm(norms, p)
+    total = np.asarray(total) if isinstance(total, np.generic) else total
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(f"clip_grad_norm_: the total norm of order {p} of the gradients is "
                            f"{float(total)}, non-finite, so it cannot be clipped; pass "
