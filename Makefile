@@ -31,7 +31,7 @@ demo: $(VENV)/.core
 	$(VENV)/bin/tidu lab --out reports/lab
 
 bench: $(VENV)/.dev
-	$(PY) benchmarks/bench_foundation.py
+	$(VENV)/bin/tidu bench --out benchmarks/RESULTS.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

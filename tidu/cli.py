@@ -5,6 +5,7 @@
     tidu diagnose CONFIG.toml [--epochs N] [--out DIR]
     tidu runs list | show ID | compare ID ID… | export ID --csv [PATH]
     tidu demo
+    tidu bench [WORKLOADS…] [--pairs N] [--warmup N] [--threads N] [--out FILE.md] [--quick]
 
 A config is a TOML file (see ``examples/*.toml`` and `tidu.cli_config`); a bad one gets
 one line naming the key, the bad value and what is allowed, and exit status 2.  Every
@@ -123,6 +124,51 @@ def demo(epochs, seed):
     result = run_digits_mlp(epochs=epochs, seed=seed, log=click.echo)
     click.echo(f"test accuracy: {result['test_accuracy']:.4f} "
                f"({result['n_test']} held-out digits, {result['seconds']:.1f} s)")
+
+
+# --------------------------------------------------------------------------- bench
+@main.command(context_settings=CONTEXT)
+@click.argument("workloads", nargs=-1, metavar="[WORKLOADS]...")
+@click.option("--pairs", type=click.IntRange(min=1), default=None,
+              help="Timed tidu/PyTorch epoch pairs per workload (default 7; --quick: 2).")
+@click.option("--warmup", type=click.IntRange(min=0), default=None,
+              help="Untimed pairs first (default 1).")
+@click.option("--threads", type=click.IntRange(min=1), default=None,
+              help="Threads for both libraries (default: all cores).")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write the report as markdown to this file.")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
+              help="Train on the CPU or on a CUDA GPU (tidu on CuPy).")
+@click.option("--quick", is_flag=True, help="Tiny epochs and 2 pairs: a smoke test (seconds).")
+@_clean_errors
+def bench(workloads, pairs, warmup, threads, out_path, device, quick):
+    """Train the same models in tidu and PyTorch, interleaved, and compare them.
+
+    Per workload (all by default: mlp mlp1024 cnn lstm mlp_bn_dropout resmlp20): median
+    seconds per epoch of each library, their ratio with the per-pair min and max, peak
+    memory of one epoch, the share of the machine's matmul peak (MLPs) and the last-batch
+    losses; then the targets.  Same float32 data, same initial weights, same threads.
+    Needs PyTorch (pip install 'tidu[dev]').
+    """
+    from .bench import BenchError, console, make_settings, markdown, run
+    try:
+        settings = make_settings(workloads, pairs, warmup, threads, device, quick)
+    except BenchError as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        result = run(settings, log=click.echo)
+    except BenchError as exc:
+        raise CleanError(str(exc)) from None
+    click.echo("")
+    click.echo(console(result))
+    if out_path:
+        options = {"pairs": pairs, "warmup": warmup, "threads": threads, "out": out_path,
+                   "device": None if device == "cpu" else device}
+        command = " ".join(["tidu bench", *workloads, *["--quick"] * quick,
+                            *(f"--{k} {v}" for k, v in options.items() if v is not None)])
+        with open(out_path, "w", encoding="utf-8") as f:
+            f.write(markdown(result, command=command))
+        click.echo(f"wrote {out_path}")
 
 
 # --------------------------------------------------------------------------- train
