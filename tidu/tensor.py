@@ -356,7 +356,9 @@ def _accumulate_leaf(leaf: Tensor, g: np.ndarray, owned: set) -> None:
             f"{shape_str(leaf.data.shape)}"
         )
     if leaf.grad is None:
-        if g.dtype != leaf.data.dtype or not g.flags.owndata or not g.flags.writeable or id(g) in owned:
+        # (CuPy arrays have no writeable flag: they are always writeable)
+        if (g.dtype != leaf.data.dtype or not g.flags.owndata
+                or not getattr(g.flags, "writeable", True) or id(g) in owned):
             g = g.astype(leaf.data.dtype, copy=True)
         owned.add(id(g))
         leaf.grad = Tensor._wrap(g)
