@@ -34,6 +34,9 @@ class DeviceArray(np.ndarray):
         _refuse_host(func.__name__, args + tuple(kwargs.values()))
         return _wrap(func(*_unwrap(args), **_unwrap(kwargs)))
 
+    def __getitem__(self, key):  # an element is a 0-d device array, as in CuPy
+        return _wrap(np.ndarray.__getitem__(self.view(np.ndarray), _unwrap(key)))
+
     def __setitem__(self, key, value):
         _refuse_host("__setitem__", (value,))
         np.ndarray.__setitem__(self.view(np.ndarray), _unwrap(key), _unwrap(value))

@@ -17,9 +17,10 @@ from tests import fake_device
 
 ROOT = Path(__file__).resolve().parents[1]
 # The suites that run with every tensor on the device: ops, layers, losses, optimizers,
-# regularizers, fit and the data loader, each against the PyTorch oracle as on the CPU.
+# regularizers, fit, the data loader and the diagnostics, each against the PyTorch oracle
+# as on the CPU.
 DEVICE_SUITES = ["tests/ops", "tests/nn", "tests/optim", "tests/train", "tests/data",
-                 "tests/test_tensor_engine.py", "tests/test_serialization.py",
+                 "tests/diagnose", "tests/test_tensor_engine.py", "tests/test_serialization.py",
                  "tests/test_regularization.py"]
 
 fake_device.register()

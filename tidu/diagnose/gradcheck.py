@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..backend import device_of, to_numpy
 from ..nn.modules.module import Module
 from ..random import get_rng_state, set_rng_state
 from ..tensor import Tensor, no_grad
@@ -134,15 +135,14 @@ class _Float64Swap:
                 if p is not None:
                     self.params.append((p, p.data, p.grad))
                     if p.data.dtype.kind == "f":
-                        p.data = np.array(p.data, dtype=np.float64, order="C", copy=True)
+                        p.data = p.data.astype(np.float64, order="C", copy=True)
                     p.grad = None
             for name, b in m._buffers.items():
                 if b is not None:
                     self.buffers.append((m, name, b))
                     # every buffer is swapped for a copy: BatchNorm updates its running
                     # statistics and num_batches_tracked in place during the check
-                    copy = np.array(b, dtype=np.float64 if b.dtype.kind == "f" else b.dtype,
-                                    copy=True)
+                    copy = b.astype(np.float64 if b.dtype.kind == "f" else b.dtype, copy=True)
                     object.__setattr__(m, name, copy)
                     m._buffers[name] = copy
         if self.train is not None:
@@ -159,16 +159,16 @@ class _Float64Swap:
             object.__setattr__(m, "training", mode)
 
 
-def _as_float64(value, name: str):
+def _as_float64(value, name: str, device: str):
     if isinstance(value, Tensor):
         value = value.data
-    arr = np.asarray(value)
+    arr = to_numpy(value)
     if arr.dtype.kind == "f":
         arr = arr.astype(np.float64)
     elif arr.dtype.kind not in "biu":
         raise TypeError(f"gradcheck: {name} must be a numeric array or tensor, got dtype "
                         f"{arr.dtype}")
-    return Tensor(arr, dtype=arr.dtype)
+    return Tensor(arr, dtype=arr.dtype, device=device)  # on the model's device
 
 
 def _check_args(model, loss_fn, eps, n_checks, threshold, tiny):
@@ -206,10 +206,11 @@ def gradcheck(model: Module, loss_fn, x, y, eps: float = 1e-6, n_checks: int | N
     """
     _check_args(model, loss_fn, eps, n_checks, threshold, tiny)
     eps, threshold = float(eps), float(threshold)
-    x64, y64 = _as_float64(x, "x"), _as_float64(y, "y")
     named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     if not named:
         raise ValueError(f"gradcheck: {type(model).__name__} has no trainable parameters")
+    device = device_of(named[0][1].data)
+    x64, y64 = _as_float64(x, "x", device), _as_float64(y, "y", device)
     rng_state = get_rng_state()
     picker = np.random.default_rng(seed)
 
@@ -233,7 +234,7 @@ def gradcheck(model: Module, loss_fn, x, y, eps: float = 1e-6, n_checks: int | N
             with no_grad():
                 for name, p in named:
                     analytic = (np.zeros(p.data.shape) if p.grad is None
-                                else np.asarray(p.grad.data, dtype=np.float64))
+                                else to_numpy(p.grad.data).astype(np.float64))
                     results.append(_check_parameter(name, p, analytic, lambda: loss_of(False),
                                                     eps, n_checks, picker, threshold, floor))
     finally:

@@ -61,6 +61,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..backend import to_numpy
 from ..nn.modules.activation import ELU, LeakyReLU, PReLU, ReLU, RReLU, Sigmoid, Tanh
 from ..nn.modules.module import Module
 from ..tensor import Tensor, is_grad_enabled
@@ -390,7 +391,7 @@ class GradientMonitor(Callback):
                 wsq, wbad = wsq + wn * wn, wbad + wb
                 if p is layer.weight:
                     weight_norm = wn
-                copies.append(np.array(p.data))
+                copies.append(p.data.copy())  # on the parameter's device
                 if p.grad is not None:
                     gn, gb = _norm(p.grad.data)
                     gsq, gbad, any_grad = gsq + gn * gn, gbad + gb, True
@@ -448,7 +449,7 @@ class GradientMonitor(Callback):
         if self.histogram_samples:
             flat = act.reshape(-1)
             stride = max(1, flat.size // self.histogram_samples)
-            self._samples[layer.info.name] = np.array(flat[::stride][:self.histogram_samples])
+            self._samples[layer.info.name] = np.array(to_numpy(flat[::stride][:self.histogram_samples]))
 
     def record_update(self) -> None:
         """Fill in the update/weight ratio ‖Δθ‖/‖θ‖ of the last record (call it after
