@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_hyper
+from .optimizer import Optimizer, check_hyper, decayed_grad
 
 
 class Adadelta(Optimizer):
@@ -42,11 +42,7 @@ class Adadelta(Optimizer):
         work = self._work(param, 3)
         square_avg, acc_delta = state["square_avg"], state["acc_delta"]
         state["step"] += 1
-        d = grad
-        if wd:
-            np.multiply(param, wd, out=work[0])
-            work[0] += grad
-            d = work[0]
+        d = decayed_grad(param, grad, wd, work[0])
         square_avg *= rho
         np.multiply(d, d, out=work[1])
         work[1] *= 1 - rho

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_hyper
+from .optimizer import Optimizer, check_hyper, decayed_grad
 
 
 class Adagrad(Optimizer):
@@ -49,11 +49,7 @@ class Adagrad(Optimizer):
         lr, wd, eps = group["lr"], group["weight_decay"], group["eps"]
         work = self._work(param, 2)
         state["step"] += 1
-        d = grad
-        if wd:
-            np.multiply(param, wd, out=work[0])
-            work[0] += grad
-            d = work[0]
+        d = decayed_grad(param, grad, wd, work[0])
         clr = lr / (1 + (state["step"] - 1) * group["lr_decay"])
         np.multiply(d, d, out=work[1])
         state["sum"] += work[1]

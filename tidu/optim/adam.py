@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_hyper, lerp_
+from .optimizer import Optimizer, check_hyper, decayed_grad, lerp_
 
 
 def _as_pair(betas):
@@ -68,13 +68,10 @@ class Adam(Optimizer):
         state["step"] += 1
         step = state["step"]
         d = grad
-        if wd:
-            if group["decoupled_weight_decay"]:
-                param *= 1 - lr * wd
-            else:
-                np.multiply(param, wd, out=work[0])
-                work[0] += grad
-                d = work[0]
+        if wd and group["decoupled_weight_decay"]:
+            param *= 1 - lr * wd
+        else:
+            d = decayed_grad(param, grad, wd, work[0])
         lerp_(exp_avg, d, 1 - beta1, work[1])
         exp_avg_sq *= beta2
         np.multiply(d, d, out=work[1])
@@ -168,13 +165,10 @@ class NAdam(Optimizer):
         step = state["step"]
         bias_correction2 = 1 - beta2 ** step
         d = grad
-        if wd:
-            if group["decoupled_weight_decay"]:
-                param *= 1 - lr * wd
-            else:
-                np.multiply(param, wd, out=work[0])
-                work[0] += grad
-                d = work[0]
+        if wd and group["decoupled_weight_decay"]:
+            param *= 1 - lr * wd
+        else:
+            d = decayed_grad(param, grad, wd, work[0])
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * psi))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * psi))
         state["mu_product"] *= mu

@@ -233,6 +233,16 @@ def _clip_by_own_norm_(grad: np.ndarray, max_norm: float) -> None:
         grad *= max_norm / norm
 
 
+def decayed_grad(param: np.ndarray, grad: np.ndarray, wd: float, work: np.ndarray) -> np.ndarray:
+    """The gradient with coupled (L2) weight decay, g + wd·θ (PyTorch's ``weight_decay``),
+    written into ``work``; ``grad`` itself when wd = 0."""
+    if not wd:
+        return grad
+    np.multiply(param, wd, out=work)
+    work += grad
+    return work
+
+
 def lerp_(avg: np.ndarray, target: np.ndarray, weight: float, work: np.ndarray) -> None:
     """``avg ← avg + weight·(target − avg)`` in place, as ``torch.lerp_`` computes it (from the
     nearer end, so a weight near 1 stays exact); ``work`` is scratch."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_hyper, lerp_
+from .optimizer import Optimizer, check_hyper, decayed_grad, lerp_
 
 
 class RMSprop(Optimizer):
@@ -52,11 +52,7 @@ class RMSprop(Optimizer):
         work = self._work(param, 2)
         square_avg = state["square_avg"]
         state["step"] += 1
-        d = grad
-        if wd:
-            np.multiply(param, wd, out=work[0])
-            work[0] += grad
-            d = work[0]
+        d = decayed_grad(param, grad, wd, work[0])
         square_avg *= alpha
         np.multiply(d, d, out=work[1])
         work[1] *= 1 - alpha

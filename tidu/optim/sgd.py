@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import enable_grad
-from .optimizer import Optimizer, check_hyper
+from .optimizer import Optimizer, check_hyper, decayed_grad
 
 NESTEROV_FORMS = ("pytorch", "classic")
 
@@ -65,11 +65,7 @@ class SGD(Optimizer):
             return self._classic_update(param, grad, state, group)
         lr, mu, wd = group["lr"], group["momentum"], group["weight_decay"]
         work = self._work(param, 2)
-        d = grad
-        if wd:
-            np.multiply(param, wd, out=work[0])
-            work[0] += grad
-            d = work[0]
+        d = decayed_grad(param, grad, wd, work[0])
         if mu:
             buf = state.get("momentum_buffer")
             if buf is None:
