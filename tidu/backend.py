@@ -114,6 +114,17 @@ def is_device_name(name: str) -> bool:
     return name.lower().partition(":")[0] in _NAMES
 
 
+def parse_to_args(args, dtype=None, device=None) -> tuple:
+    """(dtype, device) of ``.to(*args, dtype=, device=)`` as PyTorch reads them: a device
+    name or a ``torch.device`` moves, anything else casts."""
+    for arg in args:
+        if type(arg).__name__ == "device" or (isinstance(arg, str) and is_device_name(arg)):
+            device = arg
+        else:
+            dtype = arg
+    return dtype, device
+
+
 # --------------------------------------------------------------------------- default device
 def set_backend(name: str) -> None:
     """Make ``name`` ('numpy'/'cpu' or 'cupy'/'cuda') the device of new tensors and layers.
@@ -194,10 +205,13 @@ def index_add(target, index, values) -> None:
         backend_of(target).index_add(target, index, values)
 
 
-def like(arr, host_values):
-    """``host_values`` (NumPy) on ``arr``'s device: random draws made on the host by tidu's
-    one seeded generator, so a run gives the same numbers on every device."""
-    return host_values if type(arr) is np.ndarray else backend_of(arr).from_host(host_values)
+def like(arr, values):
+    """``values`` (an array) on ``arr``'s device, copied only when it moves: targets, weights
+    and indices given as NumPy arrays, and random draws made on the host by tidu's one
+    seeded generator (so a run gives the same numbers on every device)."""
+    if type(arr) is np.ndarray and type(values) is np.ndarray:
+        return values
+    return to_device(values, device_of(arr))
 
 
 def same_device(what: str, *arrays) -> None:

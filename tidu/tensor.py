@@ -15,7 +15,7 @@ import threading
 import numpy as np
 
 from . import backend
-from .backend import device_of, is_device_name, normalize_device, to_device, to_numpy, xp_of
+from .backend import device_of, normalize_device, parse_to_args, to_device, to_numpy, xp_of
 from .errors import DTypeError, GraphError, shape_str
 
 _state = {"dtype": np.dtype(np.float32)}
@@ -78,7 +78,7 @@ def get_default_dtype() -> np.dtype:
 # --------------------------------------------------------------------------- helpers
 def _on_device(data) -> bool:
     """Whether ``data`` is an array of a non-CPU backend (a CuPy array, say)."""
-    return type(data) is not np.ndarray and device_of(data) != "cpu"
+    return device_of(data) != "cpu"
 
 
 def _as_array(data, dtype=None, device=None):
@@ -268,11 +268,7 @@ class Tensor:
         """``to(dtype)``, ``to(device)`` or both, as PyTorch: a cast and/or a move ('cpu',
         'cuda'), each differentiable (the gradient is cast / moved back).  Returns ``self``
         when nothing changes."""
-        for arg in args:
-            if type(arg).__name__ == "device" or (isinstance(arg, str) and is_device_name(arg)):
-                device = arg
-            else:
-                dtype = arg
+        dtype, device = parse_to_args(args, dtype, device)
         out = self
         if dtype is not None and np.dtype(dtype) != out.data.dtype:
             src = out.data.dtype

@@ -62,18 +62,8 @@ def _band(ax, x, scores, label, color):
 
 
 # =========================================================================== results
-@dataclass
-class LearningCurve:
-    """``train_sizes`` (samples actually used), ``train_scores`` and ``val_scores`` of shape
-    (len(train_sizes), n_splits); ``metric`` names the score and ``greater_is_better`` its
-    direction (False for a loss); ``cv_results`` — the `CVResult` of every size."""
-
-    train_sizes: np.ndarray
-    train_scores: np.ndarray
-    val_scores: np.ndarray
-    metric: str
-    greater_is_better: bool
-    cv_results: list = field(default_factory=list, repr=False)
+class _SplitScores:
+    """Mean and std over the splits (axis 1) of ``train_scores`` and ``val_scores``."""
 
     @property
     def train_mean(self):
@@ -91,6 +81,21 @@ class LearningCurve:
     def val_std(self):
         return self.val_scores.std(axis=1)
 
+
+@dataclass
+class LearningCurve(_SplitScores):
+    """``train_sizes`` (samples actually used), ``train_scores`` and ``val_scores`` of shape
+    (len(train_sizes), n_splits); ``metric`` names the score and ``greater_is_better`` its
+    direction (False for a loss); ``cv_results`` — the `CVResult` of every size."""
+
+    train_sizes: np.ndarray
+    train_scores: np.ndarray
+    val_scores: np.ndarray
+    metric: str
+    greater_is_better: bool
+    cv_results: list = field(default_factory=list, repr=False)
+
+
     def plot(self, ax=None, path=None):
         """Mean ± std over the splits of the training and validation scores against the
         number of training samples; returns the figure (Agg), saved to ``path`` if given."""
@@ -107,7 +112,7 @@ class LearningCurve:
 
 
 @dataclass
-class ValidationCurve:
+class ValidationCurve(_SplitScores):
     """``param_values``, ``train_scores`` and ``val_scores`` of shape (len(param_values),
     n_splits); ``best_value`` is the value with the best mean validation score;
     ``cv_results`` — the `CVResult` of every value."""
@@ -120,13 +125,6 @@ class ValidationCurve:
     greater_is_better: bool
     cv_results: list = field(default_factory=list, repr=False)
 
-    @property
-    def train_mean(self):
-        return self.train_scores.mean(axis=1)
-
-    @property
-    def val_mean(self):
-        return self.val_scores.mean(axis=1)
 
     @property
     def best_value(self):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backend import device_of, same_device, to_device, xp_of
+from .. import backend
+from ..backend import device_of, same_device, to_device
 from ..errors import DTypeError, ShapeError, shape_str
 from ..tensor import Tensor
 
@@ -40,9 +41,7 @@ def lift(x, like: Tensor, op: str) -> Tensor:
     arr = np.asarray(x)
     if like.data.dtype.kind == "f" and arr.dtype != like.data.dtype:
         arr = arr.astype(like.data.dtype)
-    if type(like.data) is not np.ndarray:  # a number or host array joins the tensor's device
-        arr = to_device(arr, device_of(like.data))
-    return Tensor._wrap(arr)
+    return Tensor._wrap(backend.like(like.data, arr))  # a number or host array joins its device
 
 
 def _pair(a, b, op):

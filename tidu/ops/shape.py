@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ShapeError, shape_str
-from ..backend import device_of, index_add, to_device, xp_of
+from .. import backend
+from ..backend import index_add, xp_of
 from ..tensor import Tensor
 from .elementwise import lift
 
@@ -68,8 +69,7 @@ def _plain_index(idx, like):
             p = p.data
         if isinstance(p, list) or (hasattr(p, "ndim") and not isinstance(p, np.generic)):
             advanced = True
-            if type(like) is not np.ndarray:
-                p = to_device(np.asarray(p) if isinstance(p, list) else p, device_of(like))
+            p = backend.like(like, np.asarray(p) if isinstance(p, list) else p)
         out.append(p)
     return (tuple(out) if isinstance(idx, tuple) else out[0]), advanced
 

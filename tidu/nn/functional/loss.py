@@ -22,9 +22,9 @@ import math
 
 import numpy as np
 
-from ...backend import device_of, to_device, xp_of
+from ...backend import like, xp_of
 from ...errors import DTypeError, IndexRangeError, ShapeError, shape_str
-from ...tensor import Tensor, is_grad_enabled
+from ...tensor import Tensor, _result_array, is_grad_enabled
 
 __all__ = ["mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "multi_margin_loss",
@@ -51,14 +51,14 @@ def _input(x, name: str, what: str = "input") -> Tensor:
     return x
 
 
-def _target(t, like: Tensor) -> Tensor:
-    """The target as a tensor; a non-tensor float target takes ``like``'s dtype."""
+def _target(t, x: Tensor) -> Tensor:
+    """The target as a tensor on ``x``'s device; a non-tensor float target takes ``x``'s dtype."""
     if isinstance(t, Tensor):
         return t
     arr = np.asarray(t)
-    if arr.dtype.kind == "f" and arr.dtype != like.data.dtype:
-        arr = arr.astype(like.data.dtype)
-    return Tensor._wrap(_beside(arr, like.data))
+    if arr.dtype.kind == "f" and arr.dtype != x.data.dtype:
+        arr = arr.astype(x.data.dtype)
+    return Tensor._wrap(like(x.data, arr))
 
 
 def _same_float_dtype(t: Tensor, x: Tensor, name: str, what: str = "target") -> None:
@@ -85,7 +85,7 @@ def _const(w, x: Tensor, name: str, what: str, shape=None, broadcast_to=None) ->
     """A constant weight in ``x``'s dtype, of ``shape`` or broadcasting to ``broadcast_to``."""
     if w is None:
         return None
-    arr = w.data if isinstance(w, Tensor) else _beside(np.asarray(w), x.data)
+    arr = w.data if isinstance(w, Tensor) else like(x.data, np.asarray(w))
     if arr.dtype.kind not in "fiub":
         raise DTypeError(f"{name}: {what} must be numeric, got dtype {arr.dtype}")
     if isinstance(w, Tensor) and arr.dtype.kind == "f" and arr.dtype != x.data.dtype:
@@ -106,7 +106,7 @@ def _const(w, x: Tensor, name: str, what: str, shape=None, broadcast_to=None) ->
 
 
 def _class_target(target, x: Tensor, name: str, expected: tuple) -> np.ndarray:
-    t = target.data if isinstance(target, Tensor) else _beside(np.asarray(target), x.data)
+    t = target.data if isinstance(target, Tensor) else like(x.data, np.asarray(target))
     if t.dtype.kind not in "iu":
         raise DTypeError(f"{name}: target must hold class indices (an integer tensor), got dtype "
                          f"{t.dtype}; convert it with .long()")
@@ -163,23 +163,13 @@ def _unrows(g: np.ndarray, shape: tuple) -> np.ndarray:
     return xp_of(g).ascontiguousarray(np.moveaxis(g.reshape(inner), -1, 1))
 
 
-def _beside(arr: np.ndarray, like):
-    """A host array (targets, weights given as arrays) on the device of ``like``."""
-    return arr if type(like) is np.ndarray else to_device(arr, device_of(like))
-
-
-def _array(v):
-    """NumPy turns 0-d results into scalars; keep arrays."""
-    return np.asarray(v) if isinstance(v, (np.generic, int, float)) else v
-
-
 def _scalar(v, dtype) -> np.ndarray:
-    return _array(v).astype(dtype, copy=False)
+    return _result_array(v).astype(dtype, copy=False)
 
 
 def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
     if reduction == "none":
-        return _array(loss)
+        return _result_array(loss)
     if reduction == "sum":
         return _scalar(loss.sum(), loss.dtype)
     if loss.size == 0:
@@ -202,10 +192,10 @@ def _elementwise(name, x, t, loss, reduction, dx, dt=None):
 
     def backward(g):
         s = _upstream(g, n, reduction)
-        gx = _array(dx() * s) if x.requires_grad else None
+        gx = _result_array(dx() * s) if x.requires_grad else None
         if t is None:
             return (gx,)
-        gt = _array(dt() * s) if (t.requires_grad and dt is not None) else None
+        gt = _result_array(dt() * s) if (t.requires_grad and dt is not None) else None
         return gx, gt
 
     return Tensor._op(out, parents, backward)
@@ -672,7 +662,7 @@ def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: floa
     else:
         d_neg = d_an
     pre = d_ap - d_neg + float(margin)
-    loss = _array(np.maximum(pre, 0.0))
+    loss = _result_array(np.maximum(pre, 0.0))
     n = loss.size
     out = _reduce(loss, reduction)
 
@@ -686,8 +676,8 @@ def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: floa
         else:
             gan = gate[..., None] * g_an()
             gpn = None
-        gap, gan = _array(gap), _array(gan)
-        gpn = None if gpn is None else _array(gpn)
+        gap, gan = _result_array(gap), _result_array(gan)
+        gpn = None if gpn is None else _result_array(gpn)
         ga = (gap - gan) if a.requires_grad else None
         gp = None
         if pos.requires_grad:

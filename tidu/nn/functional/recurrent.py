@@ -137,7 +137,6 @@ def rnn_layer(x: Tensor, h0: Tensor | None, w_ih: Tensor, w_hh: Tensor, b_ih: Te
         raise ValueError(f"{op}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
     x, (h0,), T, N, I, H = _prepare(op, x, [("h0", h0)], w_ih, w_hh, b_ih, b_hh, 1)
     W, U = w_ih.data, w_hh.data
-    xp = xp_of(U)
     dtype = U.dtype
     x2 = x.data.reshape(T * N, I)
     h0d = None if h0 is None else h0.data

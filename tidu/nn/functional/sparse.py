@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...backend import device_of, index_add, to_device
+from ...backend import index_add, like
 from ...errors import DTypeError, IndexRangeError, ShapeError, shape_str
 from ...tensor import Tensor
 
@@ -55,8 +55,7 @@ def _embedding(input, weight, padding_idx, who):
     idx = _indices(input, num, who)
     pad = _padding_index(padding_idx, num, who)
     wd = weight.data
-    if type(wd) is not np.ndarray:
-        idx = to_device(idx, device_of(wd))
+    idx = like(wd, idx)
     out = wd[idx]
 
     def backward(g):

@@ -11,7 +11,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ...backend import (device_of, get_default_device, is_device_name, like, normalize_device,
+from ...backend import (device_of, get_default_device, like, normalize_device, parse_to_args,
                         to_device, to_numpy)
 from ...errors import ShapeError, StateDictError, shape_str
 from ...tensor import Tensor
@@ -154,11 +154,7 @@ class Module:
         """``to(dtype)``, ``to(device)`` or both, as PyTorch, in place: cast every float
         parameter and buffer to ``dtype`` (float32 or float64; gradients are dropped) and/or
         move parameters, their gradients and buffers to ``device`` ('cpu' or 'cuda')."""
-        for arg in args:
-            if type(arg).__name__ == "device" or (isinstance(arg, str) and is_device_name(arg)):
-                device = arg
-            else:
-                dtype = arg
+        dtype, device = parse_to_args(args, dtype, device)
         if dtype is not None:
             self._cast(np.dtype(dtype))
         if device is not None:

@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from ...tensor import Tensor
+from ...tensor import Tensor, _result_array
 
 
 def _tensors(parameters) -> list:
@@ -62,8 +62,7 @@ def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = F
     if not arrays:
         return Tensor(np.asarray(0.0, dtype=np.float32))
     norms = np.stack([_vector_norm(a, p) for a in arrays])
-    total = _vector_norm(norms, p)
-    total = np.asarray(total) if isinstance(total, np.generic) else total
+    total = _result_array(_vector_norm(norms, p))
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(f"clip_grad_norm_: the total norm of order {p} of the gradients is "
                            f"{float(total)}, non-finite, so it cannot be clipped; pass "
