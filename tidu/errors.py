@@ -40,3 +40,13 @@ def shape_str(shape):
 
 class DeviceError(TiduError, RuntimeError):
     """A device that is not available here, or operands on different devices (cpu vs cuda)."""
+
+
+class DimError(TiduError, IndexError, ValueError):
+    """A dim/axis argument outside a tensor's range (PyTorch raises IndexError, NumPy's
+    AxisError is both an IndexError and a ValueError: this is too)."""
+
+
+class HyperParameterError(TiduError, ValueError):
+    """A hyper-parameter (learning rate, momentum, penalty, …) that is negative, NaN, infinite
+    or otherwise outside its valid range."""

@@ -1,0 +1,64 @@
+"""Argument checks shared by every op, layer, optimizer and config: one clear error naming
+the op, the argument, what was expected and what was received."""
+from __future__ import annotations
+
+import math
+import numbers
+
+from .errors import DimError, HyperParameterError
+
+
+def normalize_dim(dim, ndim: int, op: str, name: str = "dim") -> int:
+    """``dim`` as a non-negative index into a tensor of rank ``ndim``; negative dims count
+    from the end, as in PyTorch. A 0-d tensor accepts dims -1 and 0 (PyTorch's rule)."""
+    if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
+        raise DimError(f"{op}: {name} must be an int, got {dim!r} ({type(dim).__name__})")
+    dim = int(dim)
+    size = max(ndim, 1)
+    if not -size <= dim < size:
+        raise DimError(f"{op}: {name}={dim} is out of range for a {ndim}-D tensor "
+                       f"(expected a value in [{-size}, {size - 1}])")
+    return dim % size if ndim else 0
+
+
+def normalize_dims(dims, ndim: int, op: str, name: str = "dim") -> tuple:
+    """``None`` (every dim), an int or a sequence of ints as sorted non-negative dims;
+    out-of-range and repeated dims are refused."""
+    if dims is None:
+        return tuple(range(ndim))
+    many = isinstance(dims, (tuple, list))
+    items = dims if many else (dims,)
+    out = [normalize_dim(d, ndim, op, name) for d in items]
+    if len(set(out)) != len(out):
+        raise DimError(f"{op}: {name}={tuple(dims)} names a dim more than once")
+    if not ndim:
+        return ()
+    return tuple(sorted(out))
+
+
+def check_number(value, name: str, owner: str, *, low: float | None = 0.0,
+                 low_open: bool = False, high: float | None = None, high_open: bool = False,
+                 integer: bool = False):
+    """A finite real number within [low, high] (open ends where asked), or one error naming
+    ``owner`` (``"SGD"``, ``"StepLR"``…), the argument and the value. Returns the value."""
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        # 0-d arrays and tensors holding one number are accepted as numbers
+        try:
+            as_num = value.item() if hasattr(value, "item") else None
+        except (ValueError, TypeError):
+            as_num = None
+        if as_num is None or isinstance(as_num, bool) or not isinstance(as_num, kind):
+            what = "an int" if integer else "a real number"
+            raise HyperParameterError(f"{owner}: {name} must be {what}, got {value!r} "
+                                      f"({type(value).__name__})")
+        value = as_num
+    if not math.isfinite(value):
+        raise HyperParameterError(f"{owner}: {name} must be finite, got {value}")
+    below = low is not None and (value <= low if low_open else value < low)
+    above = high is not None and (value >= high if high_open else value > high)
+    if below or above:
+        lo = "(-inf" if low is None else ("(" if low_open else "[") + f"{low:g}"
+        hi = "inf)" if high is None else f"{high:g}" + (")" if high_open else "]")
+        raise HyperParameterError(f"{owner}: {name} must be in {lo}, {hi}, got {value}")
+    return value
