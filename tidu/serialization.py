@@ -30,9 +30,12 @@ each listed — is done by ``Module.load_state_dict``.
 from __future__ import annotations
 
 import json
+import math
 import os
-import tempfile
+import secrets
+import struct
 import zipfile
+import zlib
 from collections import OrderedDict
 from collections.abc import Mapping
 
@@ -47,6 +50,9 @@ __all__ = ["save", "load", "SerializationError"]
 META_KEY = "__tidu__"
 FORMAT = "tidu.save"
 VERSION = 1
+# Containers nest at most this deep (a state_dict nests a handful of levels): deeper saves are
+# refused (a self-containing list included), deeper files fail cleanly, not with RecursionError.
+MAX_DEPTH = 200
 
 
 # --------------------------------------------------------------------------- encoding
@@ -56,7 +62,10 @@ class _Encoder:
 
     def _entry_name(self, path: tuple) -> str:
         base = "/".join(str(p) for p in path) or "_"
-        if not base.isprintable() or "\\" in base:  # names only for reading the file by eye
+        parts = base.split("/")
+        # names are only for reading the file by eye: any that `load` would take for an
+        # unprintable or path-traversal name (absolute, "..") gets a plain one instead
+        if not base.isprintable() or "\\" in base or base.startswith("/") or ".." in parts:
             base = f"_entry{len(self.arrays)}"
         name, n = base, 1
         while name in self.arrays or name == META_KEY:
@@ -74,6 +83,10 @@ class _Encoder:
         return {"t": kind, "k": name}
 
     def encode(self, value, path: tuple = ()):
+        if len(path) > MAX_DEPTH:
+            raise SerializationError(
+                f"save: the value is nested deeper than {MAX_DEPTH} levels (at "
+                f"{_path_str(path[:3])}/…); a container that holds itself, perhaps")
         if value is None:
             return {"t": "none"}
         if isinstance(value, bool):
@@ -135,9 +148,7 @@ def save(obj, path) -> None:
         _write_npz(path, entries)
         return
     path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".",
-                               suffix=".tmp")
+    fd, tmp = _create_temporary(path)
     try:
         with os.fdopen(fd, "wb") as f:
             _write_npz(f, entries)
@@ -152,6 +163,22 @@ def save(obj, path) -> None:
         raise
 
 
+def _create_temporary(path: str) -> tuple:
+    """A new ``.<name>.<random>.tmp`` beside ``path``, opened for writing: (fd, its path).
+
+    Created with mode 0666 less the user's umask, as every other tool creates files
+    (``tempfile.mkstemp`` would make it 0600, and ``os.replace`` keeps that mode)."""
+    directory = os.path.dirname(os.path.abspath(path))
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"save: could not create a temporary file beside {path!r}")
+
+
 def _write_npz(f, entries: dict) -> None:
     # What np.savez does, with allow_pickle=False and without its keyword-name clashes.
     with zipfile.ZipFile(f, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
@@ -161,92 +188,333 @@ def _write_npz(f, entries: dict) -> None:
 
 
 # --------------------------------------------------------------------------- decoding
+# Loading checks the whole archive before it allocates anything: every member's declared sizes
+# against the file's length, and every .npy header's shape × dtype against its member's size,
+# so a hostile file fails with one SerializationError instead of a MemoryError.
+
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; an empty archive
+_NPY_MAGIC = b"\x93NUMPY"
+_MAX_HEADER_SIZE = 10000  # NumPy's own default limit for a .npy header
+# Deflate cannot expand its input by more than 1032:1; a member declaring more is lying.
+_DEFLATE_MAX_RATIO = 1032
+_HEADER_READERS = {(1, 0): np.lib.format.read_array_header_1_0,
+                   (2, 0): np.lib.format.read_array_header_2_0,
+                   # 3.0 differs from 2.0 only in decoding field names as UTF-8 (not latin-1):
+                   # shape and item size, all that is checked here, read the same
+                   (3, 0): np.lib.format.read_array_header_2_0}
+
+
+class _Member:
+    """One validated ``.npy`` member: its zip entry and the array its header declares."""
+
+    __slots__ = ("info", "shape", "dtype")
+
+    def __init__(self, info: zipfile.ZipInfo, shape: tuple, dtype: np.dtype):
+        self.info, self.shape, self.dtype = info, shape, dtype
+
+
 def load(path):
     """Load what `save` wrote (or any ``.npz`` of plain arrays) from ``path``.
 
     Arrays come back as NumPy arrays (tensors saved as tidu tensors), containers and scalars
-    with their saved types.  Never unpickles: a file that needs pickle raises
-    `SerializationError`.
+    with their saved types.  Never unpickles.  A file that is not such an archive — empty,
+    truncated, corrupt, a pickle, sizes that do not fit the file, a malformed structure —
+    raises one `SerializationError` naming the file and what is wrong; a missing file raises
+    `FileNotFoundError`.
     """
-    where = getattr(path, "name", None) if hasattr(path, "read") else os.fspath(path)
+    where = _describe(path)
+    if hasattr(path, "read"):
+        return _load_from(path, where)
+    if os.path.isdir(path):
+        _fail(where, "it is a directory, not an .npz file")
+    with open(path, "rb") as f:
+        return _load_from(f, where)
+
+
+def _describe(path) -> str:
+    """The file's name for messages."""
+    if hasattr(path, "read"):
+        name = getattr(path, "name", None)
+        return str(name) if name is not None else f"<{type(path).__name__}>"
+    path = os.fspath(path)
+    return os.fsdecode(path) if isinstance(path, bytes) else path
+
+
+def _fail(where: str, what: str):
+    raise SerializationError(f"load({where!r}): {what}")
+
+
+def _load_from(f, where: str):
+    length = _check_head(f, where)
+    zf = _open_zip(f, where)
+    with zf:
+        members = _check_members(zf, where, length)
+        if META_KEY not in members:
+            return OrderedDict((name, _read_member(zf, members[name], where)) for name in members)
+
+        def read(name: str, at: tuple) -> np.ndarray:
+            if not isinstance(name, str) or name not in members:
+                _fail(where, f"the structure at {_path_str(at)} refers to entry {name!r}, which "
+                             f"is not in the file")
+            return _read_member(zf, members[name], where)
+
+        meta = _read_meta(read(META_KEY, (META_KEY,)), where)
+        return _decode(meta["tree"], read, where, ())
+
+
+def _check_head(f, where: str) -> int:
+    """The file's length, after checking that it starts as a zip archive does."""
     try:
-        npz = np.load(path, allow_pickle=False)
-    except ValueError as err:  # a pickle, or a .npy object array
-        raise SerializationError(f"load({where!r}): refused: {err}") from None
-    except (EOFError, zipfile.BadZipFile) as err:
-        raise SerializationError(f"load({where!r}): not a readable .npz file: {err}") from err
-    if not isinstance(npz, np.lib.npyio.NpzFile):
-        raise SerializationError(f"load({where!r}): expected an .npz archive, found a single "
-                                 f"array (.npy)")
-    with npz:
-        names = set(npz.files)
-
-        def read(name: str) -> np.ndarray:
-            if name not in names:
-                raise SerializationError(f"load({where!r}): the structure refers to entry "
-                                         f"{name!r}, which is not in the file")
-            try:
-                value = npz[name]
-            except ValueError as err:
-                raise SerializationError(f"load({where!r}): entry {name!r} refused (it would "
-                                         f"need pickle): {err}") from None
-            if not isinstance(value, np.ndarray):  # NpzFile hands back non-.npy members as bytes
-                raise SerializationError(f"load({where!r}): entry {name!r} is not a .npy array")
-            return value
-
-        others = [n for n in npz.zip.namelist() if not n.endswith(".npy")]
-        if others:  # a torch.save zip, say: pickles, not arrays
-            raise SerializationError(f"load({where!r}): not an .npz of arrays: it holds "
-                                     f"{', '.join(repr(n) for n in others[:5])}")
-        if META_KEY not in names:
-            return OrderedDict((name, read(name)) for name in npz.files)
-        try:
-            meta = json.loads(read(META_KEY).tobytes().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise SerializationError(f"load({where!r}): malformed {META_KEY} entry: {err}") from None
-        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-            raise SerializationError(f"load({where!r}): the {META_KEY} entry is not a tidu.save "
-                                     f"structure")
-        if meta.get("version") != VERSION:
-            raise SerializationError(f"load({where!r}): file format version {meta.get('version')!r}, "
-                                     f"this tidu reads version {VERSION}")
-        return _decode(meta.get("tree"), read, where)
+        start = f.tell()
+        length = f.seek(0, os.SEEK_END)
+        f.seek(start)
+        head = f.read(8)
+        f.seek(start)
+    except (OSError, ValueError) as err:
+        _fail(where, f"cannot read the file: {err}")
+    if not head:
+        _fail(where, "the file is empty (0 bytes), expected an .npz archive")
+    if head.startswith(_ZIP_MAGIC):
+        return length
+    if head.startswith(_NPY_MAGIC):
+        _fail(where, "expected an .npz archive, found a single array (.npy)")
+    if head[:1] == b"\x80":  # pickle protocol 2+ opcode
+        _fail(where, "expected an .npz archive, found what looks like a pickle, which tidu never "
+                     "loads")
+    _fail(where, f"not a readable .npz file: expected a zip archive, the file starts with {head!r}")
 
 
-def _decode(node, read, where):
-    if not isinstance(node, dict) or "t" not in node:
-        raise SerializationError(f"load({where!r}): malformed structure node {node!r}")
+def _open_zip(f, where: str) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(f, mode="r")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
+            NotImplementedError, struct.error) as err:
+        _fail(where, f"not a readable .npz file (truncated or corrupt zip archive): {err}")
+
+
+def _check_members(zf: zipfile.ZipFile, where: str, length: int) -> dict:
+    """name -> `_Member` for every entry, each checked against the file before any read."""
+    infos = zf.infolist()
+    _check_member_count(zf, infos, where)
+    others = [i.filename for i in infos if not i.filename.endswith(".npy") or i.is_dir()]
+    if others:  # a torch.save zip, say: pickles, not arrays
+        _fail(where, f"not an .npz of arrays: it holds "
+                     f"{', '.join(repr(n) for n in others[:5])}")
+    members, stored = {}, 0
+    for info in infos:
+        name = info.filename[:-len(".npy")]
+        if name in members:
+            _fail(where, f"entry {name!r} appears twice in the archive")
+        _check_name(info.filename, where)
+        stored += info.compress_size
+        _check_sizes(info, where, length, stored)
+        members[name] = _check_header(zf, info, name, where)
+    return members
+
+
+def _check_member_count(zf: zipfile.ZipFile, infos: list, where: str) -> None:
+    # zipfile reads the central directory by its byte size and ignores the declared count;
+    # a count that disagrees with the directory means a damaged or forged archive
+    end_record = getattr(zipfile, "_EndRecData", None)
+    if end_record is None:
+        return
+    try:
+        declared = end_record(zf.fp)[zipfile._ECD_ENTRIES_TOTAL]
+    except (OSError, TypeError, IndexError, struct.error):
+        return  # zipfile itself opened it; nothing more to learn here
+    if declared != len(infos):
+        _fail(where, f"the archive declares {declared} entries, its directory holds {len(infos)}")
+
+
+def _check_name(filename: str, where: str) -> None:
+    """Refuse names that, extracted, would land outside a directory (none of `save`'s)."""
+    parts = filename.split("/")
+    if filename.startswith("/") or "\\" in filename or "\x00" in filename or ".." in parts:
+        _fail(where, f"entry name {filename!r} is an absolute or parent-directory path")
+
+
+def _check_sizes(info: zipfile.ZipInfo, where: str, length: int, stored: int) -> None:
+    """The member's declared sizes fit the file (checked before anything is read)."""
+    name = info.filename
+    if info.flag_bits & 0x1:
+        _fail(where, f"entry {name!r} is encrypted")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        _fail(where, f"entry {name!r} uses zip compression method {info.compress_type}; "
+                     f"expected stored or deflated (as np.savez / np.savez_compressed write)")
+    if info.header_offset + info.compress_size > length or stored > length:
+        _fail(where, f"entry {name!r} declares {info.compress_size} bytes at offset "
+                     f"{info.header_offset}, beyond the file's {length} bytes (truncated?)")
+    if info.compress_type == zipfile.ZIP_STORED and info.file_size != info.compress_size:
+        _fail(where, f"entry {name!r} is stored uncompressed but declares {info.file_size} "
+                     f"bytes of data in {info.compress_size} stored bytes")
+    if info.file_size > _DEFLATE_MAX_RATIO * info.compress_size + 64:
+        _fail(where, f"entry {name!r} declares {info.file_size} bytes uncompressed from "
+                     f"{info.compress_size} compressed bytes, more than deflate can produce")
+
+
+def _check_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, where: str) -> _Member:
+    """Read the member's .npy header and check its shape × dtype against the member's size."""
+    try:
+        with zf.open(info) as fh:
+            version = np.lib.format.read_magic(fh)  # 8 bytes
+            reader = _HEADER_READERS.get(version)
+            if reader is None:
+                _fail(where, f"entry {name!r}: unknown .npy format version {version}")
+            # a length field can claim a 4 GB header: read no more than the limit allows
+            head = _Capped(fh, 12 + _MAX_HEADER_SIZE)
+            shape, _, dtype = reader(head, max_header_size=_MAX_HEADER_SIZE)
+            data_size = info.file_size - 8 - head.consumed
+    except SerializationError:
+        raise
+    except (ValueError, TypeError, EOFError, OSError, zipfile.BadZipFile, zlib.error,
+            NotImplementedError, RuntimeError, struct.error) as err:
+        _fail(where, f"entry {name!r} is not a readable .npy array: {_numpy_reason(err)}")
+    if dtype.hasobject:
+        _fail(where, f"entry {name!r} holds Python objects (dtype {dtype}), which only pickle "
+                     f"can store; tidu never unpickles")
+    if any(n < 0 for n in shape):
+        _fail(where, f"entry {name!r}: its header declares the negative shape {shape}")
+    needed = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
+    if needed != data_size:
+        _fail(where, f"entry {name!r}: its header declares shape {shape} of {dtype} "
+                     f"({needed} bytes), the entry holds {data_size} bytes of data")
+    return _Member(info, tuple(shape), dtype)
+
+
+class _Capped:
+    """A read-only view of a stream that hands out at most ``limit`` more bytes."""
+
+    def __init__(self, stream, limit: int):
+        self._stream, self._left, self.consumed = stream, limit, 0
+
+    def read(self, n: int = -1) -> bytes:
+        n = self._left if n is None or n < 0 else min(n, self._left)
+        data = self._stream.read(n)
+        self._left -= len(data)
+        self.consumed += len(data)
+        return data
+
+
+def _numpy_reason(err: Exception) -> str:
+    """NumPy's reason, without its advice to trust the file with ``allow_pickle=True``."""
+    text = str(err) or type(err).__name__
+    if "allow_pickle" in text or "max_header_size" in text:
+        return f"its header is longer than {_MAX_HEADER_SIZE} characters"
+    return text.splitlines()[0][:200]
+
+
+def _read_member(zf: zipfile.ZipFile, member: _Member, where: str) -> np.ndarray:
+    """The member's array (its size already checked against the file)."""
+    name = member.info.filename[:-len(".npy")]
+    try:
+        with zf.open(member.info) as fh:
+            return np.lib.format.read_array(fh, allow_pickle=False,
+                                            max_header_size=_MAX_HEADER_SIZE)
+    except (ValueError, TypeError, EOFError, OSError, zipfile.BadZipFile, zlib.error,
+            NotImplementedError, RuntimeError, struct.error) as err:
+        _fail(where, f"entry {name!r} is corrupt: {_numpy_reason(err)}")
+
+
+def _read_meta(raw: np.ndarray, where: str) -> dict:
+    """The parsed ``__tidu__`` entry: ``{"format", "version", "tree"}``."""
+    if raw.dtype != np.uint8 or raw.ndim != 1:
+        _fail(where, f"malformed {META_KEY} entry: expected a 1-d uint8 array of UTF-8 JSON, "
+                     f"found {raw.dtype} of shape {raw.shape}")
+    try:
+        meta = json.loads(raw.tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        _fail(where, f"malformed {META_KEY} entry (expected UTF-8 JSON): {err}")
+    except RecursionError:
+        _fail(where, f"malformed {META_KEY} entry: its JSON is nested too deeply to parse")
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        _fail(where, f"the {META_KEY} entry is not a tidu.save structure: expected a JSON object "
+                     f"with format {FORMAT!r}, found {_short(meta)}")
+    if meta.get("version") != VERSION:
+        _fail(where, f"file format version {meta.get('version')!r}, this tidu reads version "
+                     f"{VERSION}")
+    if "tree" not in meta:
+        _fail(where, f"malformed {META_KEY} entry: it has no 'tree'")
+    return meta
+
+
+def _short(value, limit: int = 80) -> str:
+    """A repr cut to ``limit`` characters: a hostile structure can be megabytes long."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _leaf(node: dict, types, at: tuple, where: str):
+    """The node's value ``v``, which must be of ``types`` (bools are not ints here)."""
+    if "v" not in node:
+        _fail(where, f"malformed structure at {_path_str(at)}: {node['t']!r} node without a value")
+    value = node["v"]
+    if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+        _fail(where, f"malformed structure at {_path_str(at)}: a {node['t']!r} node holds "
+                     f"{_short(value)}")
+    return value
+
+
+def _items(node: dict, at: tuple, where: str) -> list:
+    items = node.get("items")
+    if not isinstance(items, list):
+        _fail(where, f"malformed structure at {_path_str(at)}: a {node['t']!r} node without a "
+                     f"list of items")
+    return items
+
+
+def _decode(node, read, where: str, at: tuple):
+    """The value a structure node describes; ``at`` is its path of keys, for messages."""
+    if len(at) > MAX_DEPTH:
+        _fail(where, f"the structure is nested deeper than {MAX_DEPTH} levels")
+    if not isinstance(node, dict) or not isinstance(node.get("t"), str):
+        _fail(where, f"malformed structure node at {_path_str(at)}: {_short(node)}")
     kind = node["t"]
-    try:
-        if kind == "none":
-            return None
-        if kind == "bool":
-            return bool(node["v"])
-        if kind == "int":
-            return int(node["v"])
-        if kind == "float":
-            return float(node["v"])
-        if kind == "str":
-            return str(node["v"])
-        if kind == "array":
-            return read(node["k"])
+    if kind == "none":
+        return None
+    if kind == "bool":
+        return _leaf(node, (bool,), at, where)
+    if kind == "int":
+        return _leaf(node, (int,), at, where)
+    if kind == "float":
+        text = _leaf(node, (str, int, float), at, where)
+        try:
+            return float(text)
+        except ValueError:
+            _fail(where, f"malformed structure at {_path_str(at)}: float {_short(text)}")
+    if kind == "str":
+        return _leaf(node, (str,), at, where)
+    if kind in ("array", "tensor", "npscalar"):
+        array = read(node.get("k"), at)
         if kind == "tensor":
-            return Tensor._wrap(read(node["k"]))
+            return Tensor._wrap(array)
         if kind == "npscalar":
-            return read(node["k"])[()]
-        if kind in ("list", "tuple"):
-            items = [_decode(item, read, where) for item in node["items"]]
-            return tuple(items) if kind == "tuple" else items
-        if kind in ("dict", "odict"):
-            out = OrderedDict() if kind == "odict" else {}
-            for key_type, key, item in node["items"]:
-                if key_type not in ("int", "str"):
-                    raise SerializationError(f"load({where!r}): unknown key type {key_type!r}")
-                out[int(key) if key_type == "int" else str(key)] = _decode(item, read, where)
-            return out
-    except (KeyError, TypeError, ValueError) as err:
-        if isinstance(err, SerializationError):
-            raise
-        raise SerializationError(f"load({where!r}): malformed structure node {node!r}: "
-                                 f"{err!r}") from None
-    raise SerializationError(f"load({where!r}): unknown value type {kind!r} in the structure")
+            if array.ndim != 0:
+                _fail(where, f"malformed structure at {_path_str(at)}: a NumPy scalar stored as "
+                             f"an array of shape {array.shape}")
+            return array[()]
+        return array
+    if kind in ("list", "tuple"):
+        items = [_decode(item, read, where, at + (i,))
+                 for i, item in enumerate(_items(node, at, where))]
+        return tuple(items) if kind == "tuple" else items
+    if kind in ("dict", "odict"):
+        out = OrderedDict() if kind == "odict" else {}
+        for item in _items(node, at, where):
+            key = _key(item, at, where)
+            out[key] = _decode(item[2], read, where, at + (key,))
+        return out
+    _fail(where, f"unknown value type {_short(kind)} in the structure at {_path_str(at)}")
+
+
+def _key(item, at: tuple, where: str):
+    """The key of a dict item ``[key type, key, node]``."""
+    if not isinstance(item, list) or len(item) != 3:
+        _fail(where, f"malformed structure at {_path_str(at)}: a dict item {_short(item)} is not "
+                     f"[key type, key, value]")
+    key_type, key = item[0], item[1]
+    if key_type == "int" and isinstance(key, int) and not isinstance(key, bool):
+        return key
+    if key_type == "str" and isinstance(key, str):
+        return key
+    _fail(where, f"malformed structure at {_path_str(at)}: key {_short(key)} of key type "
+                 f"{_short(key_type)}")
