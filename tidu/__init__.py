@@ -31,7 +31,7 @@ def __getattr__(name):
     # nn, optim and serialization import lazily so `import tidu` stays light.
     import importlib
     if name in ("nn", "optim", "data", "metrics", "train", "regularization", "diagnose",
-                "model_selection", "tune", "runs"):
+                "model_selection", "tune", "runs", "autograd"):
         return importlib.import_module(f".{name}", __name__)
     if name in ("save", "load"):
         return getattr(importlib.import_module(".serialization", __name__), name)

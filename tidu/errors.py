@@ -50,3 +50,13 @@ class DimError(TiduError, IndexError, ValueError):
 class HyperParameterError(TiduError, ValueError):
     """A hyper-parameter (learning rate, momentum, penalty, …) that is negative, NaN, infinite
     or otherwise outside its valid range."""
+
+
+class AnomalyError(TiduError, RuntimeError):
+    """Anomaly mode (`tidu.autograd.detect_anomaly`) found a NaN/inf: ``op`` names the op
+    (its forward function, e.g. ``"log"``), ``phase`` is ``"forward"`` or ``"backward"``,
+    ``inputs`` the op's input shapes and dtypes, ``site`` where the op was created."""
+
+    def __init__(self, message, op=None, phase=None, inputs=None, site=None):
+        super().__init__(message)
+        self.op, self.phase, self.inputs, self.site = op, phase, inputs, site

@@ -6,17 +6,24 @@ nodes in reverse topological order (iteratively, so a chain of any length works)
 gradients that meet at a node, and accumulates the leaves' gradients into ``.grad``.
 Only nodes that need a gradient are recorded, and nothing else is stored per op: that
 bookkeeping is the whole cost of the engine for small layers.
+
+Anomaly mode (`tidu.autograd.detect_anomaly`) swaps `Tensor._op` for a checking version
+while it is on, so the ordinary path pays nothing for it.
 """
 from __future__ import annotations
 
 import functools
+import linecache
+import os
+import sys
 import threading
 
 import numpy as np
 
 from . import backend
 from .backend import device_of, normalize_device, parse_to_args, to_device, to_numpy, xp_of
-from .errors import DTypeError, GraphError, shape_str
+from ._checks import check_cast_overflow
+from .errors import AnomalyError, DTypeError, GraphError, shape_str
 
 _state = {"dtype": np.dtype(np.float32)}
 
@@ -85,17 +92,19 @@ def _as_array(data, dtype=None, device=None):
     if isinstance(data, Tensor):
         data = data.data
     xp = xp_of(data) if _on_device(data) else np
-    if dtype is not None:
-        arr = xp.asarray(data, dtype=dtype)
-    else:
-        arr = xp.asarray(data)
-        if arr.dtype.kind == "f":
-            # float data from a Python list or a float64 NumPy array takes the default dtype,
-            # so a model built in float32 is fed float32 (PyTorch does the same for lists).
-            if arr.dtype != _state["dtype"]:
-                arr = arr.astype(_state["dtype"])
-        elif arr.dtype.kind not in "biuc":
-            raise DTypeError(f"tensor: cannot make a tensor from data of dtype {arr.dtype}")
+    src = xp.asarray(data)
+    if dtype is None and src.dtype.kind not in "biucf":
+        raise DTypeError(f"tensor: cannot make a tensor from data of dtype {src.dtype}")
+    if dtype is None:
+        # float data from a Python list or a float64 NumPy array takes the default dtype,
+        # so a model built in float32 is fed float32 (PyTorch does the same for lists).
+        dtype = _state["dtype"] if src.dtype.kind == "f" else src.dtype
+    arr = src
+    if src.dtype != dtype:
+        with np.errstate(over="ignore"):  # an overflow is reported below, by value
+            arr = src.astype(dtype)
+        if src.dtype.kind == "f":
+            check_cast_overflow(src, arr, "tensor")
     if device is None:  # a device array stays where it is; host data goes to the default device
         if xp is not np or backend.get_default_device() == "cpu":
             return arr
@@ -318,9 +327,12 @@ class Tensor:
                     f"backward(): gradient shape {shape_str(seed.shape)} does not match "
                     f"output shape {shape_str(self.shape)}"
                 )
+        order = _topological_order(self)
+        if _anomaly.enabled:  # once per backward call: the per-node loop below stays as it is
+            _arm_anomaly_backward(order, seed)
         grads = {id(self): seed}
         owned = set()  # arrays already handed to a leaf's .grad: never alias two leaves
-        for node in _topological_order(self):
+        for node in order:
             g = grads.pop(id(node), None)
             if g is None:
                 continue
@@ -386,3 +398,149 @@ class device(str):
     @property
     def type(self) -> str:
         return str(self)
+
+
+# --------------------------------------------------------------------------- anomaly mode
+class _AnomalyMode:
+    """Whether anomaly detection is on — process-wide, as PyTorch's: a training thread and the
+    thread that switched it on see the same mode."""
+
+    enabled = False
+    check_nan = True
+
+
+_anomaly = _AnomalyMode()
+_TIDU_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_op_plain = Tensor.__dict__["_op"]  # the staticmethod object, restored when the mode ends
+
+
+def set_anomaly_enabled(mode: bool, check_nan: bool = True) -> None:
+    """Switch anomaly detection on or off (see `tidu.autograd.detect_anomaly`)."""
+    _anomaly.enabled, _anomaly.check_nan = bool(mode), bool(check_nan)
+    # swapping the class attribute: every op looks up Tensor._op at call time, so the normal
+    # path keeps the plain constructor and pays no flag test per op
+    Tensor._op = staticmethod(_op_anomaly) if _anomaly.enabled else _op_plain
+
+
+def is_anomaly_enabled() -> bool:
+    return _anomaly.enabled
+
+
+def is_anomaly_check_nan_enabled() -> bool:
+    return _anomaly.check_nan
+
+
+def _finite(arr) -> bool:
+    """Whether a float (or complex) array has no NaN/±inf; other dtypes always are."""
+    if getattr(arr, "dtype", None) is None or arr.dtype.kind not in "fc":
+        return True
+    return bool(xp_of(arr).isfinite(arr).all())
+
+
+def _kind_of_bad(arr) -> str:
+    """'NaN', 'inf' or 'NaN and inf' for a non-finite array."""
+    xp = xp_of(arr)
+    nan, inf = bool(xp.isnan(arr).any()), bool(xp.isinf(arr).any())
+    return "NaN and inf" if nan and inf else ("NaN" if nan else "inf")
+
+
+def _describe(tensors) -> str:
+    """'(4, 8) float32, (8,) float32' for an op's inputs."""
+    return ", ".join(f"{shape_str(t.data.shape)} {t.data.dtype}" for t in tensors) or "none"
+
+
+def _op_origin() -> tuple:
+    """(op name, where it was created) for the op being recorded.
+
+    The op is the first public function on the stack above ``Tensor._op`` (private helpers
+    such as a loss's shared ``_elementwise`` are skipped, so ``mse_loss`` is named, not the
+    helper); the place is the innermost frame of user code (outside the tidu package), with
+    the module whose ``forward`` runs the op when there is one."""
+    frame = sys._getframe(2)
+    name, module, site = None, None, None
+    while frame is not None:
+        code = frame.f_code
+        inside = code.co_filename.startswith(_TIDU_DIR)
+        if name is None and not code.co_name.startswith("_"):
+            name = code.co_name
+        if module is None and code.co_name == "forward":
+            owner = frame.f_locals.get("self")
+            if owner is not None and hasattr(owner, "_modules"):
+                module = type(owner).__name__
+        if not inside and site is None:
+            line = linecache.getline(code.co_filename, frame.f_lineno).strip()
+            site = f"{os.path.basename(code.co_filename)}:{frame.f_lineno} in {code.co_name}"
+            site += f": {line}" if line else ""
+        if name is not None and site is not None:  # any module frame lies below the site
+            break
+        frame = frame.f_back
+    where = site or "inside tidu"
+    if module is not None:
+        where += f" (in the forward of {module})"
+    return name or "op", where
+
+
+class _AnomalyBackward:
+    """A node's backward function wrapped with what anomaly mode knows of its forward op;
+    checks the gradients it returns while the mode is on at backward time (as PyTorch)."""
+
+    __slots__ = ("fn", "op", "site", "inputs")
+
+    def __init__(self, fn, op, site, inputs):
+        self.fn, self.op, self.site, self.inputs = fn, op, site, inputs
+
+    def __call__(self, g):
+        grads = self.fn(g)
+        if _anomaly.enabled and _anomaly.check_nan:
+            for i, pg in enumerate(grads):
+                if pg is not None and not _finite(pg):
+                    incoming = "finite" if _finite(g) else "already non-finite"
+                    raise AnomalyError(
+                        f"detect_anomaly: the backward of '{self.op}' returned a gradient with "
+                        f"{_kind_of_bad(pg)} for its input {i} (shape {shape_str(pg.shape)}, "
+                        f"{pg.dtype}); the incoming gradient (shape {shape_str(g.shape)}) was "
+                        f"{incoming}.  Forward inputs: {self.inputs}.  The op was created at "
+                        f"{self.site}",
+                        op=self.op, phase="backward", inputs=self.inputs, site=self.site)
+        return grads
+
+
+def _op_anomaly(data, parents, backward):
+    """`Tensor._op` in anomaly mode: the plain node, its result checked and its backward
+    wrapped with the op's name, input shapes and creation site."""
+    out = _op_plain.__func__(data, parents, backward)
+    if not _anomaly.check_nan:  # PyTorch's check_nan=False: nothing is checked
+        return out
+    op, site = _op_origin()
+    inputs = _describe(parents)
+    if not _finite(out.data):
+        bad_inputs = [i for i, p in enumerate(parents) if not _finite(p.data)]
+        cause = (f"from finite inputs" if not bad_inputs else
+                 f"but its inputs {bad_inputs} were already non-finite (the NaN/inf came "
+                 f"from outside an op, e.g. the data or a parameter)")
+        raise AnomalyError(
+            f"detect_anomaly: '{op}' produced {_kind_of_bad(out.data)} in its forward result "
+            f"(shape {shape_str(out.data.shape)}, {out.data.dtype}) {cause}.  Inputs: "
+            f"{inputs}.  Called at {site}",
+            op=op, phase="forward", inputs=inputs, site=site)
+    if out._backward is not None:
+        out._backward = _AnomalyBackward(out._backward, op, site, inputs)
+    return out
+
+
+def _arm_anomaly_backward(order, seed) -> None:
+    """Before a backward in anomaly mode: check the seed gradient and wrap the nodes recorded
+    outside the mode (their op is named from the backward function, their site unknown)."""
+    if _anomaly.check_nan and not _finite(seed):
+        raise AnomalyError(f"detect_anomaly: the gradient passed to backward() has "
+                           f"{_kind_of_bad(seed)} (shape {shape_str(seed.shape)})",
+                           op="backward", phase="backward", inputs=shape_str(seed.shape),
+                           site="backward()")
+    for node in order:
+        fn = node._backward
+        if fn is not None and fn is not _freed_backward and type(fn) is not _AnomalyBackward:
+            op = getattr(fn, "__qualname__", "op").split(".<locals>")[0].split(".")[-1]
+            node._backward = _AnomalyBackward(
+                fn, op.lstrip("_") or "op",
+                "(unknown: the forward ran outside detect_anomaly; run it inside to see where)",
+                _describe(node._parents))

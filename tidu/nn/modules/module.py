@@ -67,8 +67,37 @@ class Module:
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
+    _hooks = None  # (pre-hooks, hooks) once a forward hook is registered; None: plain call
+
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        if self._hooks is None:  # the usual path: one attribute test, no hook machinery
+            return self.forward(*args, **kwargs)
+        return self._call_with_hooks(args, kwargs)
+
+    def _call_with_hooks(self, args, kwargs):
+        pre, post = self._hooks
+        for hook in list(pre.values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+        out = self.forward(*args, **kwargs)
+        for hook in list(post.values()):
+            result = hook(self, args, out)
+            if result is not None:
+                out = result
+        return out
+
+    def register_forward_pre_hook(self, hook) -> "RemovableHandle":
+        """Call ``hook(module, args)`` before each ``forward`` (as PyTorch); a non-None
+        result replaces the positional arguments.  Returns a handle whose ``remove()``
+        unregisters it."""
+        return RemovableHandle(self, 0, hook)
+
+    def register_forward_hook(self, hook) -> "RemovableHandle":
+        """Call ``hook(module, args, output)`` after each ``forward`` (as PyTorch); a
+        non-None result replaces the output.  Returns a handle whose ``remove()``
+        unregisters it."""
+        return RemovableHandle(self, 1, hook)
 
     # ------------------------------------------------------------------ traversal
     def named_modules(self, prefix: str = "", remove_duplicate: bool = True):
@@ -252,6 +281,37 @@ class Module:
         if not lines:
             return head + ")"
         return head + "\n  " + "\n  ".join(lines) + "\n)"
+
+
+class RemovableHandle:
+    """The handle of a registered forward (pre-)hook: ``remove()`` unregisters it (also on
+    leaving a ``with handle:`` block).  With its last hook removed the module is back on the
+    plain call path."""
+
+    _ids = iter(range(1 << 62))
+
+    def __init__(self, module: Module, kind: int, hook):
+        if not callable(hook):
+            raise TypeError(f"{type(module).__name__}: a forward hook must be callable, got "
+                            f"{type(hook).__name__}")
+        if module.__dict__.get("_hooks") is None:
+            object.__setattr__(module, "_hooks", (OrderedDict(), OrderedDict()))
+        self.module, self.kind, self.id = module, kind, next(RemovableHandle._ids)
+        module._hooks[kind][self.id] = hook
+
+    def remove(self) -> None:
+        hooks = self.module.__dict__.get("_hooks")
+        if hooks is None:
+            return
+        hooks[self.kind].pop(self.id, None)
+        if not hooks[0] and not hooks[1]:
+            del self.module.__dict__["_hooks"]
+
+    def __enter__(self) -> "RemovableHandle":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.remove()
 
 
 def _host_array(value) -> np.ndarray:
