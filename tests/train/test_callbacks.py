@@ -280,6 +280,7 @@ def test_terminate_on_nan_reports_step_and_first_bad_layer(capsys):
                              LambdaCallback(on_batch_end=lambda b, l: weights.append(
                                  _snapshot(model)))])
     assert guard.report == {"step": 7, "epoch": 1, "batch": 2, "loss": guard.report["loss"],
+                            "where": "backward", "layer": "2", "module": "Linear",
                             "parameter": "2.weight", "parameters": ["2.weight"]}
     assert "'2.weight'" in history.stop_reason and "global step 7" in history.stop_reason
     assert "TerminateOnNaN" in capsys.readouterr().err
@@ -324,8 +325,13 @@ def test_terminate_on_nan_loss():
     history = fit(model, loss_fn, tidu.optim.SGD(model.parameters(), lr=0.1), (X, y), epochs=3,
                   batch_size=4, verbose=0, callbacks=[guard])
     assert guard.report["step"] == 2 and math.isnan(guard.report["loss"])
-    assert guard.report["parameter"] == "0.weight"  # every gradient is NaN: the first layer's
+    # the model's output is finite: the loss function made the NaN, and every gradient is NaN,
+    # the first in backward order being the last layer's (the one closest to the loss)
+    assert guard.report["where"] == "loss" and guard.report["layer"] == "loss_fn"
+    assert guard.report["parameter"] == "2.weight"
+    assert guard.report["parameters"][-2:] == ["0.weight", "0.bias"]
     assert "non-finite loss=nan" in history.stop_reason
+    assert "in the loss (loss_fn)" in history.stop_reason
     assert math.isnan(history["loss"][0])  # the epoch's loss includes the NaN batch
 
 
