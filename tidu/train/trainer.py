@@ -31,7 +31,7 @@ from ..nn.modules.module import Module
 from ..tensor import Tensor, no_grad
 from .callbacks.base import Callback, CallbackList
 from .callbacks.progress import EpochSummary, ProgressBar
-from .checkpoint import as_checkpoint, get_rng_states, set_rng_states
+from .checkpoint import as_checkpoint, check_state, get_rng_states, set_rng_states
 from .history import History
 from .metrics import resolve_metrics
 
@@ -375,6 +375,7 @@ class Trainer:
             raise StateDictError(f"fit(resume=True): {where!r} has checkpoint version "
                                  f"{state.get('version')!r}, this tidu reads "
                                  f"{CHECKPOINT_VERSION}")
+        check_state(state, where)  # every field present and well-typed before any is applied
         progress = state["progress"]
         if progress["steps_per_epoch"] != self.params["steps"]:
             raise StateDictError(f"fit(resume=True): the checkpoint was taken with "
