@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 import numbers
 
-from .errors import DimError, HyperParameterError
+import numpy as np
+
+from .errors import ArgumentError, DimError, HyperParameterError
 
 
 def normalize_dim(dim, ndim: int, op: str, name: str = "dim") -> int:
@@ -38,7 +40,7 @@ def normalize_dims(dims, ndim: int, op: str, name: str = "dim") -> tuple:
 
 def check_number(value, name: str, owner: str, *, low: float | None = 0.0,
                  low_open: bool = False, high: float | None = None, high_open: bool = False,
-                 integer: bool = False):
+                 integer: bool = False, error: type = HyperParameterError):
     """A finite real number within [low, high] (open ends where asked), or one error naming
     ``owner`` (``"SGD"``, ``"StepLR"``…), the argument and the value. Returns the value."""
     kind = numbers.Integral if integer else numbers.Real
@@ -50,15 +52,46 @@ def check_number(value, name: str, owner: str, *, low: float | None = 0.0,
             as_num = None
         if as_num is None or isinstance(as_num, bool) or not isinstance(as_num, kind):
             what = "an int" if integer else "a real number"
-            raise HyperParameterError(f"{owner}: {name} must be {what}, got {value!r} "
+            raise error(f"{owner}: {name} must be {what}, got {value!r} "
                                       f"({type(value).__name__})")
         value = as_num
     if not math.isfinite(value):
-        raise HyperParameterError(f"{owner}: {name} must be finite, got {value}")
+        raise error(f"{owner}: {name} must be finite, got {value}")
     below = low is not None and (value <= low if low_open else value < low)
     above = high is not None and (value >= high if high_open else value > high)
     if below or above:
         lo = "(-inf" if low is None else ("(" if low_open else "[") + f"{low:g}"
         hi = "inf)" if high is None else f"{high:g}" + (")" if high_open else "]")
-        raise HyperParameterError(f"{owner}: {name} must be in {lo}, {hi}, got {value}")
+        raise error(f"{owner}: {name} must be in {lo}, {hi}, got {value}")
     return value
+
+
+def check_size(value, name: str, owner: str, low: int = 1) -> int:
+    """A layer size or count (``in_features``, ``out_channels``, ``num_layers``…): an int
+    ≥ ``low``, or one `ArgumentError` naming the layer, the argument and the value."""
+    return int(check_number(value, name, owner, low=low, integer=True, error=ArgumentError))
+
+
+def check_cast_overflow(src, out, name: str) -> None:
+    """Refuse a float cast (float64 → float32, say) that turned finite values into ±Inf.
+
+    NaN/Inf already in ``src`` are left to the caller's own gate; only the values the cast
+    itself broke are reported: how many, the first one, and its sample (row) and column.
+    """
+    if type(out) is not np.ndarray or out.dtype.kind != "f" or src.dtype == out.dtype:
+        return
+    with np.errstate(invalid="ignore"):
+        if np.isfinite(out).all():  # the common case: one pass
+            return
+        broke = np.isfinite(src) & ~np.isfinite(out)
+    count = int(broke.sum())
+    if not count:
+        return
+    first = np.unravel_index(int(np.argmax(broke.ravel())), src.shape)
+    where = {0: "", 1: f" at index {first[0]}", 2: f" at sample {first[0]}, column {first[1]}"}
+    at = where.get(src.ndim, f" at sample {first[0]}, index {tuple(int(i) for i in first[1:])}")
+    raise ArgumentError(
+        f"{name}: {count} finite value{'s' if count != 1 else ''} of the {src.dtype} data "
+        f"overflow {out.dtype} (largest {np.finfo(out.dtype).max:.4g}) and would become ±Inf; "
+        f"the first is {float(src[first]):g}{at}. Rescale the data (e.g. StandardScaler) or use "
+        f"tidu.set_default_dtype(np.float64)")

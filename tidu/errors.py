@@ -47,7 +47,12 @@ class DimError(TiduError, IndexError, ValueError):
     AxisError is both an IndexError and a ValueError: this is too)."""
 
 
-class HyperParameterError(TiduError, ValueError):
+class ArgumentError(TiduError, ValueError):
+    """A constructor or function argument of the wrong type or outside its valid range
+    (``Linear(-1, 5)``, ``Conv2d(3, 0, 3)``, ``nn.Sequential(nn.ReLU)``)."""
+
+
+class HyperParameterError(ArgumentError):
     """A hyper-parameter (learning rate, momentum, penalty, …) that is negative, NaN, infinite
     or otherwise outside its valid range."""
 

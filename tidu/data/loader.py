@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from .._checks import check_cast_overflow
 from ..backend import get_default_device, to_device
 from .. import random as _random
 from ..errors import ShapeError
@@ -35,6 +36,18 @@ def make_generator(seed, owner: str) -> np.random.Generator:
         raise TypeError(f"{owner}: seed must be a non-negative int, an np.random.Generator or "
                         f"None, got {seed!r}")
     return np.random.default_rng(int(seed))
+
+
+def _cast(arr: np.ndarray, dtype, index: int) -> np.ndarray:
+    """A float array in the training dtype; a value the cast overflows is refused (the
+    NaN/Inf gate ran before the cast and could not see it)."""
+    if arr.dtype.kind != "f":
+        return arr
+    with np.errstate(over="ignore"):  # reported below, with the sample and column
+        out = arr.astype(dtype, copy=False)
+    name = ("X", "y")[index] if index < 2 else f"array {index}"
+    check_cast_overflow(arr, out, f"DataLoader: {name}")
+    return out
 
 
 class ArrayDataset:
@@ -151,8 +164,7 @@ class DataLoader:
     def _arrays(self) -> tuple:
         dtype = get_default_dtype()
         if self._cache is None or self._cache_dtype != dtype:
-            self._cache = tuple(a.astype(dtype, copy=False) if a.dtype.kind == "f" else a
-                                for a in self.dataset.arrays)
+            self._cache = tuple(_cast(a, dtype, i) for i, a in enumerate(self.dataset.arrays))
             self._cache_dtype = dtype
         return self._cache
 

@@ -26,6 +26,7 @@ import numbers
 import numpy as np
 
 from ..backend import like
+from ..errors import ArgumentError
 from ..random import generator
 from ..tensor import Tensor, no_grad
 
@@ -49,12 +50,12 @@ def calculate_gain(nonlinearity: str, param=None) -> float:
         elif isinstance(param, numbers.Real) and not isinstance(param, (bool, np.bool_)):
             slope = float(param)
         else:
-            raise ValueError(f"calculate_gain: negative_slope {param!r} is not a valid number")
+            raise ArgumentError(f"calculate_gain: negative_slope {param!r} is not a valid number")
         return math.sqrt(2.0 / (1 + slope ** 2))
     if nonlinearity == "selu":
         return 3.0 / 4
-    raise ValueError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}; expected one of "
-                     f"{', '.join(_LINEAR_GAIN + ('tanh', 'relu', 'leaky_relu', 'selu'))}")
+    raise ArgumentError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}; expected one of "
+                        f"{', '.join(_LINEAR_GAIN + ('tanh', 'relu', 'leaky_relu', 'selu'))}")
 
 
 def calculate_fan_in_and_fan_out(tensor) -> tuple[int, int]:
@@ -62,7 +63,7 @@ def calculate_fan_in_and_fan_out(tensor) -> tuple[int, int]:
     as torch.nn.init._calculate_fan_in_and_fan_out."""
     shape = _array(tensor).shape
     if len(shape) < 2:
-        raise ValueError(f"fan in and fan out need a tensor of at least 2 dims, got shape {shape}")
+        raise ArgumentError(f"fan in and fan out need a tensor of at least 2 dims, got shape {shape}")
     receptive = math.prod(shape[2:])
     return int(shape[1] * receptive), int(shape[0] * receptive)
 
@@ -72,7 +73,7 @@ _calculate_fan_in_and_fan_out = calculate_fan_in_and_fan_out  # PyTorch's (priva
 
 def _fan(tensor, mode: str) -> int:
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
+        raise ArgumentError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
     fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
     return fan_in if mode == "fan_in" else fan_out
 
@@ -157,7 +158,7 @@ def orthogonal_(tensor, gain: float = 1.0):
     """A (semi-)orthogonal matrix over the tensor flattened to (shape[0], rest), times gain."""
     arr = _array(tensor)
     if arr.ndim < 2:
-        raise ValueError(f"orthogonal_ needs at least 2 dims, got shape {arr.shape}")
+        raise ArgumentError(f"orthogonal_ needs at least 2 dims, got shape {arr.shape}")
     if arr.size == 0:
         return tensor
     rows, cols = arr.shape[0], arr.size // arr.shape[0]

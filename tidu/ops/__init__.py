@@ -6,11 +6,11 @@ from ..tensor import Tensor
 from .elementwise import (abs, add, clip, div, exp, log, maximum, minimum, mul, neg, pow, sqrt,
                           sub, unbroadcast, where)
 from .linalg import matmul
-from .reduction import max, mean, min, std, sum, var
+from .reduction import argmax, argmin, max, mean, min, std, sum, var
 from .shape import (concatenate, flatten, getitem, pad, permute, reshape, squeeze, stack,
                     transpose, unsqueeze)
 
-__all__ = ["abs", "add", "clip", "concatenate", "div", "exp", "flatten", "log", "matmul", "max",
+__all__ = ["abs", "add", "argmax", "argmin", "clip", "concatenate", "div", "exp", "flatten", "log", "matmul", "max",
            "maximum", "mean", "min", "minimum", "mul", "neg", "pad", "permute", "pow", "reshape",
            "sqrt", "squeeze", "stack", "std", "sub", "sum", "transpose", "unbroadcast",
            "unsqueeze", "var", "where"]
@@ -41,10 +41,10 @@ _methods = {
     "exp": exp, "log": log, "sqrt": sqrt, "abs": abs, "clip": clip, "clamp": clip,
     "maximum": maximum, "minimum": minimum,
     "sum": sum, "mean": mean, "max": max, "min": min, "var": var, "std": std,
+    "argmax": argmax, "argmin": argmin,
     "reshape": reshape, "view": reshape, "flatten": flatten, "unsqueeze": unsqueeze,
     "squeeze": squeeze, "permute": permute, "transpose": transpose,
 }
 for _name, _fn in _methods.items():
     setattr(Tensor, _name, _fn)
 Tensor.__hash__ = object.__hash__
-Tensor.argmax = lambda self, axis=None: Tensor._wrap(self.data.argmax(axis=axis))

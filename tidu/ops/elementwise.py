@@ -164,7 +164,12 @@ def where(condition, a, b) -> Tensor:
         return (unbroadcast(np.where(cond, g, zero), a.data.shape) if a.requires_grad else None,
                 unbroadcast(np.where(cond, zero, g), b.data.shape) if b.requires_grad else None)
 
-    return Tensor._op(np.where(cond, a.data, b.data), (a, b), backward)
+    try:
+        out = np.where(cond, a.data, b.data)
+    except ValueError:
+        raise ShapeError(f"where: condition {shape_str(cond.shape)}, input {shape_str(a.shape)} "
+                         f"and other {shape_str(b.shape)} cannot be broadcast together") from None
+    return Tensor._op(out, (a, b), backward)
 
 
 # --------------------------------------------------------------------------- unary

@@ -5,57 +5,97 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ShapeError, shape_str
+from .._checks import normalize_dim, normalize_dims
+from ..errors import DimError, IndexRangeError, ShapeError, shape_str
 from .. import backend
 from ..backend import index_add, xp_of
 from ..tensor import Tensor
 from .elementwise import lift
 
 
-def reshape(a: Tensor, *shape) -> Tensor:
+def _shape_args(shape, op):
+    """``f(2, 3)`` or ``f((2, 3))`` as a tuple of ints; anything else is refused by name."""
     if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
-        shape = tuple(shape[0])
+        shape = shape[0]
+    try:
+        items = tuple(shape)
+    except TypeError:
+        raise ShapeError(f"{op}: expected a shape (ints), got {shape!r}") from None
+    for s in items:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            raise ShapeError(f"{op}: a shape holds ints, got {s!r} ({type(s).__name__}) in "
+                             f"{items}")
+    return tuple(int(s) for s in items)
+
+
+def reshape(a: Tensor, *shape) -> Tensor:
+    """The same values in a new shape; one size may be -1 (inferred)."""
+    shape = _shape_args(shape, "reshape")
     src = a.data.shape
+    if shape.count(-1) > 1 or any(s < -1 for s in shape):
+        raise ShapeError(f"reshape: invalid target shape {shape}: sizes are ≥ 0, with at most "
+                         f"one -1 to infer")
     try:
         out = a.data.reshape(shape)
     except ValueError:
         raise ShapeError(
             f"reshape: cannot reshape a tensor of shape {shape_str(src)} ({a.data.size} values) "
-            f"into {tuple(shape)}"
+            f"into {shape}"
         ) from None
     return Tensor._op(out, (a,), lambda g: (g.reshape(src),))
 
 
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dims ``start_dim`` … ``end_dim`` into one (a 0-d tensor becomes shape (1,))."""
     shape = a.data.shape
+    start = normalize_dim(start_dim, len(shape), "flatten", "start_dim")
+    end = normalize_dim(end_dim, len(shape), "flatten", "end_dim")
     if not shape:
         return reshape(a, (1,))
-    start, end = start_dim % len(shape), end_dim % len(shape)
+    if start > end:
+        raise DimError(f"flatten: start_dim={start_dim} comes after end_dim={end_dim} for a "
+                       f"{len(shape)}-D tensor")
     return reshape(a, shape[:start] + (-1,) + shape[end + 1:])
 
 
 def unsqueeze(a: Tensor, dim: int) -> Tensor:
-    return reshape(a, np.expand_dims(a.data, dim).shape)
+    """Insert a dim of size 1 at ``dim`` ∈ [-ndim-1, ndim] (as torch.unsqueeze)."""
+    dim = normalize_dim(dim, a.ndim + 1, "unsqueeze")
+    return reshape(a, a.data.shape[:dim] + (1,) + a.data.shape[dim:])
 
 
 def squeeze(a: Tensor, dim=None) -> Tensor:
-    return reshape(a, np.squeeze(a.data, dim).shape)
+    """Drop dims of size 1: all of them (``dim=None``), or those of ``dim`` (an int or a
+    tuple) that have size 1 — a named dim of another size is kept, as in PyTorch."""
+    dims = normalize_dims(dim, a.ndim, "squeeze")
+    shape = a.data.shape
+    keep = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
+    return reshape(a, keep)
 
 
 def permute(a: Tensor, *dims) -> Tensor:
+    """Reorder the dims: ``dims`` is a permutation of range(ndim), negatives allowed."""
     if len(dims) == 1 and not isinstance(dims[0], (int, np.integer)):
         dims = tuple(dims[0])
-    if sorted(d % max(a.ndim, 1) for d in dims) != list(range(a.ndim)):
-        raise ShapeError(f"permute: {dims} is not a permutation of the {a.ndim} dims of a "
-                         f"tensor of shape {shape_str(a.shape)}")
-    inverse = np.argsort([d % a.ndim for d in dims])
-    return Tensor._op(a.data.transpose(dims), (a,), lambda g: (g.transpose(inverse),))
+    if len(dims) != a.ndim:
+        raise ShapeError(f"permute: dims {tuple(dims)} has {len(dims)} entries, a tensor of "
+                         f"shape {shape_str(a.shape)} has {a.ndim} dims")
+    norm = [normalize_dim(d, a.ndim, "permute", "dims") for d in dims]
+    if sorted(norm) != list(range(a.ndim)):
+        raise ShapeError(f"permute: {tuple(dims)} is not a permutation of the {a.ndim} dims of "
+                         f"a tensor of shape {shape_str(a.shape)}")
+    inverse = np.argsort(norm)
+    return Tensor._op(a.data.transpose(norm), (a,), lambda g: (g.transpose(inverse),))
 
 
 def transpose(a: Tensor, dim0: int = -2, dim1: int = -1) -> Tensor:
     """Swap two dims (as torch.transpose)."""
     dims = list(range(a.ndim))
-    dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+    d0 = normalize_dim(dim0, a.ndim, "transpose", "dim0")
+    d1 = normalize_dim(dim1, a.ndim, "transpose", "dim1")
+    if a.ndim < 2:
+        return reshape(a, a.data.shape)  # PyTorch: a 0-d or 1-d tensor is its own transpose
+    dims[d0], dims[d1] = dims[d1], dims[d0]
     return permute(a, dims)
 
 
@@ -86,26 +126,40 @@ def getitem(a: Tensor, idx) -> Tensor:
             full[idx] = g
         return (full,)
 
-    return Tensor._op(src[idx], (a,), backward)
+    try:
+        out = src[idx]
+    except IndexError as err:
+        raise IndexRangeError(f"indexing a tensor of shape {shape_str(src.shape)}: {err}") from None
+    return Tensor._op(out, (a,), backward)
 
 
 def concatenate(tensors, axis: int = 0) -> Tensor:
+    """Join tensors of one rank along ``axis``; their other dims must agree."""
     tensors = _same_dtype(tensors, "concatenate")
-    try:
-        out = np.concatenate([t.data for t in tensors], axis=axis)
-    except ValueError:
+    ranks = {t.ndim for t in tensors}
+    if 0 in ranks:
+        raise ShapeError("concatenate: a 0-d tensor cannot be concatenated (unsqueeze it first)")
+    if len(ranks) != 1:
+        raise ShapeError(f"concatenate: all tensors need one rank, got shapes "
+                         f"{', '.join(shape_str(t.shape) for t in tensors)}")
+    axis = normalize_dim(axis, tensors[0].ndim, "concatenate", "axis")
+    off_axis = {t.shape[:axis] + t.shape[axis + 1:] for t in tensors}
+    if len(off_axis) != 1:
         shapes = ", ".join(shape_str(t.shape) for t in tensors)
-        raise ShapeError(f"concatenate(axis={axis}): shapes {shapes} differ off the axis") from None
+        raise ShapeError(f"concatenate(axis={axis}): shapes {shapes} differ off the axis")
+    out = np.concatenate([t.data for t in tensors], axis=axis)
     bounds = np.cumsum([t.data.shape[axis] for t in tensors])[:-1].tolist()
     return Tensor._op(out, tuple(tensors), lambda g: tuple(np.split(g, bounds, axis=axis)))
 
 
 def stack(tensors, axis: int = 0) -> Tensor:
+    """Join tensors of one shape along a new dim ``axis`` ∈ [-ndim-1, ndim]."""
     tensors = _same_dtype(tensors, "stack")
     shapes = {t.data.shape for t in tensors}
     if len(shapes) != 1:
         raise ShapeError(f"stack: all tensors need one shape, got "
                          f"{', '.join(shape_str(s) for s in shapes)}")
+    axis = normalize_dim(axis, tensors[0].ndim + 1, "stack", "axis")
     out = np.stack([t.data for t in tensors], axis=axis)
     n = len(tensors)
     return Tensor._op(out, tuple(tensors),
@@ -113,16 +167,25 @@ def stack(tensors, axis: int = 0) -> Tensor:
 
 
 def _same_dtype(tensors, op):
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{op}: expected a sequence of tensors, got one tensor of shape "
+                        f"{shape_str(tensors.shape)} (wrap it in a list)")
     tensors = list(tensors)
     if not tensors:
         raise ValueError(f"{op}: needs at least one tensor")
-    first = next((t for t in tensors if isinstance(t, Tensor)), None) or Tensor(tensors[0])
+    first = next((t for t in tensors if isinstance(t, Tensor)), None)
+    if first is None:  # (`or` would ask a tensor for its truth value)
+        first = Tensor(tensors[0])
     return [lift(t, first, op) for t in tensors]
 
 
 def pad(a: Tensor, pad_width, value: float = 0.0) -> Tensor:
     """Constant padding, NumPy's ``pad_width`` convention ((before, after) per axis)."""
-    width = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (a.ndim, 2))
+    try:
+        width = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (a.ndim, 2))
+    except (ValueError, TypeError):
+        raise ShapeError(f"pad: pad_width {pad_width!r} does not give (before, after) ints for "
+                         f"each of the {a.ndim} dims of shape {shape_str(a.shape)}") from None
     if (width < 0).any():
         raise ValueError(f"pad: widths must be ≥ 0, got {width.tolist()}")
     out = np.pad(a.data, width.tolist(), mode="constant", constant_values=value)

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...errors import DTypeError, ShapeError, shape_str
+from ..._checks import normalize_dim
+from ...errors import ArgumentError, DTypeError, ShapeError, shape_str
 from ...backend import like
 from ...random import generator
 from ...tensor import Tensor
@@ -119,7 +120,7 @@ def rrelu(x: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: b
     _check_float(x, "rrelu")
     lower, upper = float(lower), float(upper)
     if not lower <= upper:
-        raise ValueError(f"rrelu: lower bound {lower} must not exceed upper bound {upper}")
+        raise ArgumentError(f"rrelu: lower bound {lower} must not exceed upper bound {upper}")
     if not training:
         return leaky_relu(x, (lower + upper) / 2)
     xd = x.data
@@ -160,7 +161,7 @@ def maxout(x: Tensor, pool_size: int) -> Tensor:
     """
     _check_float(x, "maxout")
     if isinstance(pool_size, bool) or not isinstance(pool_size, (int, np.integer)) or pool_size < 1:
-        raise ValueError(f"maxout: pool_size must be a positive integer, got {pool_size!r}")
+        raise ArgumentError(f"maxout: pool_size must be a positive integer, got {pool_size!r}")
     xd = x.data
     if xd.ndim == 0 or xd.shape[-1] % pool_size:
         raise ShapeError(f"maxout: the last dim of the input (shape {shape_str(xd.shape)}) must "
@@ -180,6 +181,8 @@ def softmax(x: Tensor, dim: int = -1) -> Tensor:
     """e^(xᵢ − max x) / Σⱼ e^(xⱼ − max x): subtracting the max changes nothing mathematically
     and keeps exp from overflowing (the notes' stable softmax).
     Backward: dx = s ⊙ (g − Σ g⊙s)."""
+    _check_float(x, "softmax")
+    dim = normalize_dim(dim, x.ndim, "softmax")
     z = x.data - x.data.max(axis=dim, keepdims=True)
     e = np.exp(z)
     out = e / e.sum(axis=dim, keepdims=True)
@@ -189,6 +192,8 @@ def softmax(x: Tensor, dim: int = -1) -> Tensor:
 def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
     """xᵢ − max x − log Σⱼ e^(xⱼ − max x) (stable for logits of any size).
     Backward: dx = g − softmax(x)·Σ g."""
+    _check_float(x, "log_softmax")
+    dim = normalize_dim(dim, x.ndim, "log_softmax")
     z = x.data - x.data.max(axis=dim, keepdims=True)
     out = z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
 

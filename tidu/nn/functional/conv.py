@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...backend import as_strided, xp_of
-from ...errors import DTypeError, ShapeError, shape_str
+from ...errors import ArgumentError, DTypeError, ShapeError, shape_str
 from ...ops.elementwise import lift
 from ...ops.shape import pad as _pad_op
 from ...tensor import Tensor
@@ -41,9 +41,9 @@ def _pair(value, name: str, who: str, minimum: int) -> tuple[int, int]:
           and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value)):
         pair = (int(value[0]), int(value[1]))
     else:
-        raise ValueError(f"{who}: {name} must be an int or a pair of ints, got {value!r}")
+        raise ArgumentError(f"{who}: {name} must be an int or a pair of ints, got {value!r}")
     if min(pair) < minimum:
-        raise ValueError(f"{who}: {name} must be ≥ {minimum}, got {value!r}")
+        raise ArgumentError(f"{who}: {name} must be ≥ {minimum}, got {value!r}")
     return pair
 
 
@@ -54,15 +54,15 @@ def _conv_padding(padding, kernel, dilation, stride, who) -> tuple[int, int, int
             return 0, 0, 0, 0
         if padding == "same":
             if stride != (1, 1):
-                raise ValueError(f"{who}: padding='same' is not supported for strided "
-                                 f"convolutions (stride={stride}), as in PyTorch")
+                raise ArgumentError(f"{who}: padding='same' is not supported for strided "
+                                    f"convolutions (stride={stride}), as in PyTorch")
             out = []
             for k, d in zip(kernel, dilation):
                 total = d * (k - 1)
                 out += [total // 2, total - total // 2]  # the extra pixel goes after, as PyTorch
             return tuple(out)
-        raise ValueError(f"{who}: padding must be an int, a pair, 'valid' or 'same', "
-                         f"got {padding!r}")
+        raise ArgumentError(f"{who}: padding must be an int, a pair, 'valid' or 'same', "
+                            f"got {padding!r}")
     ph, pw = _pair(padding, "padding", who, 0)
     return ph, ph, pw, pw
 
@@ -106,7 +106,7 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, who) -> Tens
     if not isinstance(weight, Tensor):
         raise TypeError(f"{who}: weight must be a Tensor, got {type(weight).__name__}")
     if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
-        raise ValueError(f"{who}: groups must be a positive int, got {groups!r}")
+        raise ArgumentError(f"{who}: groups must be a positive int, got {groups!r}")
     if groups != 1:
         raise NotImplementedError(f"{who}: groups={groups} is not supported; tidu implements "
                                   f"only groups=1 (no grouped or depthwise convolutions)")
@@ -245,11 +245,11 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float = 0.0) -> Tenso
     if (len(widths) % 2 or len(widths) // 2 > input.ndim
             or not all(isinstance(p, (int, np.integer)) and not isinstance(p, bool)
                        for p in widths)):
-        raise ValueError(f"pad: expected an even number of ints, at most 2 per dim "
-                         f"({2 * input.ndim} for an input of shape {shape_str(input.shape)}), "
-                         f"got {tuple(pad)!r}")
+        raise ArgumentError(f"pad: expected an even number of ints, at most 2 per dim "
+                            f"({2 * input.ndim} for an input of shape {shape_str(input.shape)}), "
+                            f"got {tuple(pad)!r}")
     if any(p < 0 for p in widths):
-        raise ValueError(f"pad: negative widths (cropping) are not supported, got {tuple(pad)!r}")
+        raise ArgumentError(f"pad: negative widths (cropping) are not supported, got {tuple(pad)!r}")
     pairs = [(0, 0)] * input.ndim
     for d in range(len(widths) // 2):
         pairs[input.ndim - 1 - d] = (int(widths[2 * d]), int(widths[2 * d + 1]))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...errors import DTypeError
+from ...errors import ArgumentError, DTypeError
 from ...backend import like
 from ...random import generator
 from ...tensor import Tensor
@@ -14,7 +14,7 @@ __all__ = ["dropout"]
 def _check_p(p, who: str) -> float:
     if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)) \
             or not 0.0 <= float(p) <= 1.0:
-        raise ValueError(f"{who}: dropout probability has to be between 0 and 1, but got p={p!r}")
+        raise ArgumentError(f"{who}: dropout probability has to be between 0 and 1, but got p={p!r}")
     return float(p)
 
 

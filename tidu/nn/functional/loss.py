@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from ...backend import like, xp_of
-from ...errors import DTypeError, IndexRangeError, ShapeError, shape_str
+from ...errors import ArgumentError, DTypeError, IndexRangeError, ShapeError, shape_str
 from ...tensor import Tensor, _result_array, is_grad_enabled
 
 __all__ = ["mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy",
@@ -36,7 +36,7 @@ _REDUCTIONS = ("none", "mean", "sum")
 # --------------------------------------------------------------------------- validation helpers
 def _check_reduction(reduction, name: str) -> None:
     if reduction not in _REDUCTIONS:
-        raise ValueError(f"{name}: reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
+        raise ArgumentError(f"{name}: reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
 
 
 def _input(x, name: str, what: str = "input") -> Tensor:
@@ -239,7 +239,7 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0) -> Te
     name = "huber_loss"
     _check_reduction(reduction, name)
     if not delta > 0:
-        raise ValueError(f"{name}: delta must be positive, got {delta}")
+        raise ArgumentError(f"{name}: delta must be positive, got {delta}")
     delta = float(delta)
     x = _input(input, name)
     t = _float_target(target, x, name)
@@ -267,8 +267,8 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") ->
     xd, yd = x.data, t.data
     if xd.size and not ((xd >= 0).all() and (xd <= 1).all()):
         bad = xd[~((xd >= 0) & (xd <= 1))].flat[0]
-        raise ValueError(f"{name}: input must hold probabilities in [0, 1], got {bad} "
-                         f"(apply sigmoid first, or use binary_cross_entropy_with_logits)")
+        raise ArgumentError(f"{name}: input must hold probabilities in [0, 1], got {bad} "
+                            f"(apply sigmoid first, or use binary_cross_entropy_with_logits)")
     with np.errstate(divide="ignore"):
         log_x = np.maximum(np.log(xd), -100.0)
         log_1mx = np.maximum(np.log1p(-xd), -100.0)
@@ -354,7 +354,7 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
     name = "cross_entropy"
     _check_reduction(reduction, name)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing}")
+        raise ArgumentError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing}")
     x = _input(input, name)
     C, idx_shape = _class_dim_shapes(x, name)
     t = _target(target, x)
@@ -558,7 +558,7 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
     name = "multi_margin_loss"
     _check_reduction(reduction, name)
     if p not in (1, 2):
-        raise ValueError(f"{name}: p must be 1 or 2, got {p!r}")
+        raise ArgumentError(f"{name}: p must be 1 or 2, got {p!r}")
     x = _input(input, name)
     if x.ndim not in (1, 2):
         raise ShapeError(f"{name}: input must have shape (N, C) or (C,), got {shape_str(x.shape)}")
@@ -641,7 +641,7 @@ def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: floa
     name = "triplet_margin_loss"
     _check_reduction(reduction, name)
     if not p > 0:
-        raise ValueError(f"{name}: p must be positive, got {p}")
+        raise ArgumentError(f"{name}: p must be positive, got {p}")
     a = _input(anchor, name, "anchor")
     pos = _input(positive, name, "positive")
     neg = _input(negative, name, "negative")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...backend import same_device
-from ...errors import DTypeError, ShapeError, shape_str
+from ...errors import ArgumentError, DTypeError, ShapeError, shape_str
 from ...tensor import Tensor
 
 __all__ = ["batch_norm", "layer_norm"]
@@ -101,8 +101,8 @@ def batch_norm(input: Tensor, running_mean, running_var, weight: Tensor | None =
                 rv += (m * n / (n - 1)) * var
     else:
         if rm is None or rv is None:
-            raise ValueError(f"{op}: running_mean and running_var are required when "
-                             f"training=False")
+            raise ArgumentError(f"{op}: running_mean and running_var are required when "
+                                f"training=False")
         invstd = (1.0 / np.sqrt(rv + eps)).astype(dtype, copy=False)
         shift = rm.astype(dtype, copy=False).reshape(bshape)
         xhat = (xd - shift) * invstd.reshape(bshape)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...backend import as_strided, like, xp_of
-from ...errors import DTypeError, ShapeError, shape_str
+from ...errors import ArgumentError, DTypeError, ShapeError, shape_str
 from ...tensor import Tensor
 from .conv import _pad_input, _pair
 
@@ -41,8 +41,8 @@ def _geometry(x, kernel_size, stride, padding, dilation, ceil_mode, who):
     ph, pw = _pair(padding, "padding", who, 0)
     dh, dw = _pair(dilation, "dilation", who, 1)
     if ph > kh // 2 or pw > kw // 2:
-        raise ValueError(f"{who}: padding should be at most half of the kernel size, got "
-                         f"padding ({ph}, {pw}) for kernel_size ({kh}, {kw})")
+        raise ArgumentError(f"{who}: padding should be at most half of the kernel size, got "
+                            f"padding ({ph}, {pw}) for kernel_size ({kh}, {kw})")
     xd = x.data[None] if x.ndim == 3 else x.data
     n, c, h, w = xd.shape
     ho = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
@@ -163,8 +163,8 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
     if divisor_override is not None:
         if (isinstance(divisor_override, bool) or divisor_override == 0
                 or not isinstance(divisor_override, (int, np.integer))):
-            raise ValueError(f"avg_pool2d: divisor_override must be a nonzero int or None, "
-                             f"got {divisor_override!r}")
+            raise ArgumentError(f"avg_pool2d: divisor_override must be a nonzero int or None, "
+                                f"got {divisor_override!r}")
         scale = dtype.type(1.0 / divisor_override)
     elif count_include_pad or (ph == 0 and pw == 0):
         scale = dtype.type(1.0 / (kh * kw))

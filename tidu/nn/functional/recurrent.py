@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...backend import like, xp_of
-from ...errors import DTypeError, ShapeError, shape_str
+from ...errors import ArgumentError, DTypeError, ShapeError, shape_str
 from ...tensor import Tensor
 from ...ops.elementwise import lift
 
@@ -134,7 +134,7 @@ def rnn_layer(x: Tensor, h0: Tensor | None, w_ih: Tensor, w_hh: Tensor, b_ih: Te
     """
     op = "rnn_layer"
     if nonlinearity not in ("tanh", "relu"):
-        raise ValueError(f"{op}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        raise ArgumentError(f"{op}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
     x, (h0,), T, N, I, H = _prepare(op, x, [("h0", h0)], w_ih, w_hh, b_ih, b_hh, 1)
     W, U = w_ih.data, w_hh.data
     dtype = U.dtype

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...backend import index_add, like
-from ...errors import DTypeError, IndexRangeError, ShapeError, shape_str
+from ...errors import ArgumentError, DTypeError, IndexRangeError, ShapeError, shape_str
 from ...tensor import Tensor
 
 __all__ = ["embedding"]
@@ -28,8 +28,8 @@ def _padding_index(padding_idx, num_embeddings: int, who: str):
     if padding_idx is None:
         return None
     if not -num_embeddings <= padding_idx < num_embeddings:
-        raise ValueError(f"{who}: padding_idx={padding_idx} must be within num_embeddings="
-                         f"{num_embeddings} (−{num_embeddings} … {num_embeddings - 1})")
+        raise ArgumentError(f"{who}: padding_idx={padding_idx} must be within num_embeddings="
+                            f"{num_embeddings} (−{num_embeddings} … {num_embeddings - 1})")
     return int(padding_idx) % num_embeddings
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...errors import ShapeError, shape_str
+from ...errors import ArgumentError, ShapeError, shape_str
 from ...tensor import get_default_dtype
 from .. import functional as F
 from .. import init
@@ -65,7 +65,7 @@ class PReLU(Module):
         super().__init__()
         if isinstance(num_parameters, bool) or not isinstance(num_parameters, (int, np.integer)) \
                 or num_parameters < 1:
-            raise ValueError(f"PReLU: num_parameters must be a positive integer, got {num_parameters!r}")
+            raise ArgumentError(f"PReLU: num_parameters must be a positive integer, got {num_parameters!r}")
         self.num_parameters = int(num_parameters)
         self.init = init
         dtype = dtype or get_default_dtype()
@@ -95,7 +95,7 @@ class RReLU(Module):
     def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3):
         super().__init__()
         if not lower <= upper:
-            raise ValueError(f"RReLU: lower bound {lower} must not exceed upper bound {upper}")
+            raise ArgumentError(f"RReLU: lower bound {lower} must not exceed upper bound {upper}")
         self.lower, self.upper = lower, upper
 
     def forward(self, x):
@@ -134,7 +134,7 @@ class Maxout(Module):
                  dtype=None):
         super().__init__()
         if isinstance(pool_size, bool) or not isinstance(pool_size, (int, np.integer)) or pool_size < 1:
-            raise ValueError(f"Maxout: pool_size must be a positive integer, got {pool_size!r}")
+            raise ArgumentError(f"Maxout: pool_size must be a positive integer, got {pool_size!r}")
         self.in_features, self.out_features, self.pool_size = in_features, out_features, int(pool_size)
         self.linear = Linear(in_features, out_features * self.pool_size, bias=bias, dtype=dtype)
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from ...errors import TiduError
-from .module import Module
+from ...errors import ArgumentError, TiduError
+from .module import Module, _describe
 
 
 class Sequential(Module):
@@ -15,10 +15,10 @@ class Sequential(Module):
         super().__init__()
         if len(layers) == 1 and isinstance(layers[0], OrderedDict):
             for name, layer in layers[0].items():
-                self.add_module(name, layer)
+                self.add_module(name, _checked(layer, f"the layer named {name!r}", self))
         else:
             for i, layer in enumerate(layers):
-                self.add_module(str(i), layer)
+                self.add_module(str(i), _checked(layer, f"the layer at position {i}", self))
 
     def forward(self, x):
         for name, layer in self._modules.items():
@@ -42,7 +42,8 @@ class Sequential(Module):
         return iter(self._modules.values())
 
     def append(self, layer: Module) -> "Sequential":
-        self.add_module(str(len(self._modules)), layer)
+        position = len(self._modules)
+        self.add_module(str(position), _checked(layer, f"the layer appended at position {position}", self))
         return self
 
 
@@ -53,7 +54,16 @@ class Residual(Module):
 
     def __init__(self, fn: Module):
         super().__init__()
-        self.fn = fn
+        self.fn = _checked(fn, "the wrapped block fn", self)
 
     def forward(self, x):
         return x + self.fn(x)
+
+
+def _checked(layer, where: str, container: Module) -> Module:
+    """``layer`` if it is a Module instance; otherwise one error naming its place and type
+    (a forgotten ``()`` — ``nn.ReLU`` — would otherwise vanish from the model)."""
+    if not isinstance(layer, Module):
+        raise ArgumentError(f"{type(container).__name__}: {where} must be a Module instance, "
+                            f"got {_describe(layer)}")
+    return layer

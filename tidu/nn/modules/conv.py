@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from ...errors import ShapeError, shape_str
+from ...errors import ArgumentError, ShapeError, shape_str
 from ...tensor import get_default_dtype
 from ..functional.conv import _conv2d, _conv_padding, _pair
 from .. import init
@@ -43,7 +43,7 @@ class Conv2d(Module):
                                       f"tidu implements only padding_mode='zeros'")
         for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"{who}: {name} must be a positive int, got {v!r}")
+                raise ArgumentError(f"{who}: {name} must be a positive int, got {v!r}")
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
         self.kernel_size = _pair(kernel_size, "kernel_size", who, 1)
         self.stride = _pair(stride, "stride", who, 1)

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from ..._checks import check_size
 from ...tensor import get_default_dtype
 from ...ops.shape import flatten
 from .. import functional as F
@@ -22,6 +23,9 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None):
         super().__init__()
+        # 0 is a valid (empty) size, as in PyTorch
+        in_features = check_size(in_features, "in_features", "Linear", low=0)
+        out_features = check_size(out_features, "out_features", "Linear", low=0)
         self.in_features, self.out_features = in_features, out_features
         dtype = dtype or get_default_dtype()
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype), dtype=dtype)

@@ -13,6 +13,7 @@ import numpy as np
 from ...tensor import Tensor
 from .. import functional as F
 from .module import Module
+from ...errors import ArgumentError
 
 __all__ = ["MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
            "NLLLoss", "MultiMarginLoss", "TripletMarginLoss"]
@@ -40,8 +41,8 @@ class _Loss(Module):
         super().__init__()
         reduction = _legacy_reduction(size_average, reduce, reduction)
         if reduction not in ("none", "mean", "sum"):
-            raise ValueError(f"{type(self).__name__}: reduction must be 'none', 'mean' or 'sum', "
-                             f"got {reduction!r}")
+            raise ArgumentError(f"{type(self).__name__}: reduction must be 'none', 'mean' or 'sum', "
+                                f"got {reduction!r}")
         self.reduction = reduction
 
     def extra_repr(self) -> str:
@@ -75,7 +76,7 @@ class HuberLoss(_Loss):
     def __init__(self, reduction: str = "mean", delta: float = 1.0):
         super().__init__(reduction=reduction)
         if not delta > 0:
-            raise ValueError(f"HuberLoss: delta must be positive, got {delta}")
+            raise ArgumentError(f"HuberLoss: delta must be positive, got {delta}")
         self.delta = delta
 
     def forward(self, input, target):
@@ -121,8 +122,8 @@ class CrossEntropyLoss(_WeightedLoss):
                  reduction: str = "mean", label_smoothing: float = 0.0):
         super().__init__(weight, size_average, reduce, reduction)
         if not 0.0 <= label_smoothing <= 1.0:
-            raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], "
-                             f"got {label_smoothing}")
+            raise ArgumentError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], "
+                                f"got {label_smoothing}")
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
@@ -161,7 +162,7 @@ class MultiMarginLoss(_WeightedLoss):
                  reduce=None, reduction: str = "mean"):
         super().__init__(weight, size_average, reduce, reduction)
         if p not in (1, 2):
-            raise ValueError(f"MultiMarginLoss: p must be 1 or 2, got {p!r}")
+            raise ArgumentError(f"MultiMarginLoss: p must be 1 or 2, got {p!r}")
         self.p, self.margin = p, margin
 
     def forward(self, input, target):
@@ -178,7 +179,7 @@ class TripletMarginLoss(_Loss):
                  size_average=None, reduce=None, reduction: str = "mean"):
         super().__init__(size_average, reduce, reduction)
         if not margin > 0:
-            raise ValueError(f"TripletMarginLoss: margin must be positive, got {margin}")
+            raise ArgumentError(f"TripletMarginLoss: margin must be positive, got {margin}")
         self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
 
     def forward(self, anchor, positive, negative):

@@ -8,12 +8,13 @@ Registered values also live in the instance ``__dict__``, so attribute access co
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 
 import numpy as np
 
 from ...backend import (device_of, get_default_device, like, normalize_device, parse_to_args,
                         to_device, to_numpy)
-from ...errors import ShapeError, StateDictError, shape_str
+from ...errors import ArgumentError, ShapeError, StateDictError, shape_str
 from ...tensor import Tensor
 from ..parameter import Parameter
 
@@ -61,6 +62,10 @@ class Module:
             self._parameters[name] = None
 
     def add_module(self, name: str, module: "Module") -> None:
+        """Register ``module`` (a `Module` instance, or None) as the child ``name``."""
+        if module is not None and not isinstance(module, Module):
+            raise ArgumentError(f"{type(self).__name__}: child {name!r} must be a Module "
+                                f"instance, got {_describe(module)}")
         setattr(self, name, module)
 
     # ------------------------------------------------------------------ calling
@@ -248,12 +253,16 @@ class Module:
         Raises `StateDictError` listing every missing, unexpected and mis-shaped key; with
         ``strict=False`` missing and unexpected keys are returned instead.
         """
+        if not isinstance(state_dict, Mapping):
+            raise StateDictError(
+                f"load_state_dict into {type(self).__name__}: expected a mapping of key → array "
+                f"(e.g. model.state_dict() or tidu.load(path)), got {type(state_dict).__name__}")
         own = {key: (mod, name, arr) for key, mod, name, arr in self._state_items()}
         given = {k: _host_array(v) for k, v in state_dict.items()}
         missing = [k for k in own if k not in given]
         unexpected = [k for k in given if k not in own]
-        mismatched = [f"{k}: model {shape_str(own[k][2].shape)}, given {shape_str(given[k].shape)}"
-                      for k in own if k in given and given[k].shape != own[k][2].shape]
+        mismatched = [_mismatch(k, own[k][2], given[k]) for k in own if k in given]
+        mismatched = [m for m in mismatched if m]
         if mismatched or (strict and (missing or unexpected)):
             lines = [f"load_state_dict into {type(self).__name__} failed:"]
             if missing:
@@ -261,7 +270,7 @@ class Module:
             if unexpected:
                 lines.append(f"  unexpected keys: {', '.join(unexpected)}")
             if mismatched:
-                lines.append("  shape mismatch: " + "; ".join(mismatched))
+                lines.append("  shape or dtype mismatch: " + "; ".join(mismatched))
             raise StateDictError("\n".join(lines))
         for key, (mod, name, arr) in own.items():
             if key in given:
@@ -281,6 +290,15 @@ class Module:
         if not lines:
             return head + ")"
         return head + "\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _mismatch(key: str, own: np.ndarray, given: np.ndarray) -> str | None:
+    """Why ``given`` cannot be copied into the model's array ``own``, or None if it can."""
+    if given.dtype.kind not in "biuf":
+        return f"{key}: model {own.dtype} values, given dtype {given.dtype}"
+    if given.shape != own.shape:
+        return f"{key}: model {shape_str(own.shape)}, given {shape_str(given.shape)}"
+    return None
 
 
 class RemovableHandle:
@@ -338,3 +356,10 @@ def check_last_dim(layer: Module, x: Tensor, size: int, what: str = "features") 
     if x.ndim == 0 or x.shape[-1] != size:
         raise ShapeError(f"{layer!r}: expected input with {size} {what} in its last dimension, "
                          f"got shape {shape_str(x.shape)}")
+
+
+def _describe(value) -> str:
+    """A value's kind for an error message; a Module class names the missing call."""
+    if isinstance(value, type) and issubclass(value, Module):
+        return f"the class {value.__name__} (an instance is needed: {value.__name__}())"
+    return f"{type(value).__name__} {value!r}"[:200]

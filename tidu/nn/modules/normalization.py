@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._checks import check_number, check_size
 from ...errors import ShapeError, shape_str
 from ...tensor import get_default_dtype
 from .. import functional as F
@@ -25,7 +26,11 @@ class _BatchNorm(Module):
                  affine: bool = True, track_running_stats: bool = True, dtype=None, *,
                  bias: bool = True):
         super().__init__()
-        self.num_features = int(num_features)
+        who = type(self).__name__
+        self.num_features = check_size(num_features, "num_features", who)
+        check_number(eps, "eps", who)
+        if momentum is not None:  # None: a cumulative moving average, as PyTorch
+            check_number(momentum, "momentum", who, high=1.0)
         self.eps, self.momentum = eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         dtype = dtype or get_default_dtype()
@@ -134,7 +139,9 @@ class LayerNorm(Module):
         super().__init__()
         if np.ndim(normalized_shape) == 0:
             normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(int(s) for s in normalized_shape)
+        self.normalized_shape = tuple(check_size(s, "normalized_shape", "LayerNorm")
+                                      for s in normalized_shape)
+        check_number(eps, "eps", "LayerNorm")
         self.eps, self.elementwise_affine, self.use_bias = eps, elementwise_affine, bias
         dtype = dtype or get_default_dtype()
         if elementwise_affine:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from .. import functional as F
+from ...errors import ArgumentError
+from ..functional.conv import _pair
 from .module import Module
 
 __all__ = ["MaxPool2d", "AvgPool2d"]
@@ -22,6 +24,7 @@ class MaxPool2d(Module):
         if ceil_mode:
             raise NotImplementedError("MaxPool2d: ceil_mode=True is not supported; tidu "
                                       "implements only ceil_mode=False")
+        _check_window("MaxPool2d", kernel_size, stride, padding, dilation)
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding, self.dilation = padding, dilation
@@ -51,6 +54,7 @@ class AvgPool2d(Module):
         if ceil_mode:
             raise NotImplementedError("AvgPool2d: ceil_mode=True is not supported; tidu "
                                       "implements only ceil_mode=False")
+        _check_window("AvgPool2d", kernel_size, stride, padding, 1)
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding, self.ceil_mode = padding, ceil_mode
@@ -62,3 +66,15 @@ class AvgPool2d(Module):
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+def _check_window(who, kernel_size, stride, padding, dilation) -> None:
+    """Refuse an impossible window when the layer is built, not at its first forward."""
+    kh, kw = _pair(kernel_size, "kernel_size", who, 1)
+    if stride is not None:
+        _pair(stride, "stride", who, 1)
+    ph, pw = _pair(padding, "padding", who, 0)
+    _pair(dilation, "dilation", who, 1)
+    if ph > kh // 2 or pw > kw // 2:
+        raise ArgumentError(f"{who}: padding should be at most half of the kernel size, got "
+                            f"padding {padding!r} for kernel_size {kernel_size!r}")

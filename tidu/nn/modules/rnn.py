@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from ...errors import DTypeError, ShapeError, shape_str
+from ...errors import ArgumentError, DTypeError, ShapeError, shape_str
 from ...tensor import Tensor, get_default_dtype
 from ...ops.shape import permute, stack
 from .. import functional as F
@@ -50,12 +50,12 @@ class _RNNBase(Module):
         for arg, value in (("input_size", input_size), ("hidden_size", hidden_size),
                            ("num_layers", num_layers)):
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name}: {arg} must be a positive integer, got {value!r}")
+                raise ArgumentError(f"{name}: {arg} must be a positive integer, got {value!r}")
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) \
                 or not 0 <= dropout <= 1:
-            raise ValueError(f"{name}: dropout must be a number in [0, 1], got {dropout!r}")
+            raise ArgumentError(f"{name}: dropout must be a number in [0, 1], got {dropout!r}")
         if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"{name}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+            raise ArgumentError(f"{name}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         self.input_size, self.hidden_size = int(input_size), int(hidden_size)
         self.num_layers, self.bias = int(num_layers), bool(bias)
         self.batch_first, self.dropout = bool(batch_first), float(dropout)

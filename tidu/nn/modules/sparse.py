@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._checks import check_size
 from ...backend import like, to_numpy
 from ...errors import ShapeError, shape_str
 from ...tensor import Tensor, get_default_dtype
@@ -25,7 +26,8 @@ class Embedding(Module):
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
                  dtype=None):
         super().__init__()
-        self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
+        self.num_embeddings = check_size(num_embeddings, "num_embeddings", "Embedding")
+        self.embedding_dim = check_size(embedding_dim, "embedding_dim", "Embedding")
         self.padding_idx = _padding_index(padding_idx, self.num_embeddings, "Embedding")
         dtype = dtype or get_default_dtype()
         self.weight = Parameter(np.empty((self.num_embeddings, self.embedding_dim), dtype=dtype),
