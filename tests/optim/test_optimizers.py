@@ -542,10 +542,10 @@ def test_clipping_options_equal_torch_on_keras_clipped_gradients(name, config, c
 @pytest.mark.parametrize("name", NAMES)
 def test_clipping_options_are_validated(name):
     ours, _ = models()
-    with pytest.raises(ValueError, match=f"{name}: clipnorm must be None or a number > 0, got "
-                                         r"clipnorm=-1.0"):
+    with pytest.raises(ValueError, match=rf"{name}: clipnorm must be None or in \(0, inf\), "
+                                         r"got -1.0"):
         make(name, ours.parameters(), clipnorm=-1.0)
-    with pytest.raises(ValueError, match="clipvalue=0"):
+    with pytest.raises(ValueError, match=r"clipvalue must be None or in \(0, inf\), got 0"):
         make(name, ours.parameters(), clipvalue=0)
     with pytest.raises(ValueError, match="set one of clipnorm and clipvalue"):
         make(name, ours.parameters(), clipnorm=1.0, clipvalue=1.0)
@@ -555,20 +555,20 @@ def test_clipping_options_are_validated(name):
 
 # --------------------------------------------------------------------------- bad hyper-parameters
 BAD = [
-    ("Adagrad", dict(lr=-0.1), "Adagrad: lr must be ≥ 0, got lr=-0.1"),
-    ("Adagrad", dict(lr_decay=-1.0), "lr_decay=-1.0"),
-    ("Adagrad", dict(initial_accumulator_value=-0.1), "initial_accumulator_value=-0.1"),
-    ("Adagrad", dict(eps=-1e-10), "eps=-1e-10"),
-    ("Adadelta", dict(rho=1.5), "Adadelta: rho must be in \\[0, 1\\], got rho=1.5"),
-    ("Adadelta", dict(weight_decay=-1.0), "weight_decay=-1.0"),
-    ("RMSprop", dict(alpha=-0.1), "alpha=-0.1"),
-    ("RMSprop", dict(momentum=-0.9), "momentum=-0.9"),
-    ("Adam", dict(betas=(1.0, 0.999)), "Adam: betas\\[0\\] must be in \\[0, 1\\), got betas\\[0\\]=1.0"),
-    ("Adam", dict(betas=(0.9, -0.1)), "betas\\[1\\]=-0.1"),
-    ("Adam", dict(lr=-1e-3), "lr=-0.001"),
-    ("AdamW", dict(weight_decay=-0.01), "AdamW: weight_decay must be ≥ 0"),
-    ("NAdam", dict(momentum_decay=-4e-3), "momentum_decay=-0.004"),
-    ("NAdam", dict(betas=(0.9, 1.0)), "betas\\[1\\]=1.0"),
+    ("Adagrad", dict(lr=-0.1), r"Adagrad: lr must be in \[0, inf\), got -0.1"),
+    ("Adagrad", dict(lr_decay=-1.0), "lr_decay must be .*, got -1.0"),
+    ("Adagrad", dict(initial_accumulator_value=-0.1), "initial_accumulator_value must be .*-0.1"),
+    ("Adagrad", dict(eps=-1e-10), "eps must be .*, got -1e-10"),
+    ("Adadelta", dict(rho=1.5), "Adadelta: rho must be in \\[0, 1\\], got 1.5"),
+    ("Adadelta", dict(weight_decay=-1.0), "weight_decay must be .*, got -1.0"),
+    ("RMSprop", dict(alpha=-0.1), "alpha must be .*, got -0.1"),
+    ("RMSprop", dict(momentum=-0.9), "momentum must be .*, got -0.9"),
+    ("Adam", dict(betas=(1.0, 0.999)), "Adam: betas\\[0\\] must be in \\[0, 1\\), got 1.0"),
+    ("Adam", dict(betas=(0.9, -0.1)), "betas\\[1\\] must be .*, got -0.1"),
+    ("Adam", dict(lr=-1e-3), "lr must be .*, got -0.001"),
+    ("AdamW", dict(weight_decay=-0.01), r"AdamW: weight_decay must be in \[0, inf\)"),
+    ("NAdam", dict(momentum_decay=-4e-3), "momentum_decay must be .*, got -0.004"),
+    ("NAdam", dict(betas=(0.9, 1.0)), "betas\\[1\\] must be .*, got 1.0"),
 ]
 
 
@@ -583,11 +583,11 @@ def test_bad_hyper_parameters_raise(name, kwargs, words):
 
 def test_bad_values_in_a_param_group_raise_too():
     ours, _ = models()
-    with pytest.raises(ValueError, match="Adam: lr must be ≥ 0, got lr=-1"):
+    with pytest.raises(ValueError, match=r"Adam: lr must be in \[0, inf\), got -1"):
         tidu.optim.Adam([{"params": ours[0].parameters()}, {"params": ours[2].parameters(), "lr": -1}])
     with pytest.raises(ValueError, match="betas must be a pair"):
         tidu.optim.Adam(ours.parameters(), betas=0.9)
-    with pytest.raises(ValueError, match="lr must be ≥ 0, got lr='0.1'"):
+    with pytest.raises(ValueError, match="RMSprop: lr must be a real number, got '0.1'"):
         tidu.optim.RMSprop(ours.parameters(), lr="0.1")
     with pytest.raises(ValueError, match="more than once"):
         tidu.optim.Adam([{"params": ours[0].parameters()}, {"params": [ours[0].weight]}])

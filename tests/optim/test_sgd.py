@@ -198,9 +198,9 @@ def test_load_state_dict_mismatch_raises():
 
 # --------------------------------------------------------------------------- bad hyper-parameters
 @pytest.mark.parametrize("kwargs, words", [
-    (dict(lr=-0.1), "lr=-0.1"),
-    (dict(lr=0.1, momentum=-0.5), "momentum=-0.5"),
-    (dict(lr=0.1, weight_decay=-1e-4), "weight_decay=-0.0001"),
+    (dict(lr=-0.1), "lr must be .*, got -0.1"),
+    (dict(lr=0.1, momentum=-0.5), "momentum must be .*, got -0.5"),
+    (dict(lr=0.1, weight_decay=-1e-4), "weight_decay must be .*, got -0.0001"),
     (dict(lr=0.1, nesterov=True), "nesterov"),
     (dict(lr=0.1, momentum=0.9, dampening=0.5, nesterov=True), "dampening"),
 ])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_hyper, decayed_grad
+from .optimizer import NON_NEGATIVE, UNIT, Optimizer, decayed_grad
 
 
 class Adadelta(Optimizer):
@@ -23,16 +23,14 @@ class Adadelta(Optimizer):
     State per parameter: ``step`` (int), ``square_avg`` (E[g²]), ``acc_delta`` (E[Δ²]).
     """
 
+    hyper_ranges = {**Optimizer.hyper_ranges, "lr": NON_NEGATIVE, "rho": UNIT,
+                    "eps": NON_NEGATIVE, "weight_decay": NON_NEGATIVE}
+
     def __init__(self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
                  weight_decay: float = 0.0, *, clipnorm: float | None = None,
                  clipvalue: float | None = None):
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
                                       clipnorm=clipnorm, clipvalue=clipvalue))
-
-    def _check_group(self, group):
-        for name in ("lr", "eps", "weight_decay"):
-            check_hyper("Adadelta", name, group[name], lambda v: v >= 0, "≥ 0")
-        check_hyper("Adadelta", "rho", group["rho"], lambda v: 0 <= v <= 1, "in [0, 1]")
 
     def _init_state(self, param, group):
         return {"step": 0, "square_avg": np.zeros_like(param), "acc_delta": np.zeros_like(param)}

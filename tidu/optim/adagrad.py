@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_hyper, decayed_grad
+from .optimizer import NON_NEGATIVE, Optimizer, decayed_grad
 
 
 class Adagrad(Optimizer):
@@ -25,16 +25,16 @@ class Adagrad(Optimizer):
     optimizer is built (as PyTorch does).
     """
 
+    hyper_ranges = {**Optimizer.hyper_ranges, "lr": NON_NEGATIVE, "lr_decay": NON_NEGATIVE,
+                    "weight_decay": NON_NEGATIVE, "initial_accumulator_value": NON_NEGATIVE,
+                    "eps": NON_NEGATIVE}
+
     def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
                  initial_accumulator_value: float = 0.0, eps: float = 1e-10, *,
                  clipnorm: float | None = None, clipvalue: float | None = None):
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value,
                                       eps=eps, clipnorm=clipnorm, clipvalue=clipvalue))
-
-    def _check_group(self, group):
-        for name in ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"):
-            check_hyper("Adagrad", name, group[name], lambda v: v >= 0, "≥ 0")
 
     def add_param_group(self, group):
         super().add_param_group(group)

@@ -3,21 +3,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_hyper, decayed_grad, lerp_
+from .optimizer import NON_NEGATIVE, UNIT_OPEN, Optimizer, decayed_grad, lerp_
 
 
 def _as_pair(betas):
     return tuple(betas) if isinstance(betas, (list, tuple)) else betas
 
 
-def _check_adam_group(owner: str, group: dict) -> None:
-    for name in ("lr", "eps", "weight_decay"):
-        check_hyper(owner, name, group[name], lambda v: v >= 0, "≥ 0")
-    betas = group["betas"]
-    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-        raise ValueError(f"{owner}: betas must be a pair (β1, β2), got betas={betas!r}")
-    for i, beta in enumerate(betas):
-        check_hyper(owner, f"betas[{i}]", beta, lambda v: 0 <= v < 1, "in [0, 1)")
+# PyTorch's rules: eps = 0 is allowed (as in PyTorch), each β in [0, 1)
+_ADAM_RANGES = {**Optimizer.hyper_ranges, "lr": NON_NEGATIVE, "betas": (UNIT_OPEN, UNIT_OPEN),
+                "eps": NON_NEGATIVE, "weight_decay": NON_NEGATIVE}
 
 
 class Adam(Optimizer):
@@ -40,7 +35,7 @@ class Adam(Optimizer):
     ``max_exp_avg_sq`` (if amsgrad).
     """
 
-    _name = "Adam"
+    hyper_ranges = _ADAM_RANGES
 
     def __init__(self, params, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False, *,
@@ -50,9 +45,6 @@ class Adam(Optimizer):
                                       weight_decay=weight_decay, amsgrad=amsgrad,
                                       decoupled_weight_decay=decoupled_weight_decay,
                                       clipnorm=clipnorm, clipvalue=clipvalue))
-
-    def _check_group(self, group):
-        _check_adam_group(self._name, group)
 
     def _init_state(self, param, group):
         state = {"step": 0, "exp_avg": np.zeros_like(param), "exp_avg_sq": np.zeros_like(param)}
@@ -105,8 +97,6 @@ class AdamW(Adam):
     shrinks by the same factor 1 − ηλ.  Keras's AdamW defaults weight_decay to 4e-3.
     """
 
-    _name = "AdamW"
-
     def __init__(self, params, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 1e-2, amsgrad: bool = False, *,
                  clipnorm: float | None = None, clipvalue: float | None = None):
@@ -139,6 +129,8 @@ class NAdam(Optimizer):
     State per parameter: ``step`` (int), ``mu_product`` (float), ``exp_avg``, ``exp_avg_sq``.
     """
 
+    hyper_ranges = {**_ADAM_RANGES, "momentum_decay": NON_NEGATIVE}
+
     def __init__(self, params, lr: float = 2e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum_decay: float = 4e-3,
                  decoupled_weight_decay: bool = False, *, clipnorm: float | None = None,
@@ -147,10 +139,6 @@ class NAdam(Optimizer):
                                       weight_decay=weight_decay, momentum_decay=momentum_decay,
                                       decoupled_weight_decay=decoupled_weight_decay,
                                       clipnorm=clipnorm, clipvalue=clipvalue))
-
-    def _check_group(self, group):
-        _check_adam_group("NAdam", group)
-        check_hyper("NAdam", "momentum_decay", group["momentum_decay"], lambda v: v >= 0, "≥ 0")
 
     def _init_state(self, param, group):
         return {"step": 0, "mu_product": 1.0, "exp_avg": np.zeros_like(param),

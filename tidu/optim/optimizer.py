@@ -13,32 +13,60 @@ from __future__ import annotations
 
 import copy
 import math
-import numbers
 
 import numpy as np
 
+from .._checks import check_number
 from ..backend import device_of, like, to_numpy
-from ..errors import StateDictError
+from ..errors import HyperParameterError, StateDictError
 from ..tensor import Tensor, enable_grad
 
 
-def check_hyper(owner: str, name: str, value, ok, expected: str) -> None:
-    """Raise one ValueError naming the optimizer, the argument, what was expected and what was
-    received, unless ``value`` is a real number and ``ok(value)`` holds."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value) \
-            or not ok(value):
-        raise ValueError(f"{owner}: {name} must be {expected}, got {name}={value!r}")
+# The valid ranges of hyper-parameters, as keyword arguments of `tidu._checks.check_number`
+# (which also refuses NaN and ±inf: PyTorch lets lr=nan or lr=inf through silently and the
+# first step turns every weight into nan).
+NON_NEGATIVE = dict(low=0.0)
+POSITIVE = dict(low=0.0, low_open=True)
+ANY_REAL = dict(low=None)
+UNIT = dict(low=0.0, high=1.0)                      # [0, 1]
+UNIT_OPEN = dict(low=0.0, high=1.0, high_open=True)  # [0, 1)
+
+
+class OrNone(dict):
+    """A range whose argument may also be None (``clipnorm``, ``clipvalue``)."""
+
+
+def check_hyper_value(owner: str, name: str, value, spec):
+    """``value`` checked against ``spec`` (a `check_number` range, a tuple of ranges for a
+    fixed-length sequence, or an `OrNone` range); returns it as a plain number (a 0-d array
+    or tensor becomes a Python number) or a tuple of them.  Raises `HyperParameterError`
+    naming ``owner``, the argument, its range and the value."""
+    if isinstance(spec, tuple):
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") \
+                or len(value) != len(spec):
+            what = "a pair" if len(spec) == 2 else f"a sequence of {len(spec)}"
+            raise HyperParameterError(f"{owner}: {name} must be {what} of numbers, got "
+                                      f"{name}={value!r}")
+        return tuple(check_hyper_value(owner, f"{name}[{i}]", v, s)
+                     for i, (v, s) in enumerate(zip(value, spec)))
+    if not isinstance(spec, OrNone):
+        return check_number(value, name, owner, **spec)
+    if value is None:
+        return None
+    try:
+        return check_number(value, name, owner, **spec)
+    except HyperParameterError as error:  # say that None is allowed too
+        raise HyperParameterError(str(error).replace(f"{name} must be", f"{name} must be None "
+                                                     f"or", 1)) from None
 
 
 def check_clipping(owner: str, group: dict) -> None:
-    """The Keras options: ``clipnorm`` / ``clipvalue`` are None or a positive number, not both."""
-    for name in ("clipnorm", "clipvalue"):
-        if group.get(name) is not None:
-            check_hyper(owner, name, group[name], lambda v: v > 0, "None or a number > 0")
+    """The Keras options: not both ``clipnorm`` and ``clipvalue`` (their ranges are in
+    `Optimizer.hyper_ranges`)."""
     if group.get("clipnorm") is not None and group.get("clipvalue") is not None:
-        raise ValueError(f"{owner}: set one of clipnorm and clipvalue, got clipnorm="
-                         f"{group['clipnorm']!r} and clipvalue={group['clipvalue']!r} (Keras "
-                         f"would silently apply only clipnorm)")
+        raise HyperParameterError(
+            f"{owner}: set one of clipnorm and clipvalue, got clipnorm={group['clipnorm']!r} "
+            f"and clipvalue={group['clipvalue']!r} (Keras would silently apply only clipnorm)")
 
 
 class Optimizer:
@@ -56,13 +84,23 @@ class Optimizer:
     Clipping comes before the optimizer's own weight decay (whose λθ term is not clipped).
     For PyTorch's global-norm clipping use ``tidu.nn.utils.clip_grad_norm_`` between
     ``backward()`` and ``step()``.
+
+    Hyper-parameters are checked against the class's ``hyper_ranges`` (PyTorch's rules, plus
+    finiteness) when a group is added, when a state_dict is loaded, and before each ``step()``
+    if a group's values were changed by hand or by a scheduler: a bad value raises one
+    `HyperParameterError` naming the optimizer, the argument, its range and the value.
     """
+
+    #: each numeric hyper-parameter's valid range (see `check_hyper_value`); subclasses extend
+    #: it with their own arguments
+    hyper_ranges: dict = {"clipnorm": OrNone(POSITIVE), "clipvalue": OrNone(POSITIVE)}
 
     def __init__(self, params, defaults: dict):
         self.defaults = defaults
         self.state: dict = {}
         self.param_groups: list[dict] = []
         self._scratch: dict = {}
+        self._checked: dict = {}  # id(group) -> the hyper-parameter values last found valid
         if isinstance(params, Tensor):
             raise TypeError(f"{type(self).__name__}: params must be an iterable of tensors or of "
                             f"dicts (param groups), got a single Tensor; pass [tensor] or "
@@ -98,11 +136,45 @@ class Optimizer:
                 or seen & {id(p) for p in group["params"]}:
             raise ValueError(f"{name}: a parameter appears more than once in the param groups")
         self._check_group(group)
-        check_clipping(name, group)
         self.param_groups.append(group)
+        self._remember_valid(group)
 
     def _check_group(self, group: dict) -> None:
-        """Validate a group's hyper-parameters (raise ValueError naming the bad one)."""
+        """Validate a group's hyper-parameters against ``hyper_ranges``, in place (0-d arrays
+        become numbers, ``betas`` a tuple), then the rules that tie several together
+        (`_check_options`)."""
+        owner = type(self).__name__
+        for key, spec in self.hyper_ranges.items():
+            group[key] = check_hyper_value(owner, key, group[key], spec)
+        check_clipping(owner, group)
+        self._check_options(group)
+
+    def _check_options(self, group: dict) -> None:
+        """Rules beyond each argument's own range (SGD: nesterov needs momentum); raise
+        `HyperParameterError`."""
+
+    #: the non-numeric group keys `_check_options` reads (changing one makes `step` re-check)
+    _option_keys: tuple = ()
+
+    def _hyper_values(self, group: dict) -> tuple:
+        return tuple(group.get(key) for key in (*self.hyper_ranges, *self._option_keys))
+
+    def _remember_valid(self, group: dict) -> None:
+        self._checked[id(group)] = self._hyper_values(group)
+
+    def _recheck_groups(self) -> None:
+        """Check again every group whose hyper-parameters changed since they were last found
+        valid (``param_groups[i]["lr"] = …`` by hand, or by a scheduler), so that a NaN or a
+        negative rate raises here instead of silently spoiling the weights.  Comparing with
+        the values last found valid keeps this cheap enough for every step."""
+        for group in self.param_groups:
+            try:
+                unchanged = self._checked.get(id(group)) == self._hyper_values(group)
+            except (TypeError, ValueError):  # an array put in a group by hand: check it
+                unchanged = False
+            if not unchanged:
+                self._check_group(group)
+                self._remember_valid(group)
 
     # ------------------------------------------------------------------ stepping
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -121,6 +193,7 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        self._recheck_groups()
         for group in self.param_groups:
             clipnorm, clipvalue = group["clipnorm"], group["clipvalue"]
             for p in group["params"]:
@@ -193,9 +266,14 @@ class Optimizer:
                                      f"optimizer has {len(params)} parameters")
             p = params[i]
             new_state[id(p)] = {k: _state_value(name, i, k, v, p.data) for k, v in saved.items()}
+        merged = [{**own, **copy.deepcopy({k: v for k, v in saved.items() if k != "params"})}
+                  for own, saved in zip(self.param_groups, groups)]
+        for group in merged:  # a corrupt or hand-edited state_dict raises before any change
+            self._check_group(group)
         self.state = new_state
-        for own, saved in zip(self.param_groups, groups):
-            own.update(copy.deepcopy({k: v for k, v in saved.items() if k != "params"}))
+        for own, group in zip(self.param_groups, merged):
+            own.update(group)
+            self._remember_valid(own)
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

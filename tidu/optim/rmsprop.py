@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_hyper, decayed_grad, lerp_
+from .optimizer import NON_NEGATIVE, UNIT, Optimizer, decayed_grad, lerp_
 
 
 class RMSprop(Optimizer):
@@ -26,17 +26,17 @@ class RMSprop(Optimizer):
     momentum > 0), ``grad_avg`` (ḡ, if centered).
     """
 
+    # PyTorch's rules, except alpha: PyTorch accepts alpha > 1, which makes the running
+    # average of g² go negative (then √ gives nan); tidu keeps it in [0, 1]
+    hyper_ranges = {**Optimizer.hyper_ranges, "lr": NON_NEGATIVE, "alpha": UNIT,
+                    "eps": NON_NEGATIVE, "weight_decay": NON_NEGATIVE, "momentum": NON_NEGATIVE}
+
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *,
                  clipnorm: float | None = None, clipvalue: float | None = None):
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered, clipnorm=clipnorm,
                                       clipvalue=clipvalue))
-
-    def _check_group(self, group):
-        for name in ("lr", "eps", "weight_decay", "momentum"):
-            check_hyper("RMSprop", name, group[name], lambda v: v >= 0, "≥ 0")
-        check_hyper("RMSprop", "alpha", group["alpha"], lambda v: 0 <= v <= 1, "in [0, 1]")
 
     def _init_state(self, param, group):
         state = {"step": 0, "square_avg": np.zeros_like(param)}

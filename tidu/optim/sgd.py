@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import enable_grad
-from .optimizer import Optimizer, check_hyper, decayed_grad
+from ..errors import HyperParameterError
+from .optimizer import ANY_REAL, NON_NEGATIVE, Optimizer, decayed_grad
 
 NESTEROV_FORMS = ("pytorch", "classic")
 
@@ -37,6 +38,11 @@ class SGD(Optimizer):
     changes mid-run).
     """
 
+    # PyTorch's rules (momentum ≥ 1 is allowed, as in PyTorch; dampening is any number)
+    hyper_ranges = {**Optimizer.hyper_ranges, "lr": NON_NEGATIVE, "momentum": NON_NEGATIVE,
+                    "dampening": ANY_REAL, "weight_decay": NON_NEGATIVE}
+    _option_keys = ("nesterov", "nesterov_form")
+
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                  weight_decay: float = 0.0, nesterov: bool = False, *,
                  nesterov_form: str = "pytorch", clipnorm: float | None = None,
@@ -46,18 +52,15 @@ class SGD(Optimizer):
                                       nesterov_form=nesterov_form, clipnorm=clipnorm,
                                       clipvalue=clipvalue))
 
-    def _check_group(self, group):
-        for name in ("lr", "momentum", "weight_decay"):
-            check_hyper("SGD", name, group[name], lambda v: v >= 0, "≥ 0")
-        check_hyper("SGD", "dampening", group["dampening"], lambda v: True, "a number")
+    def _check_options(self, group):
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
-            raise ValueError(f"SGD: nesterov needs momentum > 0 and dampening = 0, got "
+            raise HyperParameterError(f"SGD: nesterov needs momentum > 0 and dampening = 0, got "
                              f"momentum={group['momentum']!r}, dampening={group['dampening']!r}")
         if group["nesterov_form"] not in NESTEROV_FORMS:
-            raise ValueError(f"SGD: nesterov_form must be one of {NESTEROV_FORMS}, got "
+            raise HyperParameterError(f"SGD: nesterov_form must be one of {NESTEROV_FORMS}, got "
                              f"nesterov_form={group['nesterov_form']!r}")
         if group["nesterov_form"] == "classic" and not group["nesterov"]:
-            raise ValueError("SGD: nesterov_form='classic' needs nesterov=True")
+            raise HyperParameterError("SGD: nesterov_form='classic' needs nesterov=True")
 
     # ------------------------------------------------------------------ PyTorch's form
     def _update(self, param, grad, state, group):
@@ -88,6 +91,7 @@ class SGD(Optimizer):
 
     # ------------------------------------------------------------------ classic Nesterov
     def step(self, closure=None):
+        self._recheck_groups()  # the classic form uses momentum before the base step checks
         classic = [g for g in self.param_groups
                    if g["nesterov"] and g["nesterov_form"] == "classic"]
         if not classic:
