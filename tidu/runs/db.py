@@ -10,6 +10,11 @@ One file (default ``./tidu-runs.db``; the ``TIDU_RUNS_DB`` environment variable 
              pid_start, started_at, ended_at (ISO 8601, UTC), duration (s), metrics (JSON)
     metrics  run_id, epoch, name, value          one row per value per epoch
 
+The JSON columns hold strictly valid JSON, so SQLite's ``json_extract`` works on every row:
+a non-finite number (a diverged run's NaN loss) is stored as ``null`` and listed under the
+document's ``"__nonfinite__"`` key (`encode_json`); `Run` reads it back as NaN or ±inf.
+A database of schema version 1 (bare ``NaN`` in its JSON) is rewritten on first open.
+
 Durability and concurrency:
 
 * WAL journal, ``synchronous=NORMAL``: a process killed at any instant (SIGKILL included)
@@ -39,14 +44,16 @@ import sys
 import threading
 import time
 
-__all__ = ["RunDB", "Run", "default_db_path", "package_versions", "KINDS", "STATUSES",
-           "ENV_VAR"]
+__all__ = ["RunDB", "Run", "default_db_path", "package_versions", "encode_json",
+           "decode_json", "KINDS", "STATUSES", "ENV_VAR"]
 
 ENV_VAR = "TIDU_RUNS_DB"
 DEFAULT_PATH = "tidu-runs.db"
 KINDS = ("train", "trial", "search", "lab")
 STATUSES = ("running", "finished", "failed", "killed")
-SCHEMA_VERSION = 1
+# 1: the first; 2: the JSON columns hold strictly valid JSON (no bare NaN / Infinity)
+SCHEMA_VERSION = 2
+_JSON_COLUMNS = ("config", "versions", "metrics")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -116,8 +123,73 @@ def _jsonable(value):
     return repr(value)
 
 
+NONFINITE_KEY = "__nonfinite__"
+_NONFINITE_NAMES = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
+def _nonfinite_name(x: float) -> str:
+    return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
+
+
+def _replace_nonfinite(value, path: tuple, found: list):
+    """``value`` with every non-finite float replaced by None, its path and spelling
+    appended to ``found``."""
+    import numpy as np
+    if isinstance(value, np.generic) or (isinstance(value, np.ndarray)):
+        value = value.tolist() if isinstance(value, np.ndarray) else value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        found.append([list(path), _nonfinite_name(value)])
+        return None
+    if isinstance(value, dict):
+        return {k: _replace_nonfinite(v, path + (str(k) if not isinstance(k, str) else k,),
+                                      found) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_replace_nonfinite(v, path + (i,), found) for i, v in enumerate(value)]
+    return value
+
+
+def encode_json(value, **kwargs) -> str:
+    """``value`` as strictly valid JSON (RFC 8259, what SQLite's ``json_extract`` and every
+    JSON parser read): a non-finite float — a diverged run's NaN or infinite loss — is
+    written as ``null``, and a dict records where they were under ``"__nonfinite__"``: a
+    list of ``[path, "NaN" | "Infinity" | "-Infinity"]``, ``path`` the keys and indices
+    down to the value.  SQL sees NULL (as the ``metrics`` table stores NaN);
+    `decode_json` gives the floats back.  Non-JSON values as `_jsonable` says."""
+    found: list = []
+    clean = _replace_nonfinite(value, (), found)
+    if found:
+        if isinstance(clean, dict):
+            clean = {**clean, NONFINITE_KEY: found}
+        # a bare list or number has nowhere to keep the flag: its non-finite values stay null
+    return json.dumps(clean, default=_jsonable, allow_nan=False, **kwargs)
+
+
+def _put(doc, path: list, value) -> None:
+    node = doc
+    try:
+        for key in path[:-1]:
+            node = node[key]
+        if path and node[path[-1]] is None:
+            node[path[-1]] = value
+    except (KeyError, IndexError, TypeError):  # a hand-edited document: leave it
+        pass
+
+
+def decode_json(text: str | None):
+    """The value `encode_json` wrote, non-finite floats restored.  Also reads the bare
+    ``NaN`` / ``Infinity`` older versions wrote (Python's json accepts them)."""
+    if not text:
+        return {}
+    value = json.loads(text)
+    if isinstance(value, dict) and isinstance(value.get(NONFINITE_KEY), list):
+        for entry in value.pop(NONFINITE_KEY):
+            if isinstance(entry, list) and len(entry) == 2 and entry[1] in _NONFINITE_NAMES:
+                _put(value, entry[0], _NONFINITE_NAMES[entry[1]])
+    return value
+
+
 def _dumps(value) -> str:
-    return json.dumps(value, default=_jsonable, sort_keys=False)
+    return encode_json(value, sort_keys=False)
 
 
 def _number(value):
@@ -177,6 +249,23 @@ def pid_alive(pid: int, start_token: str | None = None) -> bool:
     return True
 
 
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Version 1 → 2: rewrite the JSON columns that hold bare NaN / Infinity (invalid JSON,
+    on which SQLite's json_extract fails) as `encode_json` writes them, in one transaction."""
+    with conn:
+        conn.execute("BEGIN IMMEDIATE")
+        if conn.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+            return  # another process migrated it meanwhile
+        invalid = " OR ".join(f"({c} IS NOT NULL AND NOT json_valid({c}))" for c in _JSON_COLUMNS)
+        for row in conn.execute(f"SELECT id, {', '.join(_JSON_COLUMNS)} FROM runs "
+                                f"WHERE {invalid}").fetchall():
+            fixed = [None if row[c] is None else _dumps(decode_json(row[c]))
+                     for c in _JSON_COLUMNS]
+            conn.execute(f"UPDATE runs SET {', '.join(c + ' = ?' for c in _JSON_COLUMNS)} "
+                         f"WHERE id = ?", (*fixed, row["id"]))
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
 class Run:
     """One row of ``runs``, decoded: ``id, kind, parent_id, name, config (dict), seed,
     versions (dict), status, error, pid, hostname, started_at, ended_at, duration,
@@ -189,9 +278,9 @@ class Run:
     def __init__(self, row: sqlite3.Row):
         for key in self.__slots__:
             setattr(self, key, row[key])
-        self.config = json.loads(self.config) if self.config else {}
-        self.versions = json.loads(self.versions) if self.versions else {}
-        self.metrics = json.loads(self.metrics) if self.metrics else {}
+        self.config = decode_json(self.config)
+        self.versions = decode_json(self.versions)
+        self.metrics = decode_json(self.metrics)
 
     @property
     def finished(self) -> bool:
@@ -271,6 +360,12 @@ class RunDB:
                                 conn.execute(statement)
                         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self._retry(create)
+        elif version < SCHEMA_VERSION:
+            try:
+                self._retry(lambda: _migrate(conn))
+            except sqlite3.OperationalError as exc:
+                if "readonly" not in str(exc).lower():
+                    raise  # a read-only database is read as it is (decode_json reads NaN)
         elif version > SCHEMA_VERSION:
             conn.close()
             raise RuntimeError(f"RunDB: {self.path!r} has schema version {version}; this tidu "
@@ -405,7 +500,7 @@ class RunDB:
                                (int(run_id),)).fetchone()
             if row is None:
                 raise KeyError(f"RunDB.end_run: no run with id {run_id}")
-            merged = json.loads(row["metrics"]) if row["metrics"] else {}
+            merged = decode_json(row["metrics"])
             merged.update(metrics or {})
             ended = _now()
             conn.execute("UPDATE runs SET status = ?, error = ?, ended_at = ?, duration = ?, "
@@ -438,7 +533,7 @@ class RunDB:
             if name is not None:
                 conn.execute("UPDATE runs SET name = ? WHERE id = ?", (name, int(run_id)))
             if metrics:
-                merged = json.loads(row["metrics"]) if row["metrics"] else {}
+                merged = decode_json(row["metrics"])
                 merged.update(metrics)
                 conn.execute("UPDATE runs SET metrics = ? WHERE id = ?",
                              (_dumps(merged), int(run_id)))

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import io
 import json
 import math
 
-from .db import Run, RunDB
+from .db import Run, RunDB, encode_json
 
 __all__ = ["runs_table", "show_run", "compare_runs", "export_csv", "export_json",
            "flatten", "summary_metrics", "format_value"]
@@ -228,7 +227,7 @@ def _csv(value):
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, (dict, list)):
-        return json.dumps(value)
+        return encode_json(value)
     return value
 
 
@@ -239,6 +238,6 @@ def export_json(db: RunDB, run: Run) -> str:
     doc["epochs"] = {name: [[e, v] for e, v in series]
                      for name, series in db.metrics(run.id).items()}
     doc["children"] = [c.id for c in db.children(run.id)]
-    buffer = io.StringIO()
-    json.dump(doc, buffer, indent=2, default=str)
-    return buffer.getvalue()
+    # strictly valid JSON: a diverged run's NaN losses become null, listed under
+    # "__nonfinite__" (see `tidu.runs.db.encode_json`)
+    return encode_json(doc, indent=2)
