@@ -57,7 +57,7 @@ def test_same_seed_same_run(iris_config, db_path):
     ('training.epochs="ten"', 'training.epochs = "ten": expected an integer ≥ 0, got a string'),
     ("optimizer.momentun=0.9", 'optimizer.momentun: SGD has no argument \'momentun\'; did you '
                                'mean "momentum"?'),
-    ("optimizer.lr=-0.1", "optimizer.lr = -0.1: expected a number > 0"),
+    ("optimizer.lr=-0.1", "optimizer.lr = -0.1: expected a finite number > 0"),
     ("model.layers[2].out_features=5", "model.layers[2].out_features = 5: the model gives "
                                        "outputs of shape (5,) per sample, but iris has 3 "
                                        "classes"),

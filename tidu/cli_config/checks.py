@@ -8,7 +8,7 @@ import numbers
 
 from .errors import ConfigError, join_path, not_one_of, type_name, unknown_key
 
-__all__ = ["number", "integer", "boolean", "string", "one_of", "string_list", "table",
+__all__ = ["number", "numbers_in", "integer", "boolean", "string", "one_of", "string_list", "table",
            "check_table", "signature_args", "check_kwargs", "check_required", "fraction_or_count"]
 
 
@@ -17,17 +17,39 @@ def _real(value) -> bool:
 
 
 def number(path, value, low=None, high=None, low_open=False, high_open=False) -> float:
-    """A real number within the bounds given (``*_open``: the bound itself excluded)."""
+    """A finite real number within the bounds given (``*_open``: the bound itself excluded).
+
+    NaN and ±infinity are refused everywhere: no hyper-parameter of a config means anything
+    at infinity, and a NaN passes every comparison-based bound check silently.  The decision
+    is `tidu._checks.check_number`'s (the rule every optimizer, scheduler and penalty
+    applies); the message is the config's one line naming the key."""
+    from .._checks import check_number
+    from ..errors import HyperParameterError
     lo = "" if low is None else f"{'>' if low_open else '≥'} {low:g}"
     hi = "" if high is None else f"{'<' if high_open else '≤'} {high:g}"
-    allowed = "a number" + (f" {lo}" if lo else "") + (" and" if lo and hi else "") + \
+    allowed = "a finite number" + (f" {lo}" if lo else "") + (" and" if lo and hi else "") + \
         (f" {hi}" if hi else "")
-    if not _real(value) or math.isnan(value):
+    if not _real(value):
         raise ConfigError(path, f"expected {allowed}, got {type_name(value)}", value)
-    if low is not None and (value < low or (low_open and value == low)) or \
-            high is not None and (value > high or (high_open and value == high)):
-        raise ConfigError(path, f"expected {allowed}", value)
+    try:
+        check_number(value, path, "config", low=low, low_open=low_open, high=high,
+                     high_open=high_open)
+    except HyperParameterError:
+        got = "NaN" if math.isnan(value) else ("an infinity" if math.isinf(value) else None)
+        raise ConfigError(path, f"expected {allowed}" + (f", got {got}" if got else ""),
+                          value) from None
     return value
+
+
+def numbers_in(path, value, bounds: dict | None = None) -> None:
+    """Every number in ``value`` (a number, or an array of them, nested) must be finite and
+    within ``bounds`` (`number`'s keyword arguments; None: finite only).  Booleans and
+    strings are left to the type checks."""
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            numbers_in(join_path(path, i), item, bounds)
+    elif _real(value):
+        number(path, value, **(bounds or {}))
 
 
 def integer(path, value, low=None, high=None) -> int:
@@ -149,9 +171,11 @@ def _kind_ok(value, kinds: set) -> bool:
     return False
 
 
-def check_kwargs(path: str, owner: str, kwargs: dict, params: dict) -> dict:
+def check_kwargs(path: str, owner: str, kwargs: dict, params: dict, bounds=None,
+                 default_bounds: dict | None = None) -> dict:
     """Every key of ``kwargs`` must be an argument of ``owner`` (``params`` from
-    `signature_args`) and of the kind its annotation or default says."""
+    `signature_args`) and of the kind its annotation or default says; every number in it
+    finite and within ``bounds[key]`` (else ``default_bounds``; `number`'s keywords)."""
     for key, value in kwargs.items():
         if key not in params:
             raise unknown_key(path, key, params, what=f"{owner} has no argument {key!r}")
@@ -160,6 +184,7 @@ def check_kwargs(path: str, owner: str, kwargs: dict, params: dict) -> dict:
             allowed = " or ".join(sorted(kinds))
             raise ConfigError(join_path(path, key), f"{owner}'s {key} must be {allowed}, got "
                                                     f"{type_name(value)}", value)
+        numbers_in(join_path(path, key), value, (bounds or {}).get(key, default_bounds))
     return kwargs
 
 

@@ -47,6 +47,9 @@ def layer_types() -> dict:
     return types
 
 
+# numbers a layer argument must keep (besides being finite, as every number of a config)
+LAYER_BOUNDS = {"p": {"low": 0, "high": 1}, "eps": {"low": 0}, "momentum": {"low": 0, "high": 1}}
+
 _KERAS_NAMES = {"dense": "Linear", "conv2d": "Conv2d", "maxpooling2d": "MaxPool2d",
                 "averagepooling2d": "AvgPool2d", "batchnormalization": "BatchNorm1d",
                 "layernormalization": "LayerNorm"}
@@ -133,7 +136,7 @@ def _normalize_one(path: str, item, types: dict) -> dict:
                               f"{name} got {param.name} twice (by position and by name)")
         out[param.name] = value
     out.update(spec)
-    check_kwargs(path, name, {k: v for k, v in out.items() if k != "type"}, params)
+    check_kwargs(path, name, {k: v for k, v in out.items() if k != "type"}, params, LAYER_BOUNDS)
     inferred = INFERRED.get(name, (None,))[0]
     for p in params.values():
         if p.default is p.empty and p.name not in out and p.name != inferred:

@@ -48,6 +48,19 @@ INITIALIZERS = ("uniform", "normal", "constant", "zeros", "ones", "xavier_unifor
 _REGULARIZATION_KEYS = ("l1", "l2", "elastic_net", "max_norm", "proximal_l1", "include_bias")
 _TRAINING_KEYS = ("epochs", "batch_size", "seed", "shuffle", "metrics")
 
+# Bounds of the numbers each section's arguments may take (`checks.number`'s keywords):
+# NaN and ±infinity are refused everywhere; the tables below add the sign and range
+# rules, so that lr = -1, momentum = -0.9 or p = 1.5 are reported with their key before
+# anything is built.  Every numeric argument of an optimizer or a schedule is ≥ 0.
+NON_NEGATIVE = {"low": 0}
+OPTIMIZER_BOUNDS = {"lr": {"low": 0, "low_open": True},
+                    "betas": {"low": 0, "high": 1, "high_open": True}}
+SCHEDULE_BOUNDS = {"max_lr": {"low": 0, "low_open": True}}
+LOSS_BOUNDS = {"label_smoothing": {"low": 0, "high": 1}, "delta": {"low": 0, "low_open": True},
+               "weight": NON_NEGATIVE, "pos_weight": NON_NEGATIVE}
+CALLBACK_BOUNDS = {"min_delta": NON_NEGATIVE}  # counts: the callbacks' own int checks
+INIT_BOUNDS = {"std": NON_NEGATIVE}
+
 
 def dataset_function(name: str):
     from .. import data
@@ -135,7 +148,7 @@ def _init(raw) -> dict:
     method = one_of(join_path(path, "method"), raw["method"], INITIALIZERS, "initializer")
     params = signature_args(getattr(nn_init, method + "_"), skip=("tensor",))
     kwargs = {k: v for k, v in raw.items() if k not in ("method", "bias")}
-    check_kwargs(path, f"tidu.nn.init.{method}_", kwargs, params)
+    check_kwargs(path, f"tidu.nn.init.{method}_", kwargs, params, INIT_BOUNDS)
     out = {"method": method, **kwargs}
     if "bias" in raw:
         out["bias"] = number(join_path(path, "bias"), raw["bias"])
@@ -160,7 +173,7 @@ def _loss(raw) -> dict:
         return {"type": "auto"}
     cls = loss_class(name)
     params = signature_args(cls, skip=("size_average", "reduce"))
-    check_kwargs(path, name, kwargs, params)
+    check_kwargs(path, name, kwargs, params, LOSS_BOUNDS)
     check_required(path, name, kwargs, params)
     try:
         cls(**kwargs)
@@ -175,10 +188,8 @@ def _optimizer(raw) -> dict:
     name = one_of(join_path(path, "type"), raw.get("type", "Adam"), OPTIMIZERS, "optimizer")
     kwargs = {k: v for k, v in raw.items() if k != "type"}
     params = signature_args(optimizer_class(name), skip=("params",))
-    check_kwargs(path, name, kwargs, params)
+    check_kwargs(path, name, kwargs, params, OPTIMIZER_BOUNDS, NON_NEGATIVE)
     check_required(path, name, kwargs, params)
-    if "lr" in kwargs:
-        number(join_path(path, "lr"), kwargs["lr"], low=0, low_open=True)
     out = {"type": name, **kwargs}
     _dummy_optimizer(path, out)
     return out
@@ -204,7 +215,7 @@ def _schedule(raw, training: dict) -> dict:
     elif name == "ReduceLROnPlateau":
         out["monitor"] = "val_loss" if out["interval"] == "epoch" else "loss"
     params = signature_args(cls, skip=("optimizer", "last_epoch"))
-    check_kwargs(path, name, kwargs, params)
+    check_kwargs(path, name, kwargs, params, SCHEDULE_BOUNDS, NON_NEGATIVE)
     check_required(path, name, kwargs, params,
                    inferred=("T_max", "total_steps") if name in ("CosineAnnealingLR",
                                                                   "WarmupCosineLR") else ())
@@ -277,7 +288,7 @@ def _callbacks(raw) -> dict:
                               spec)
         cls = callback_class(key)
         params = signature_args(cls)
-        check_kwargs(where, CALLBACKS[key], spec, params)
+        check_kwargs(where, CALLBACKS[key], spec, params, CALLBACK_BOUNDS)
         check_required(where, CALLBACKS[key], spec, params)
         try:
             cls(**spec)

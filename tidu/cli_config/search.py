@@ -27,6 +27,7 @@ the whole config again, so a bad key or range is reported before any trial runs.
 from __future__ import annotations
 
 import copy
+import math
 import re
 
 import numpy as np
@@ -158,6 +159,8 @@ def _distribution(path: str, spec):
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise ConfigError(where, f"expected two numbers [low, high], got {type_name(v)}",
                               args)
+        if not math.isfinite(v):
+            raise ConfigError(where, "expected two finite numbers [low, high]", args)
     if kind == "randint" and not all(isinstance(v, int) for v in (lo, hi)):
         raise ConfigError(where, "expected two integers [low, high]", args)
     if not lo < hi:
