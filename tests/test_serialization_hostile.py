@@ -110,7 +110,8 @@ CORPUS = {
                                         "obj.npy": _npy(np.array([{}, 1], dtype=object))}),
                                   "'obj' holds Python objects.*only pickle"),
     "pickled_member": (_zip({"data.pkl": pickle.dumps([1, 2])}), "not an .npz of arrays.*data.pkl"),
-    "claims_1e15_float64": (_zip({"w.npy": _npy(header={**_F8, "shape": (_HUGE,)}, data=b"\0" * 16)}),
+    "claims_1e15_float64": (_zip({"w.npy": _npy(header={**_F8, "shape": (_HUGE,)},
+                                                data=b"\0" * 16)}),
                             rf"shape \({_HUGE},\) of float64 \({8 * _HUGE} bytes\).*16 bytes"),
     "claims_1e15_deflated": (_zip({"w.npy": _npy(header={**_F8, "shape": (10 ** 5, 10 ** 10)})},
                                   zipfile.ZIP_DEFLATED), "header declares shape"),
@@ -160,13 +161,15 @@ CORPUS = {
     "tree_bool_mistyped": (_tree({"t": "bool", "v": "false"}), "a 'bool' node holds 'false'"),
     "tree_leaf_without_value": (_tree({"t": "float"}), "'float' node without a value"),
     "tree_float_unparsable": (_tree({"t": "float", "v": "1.5.2"}), "float '1.5.2'"),
-    "tree_missing_entry": (_tree({"t": "dict", "items": [["str", "w", {"t": "array", "k": "gone"}]]}),
+    "tree_missing_entry": (_tree({"t": "dict",
+                                  "items": [["str", "w", {"t": "array", "k": "gone"}]]}),
                            "at key w refers to entry 'gone', which is not in the file"),
     "tree_entry_not_a_name": (_tree({"t": "array", "k": ["w"]}, w=np.ones(2)),
                               r"refers to entry \['w'\]"),
     "tree_npscalar_not_0d": (_tree({"t": "npscalar", "k": "w"}, w=np.ones(2)),
                              "NumPy scalar stored as an array of shape"),
-    "tree_unknown_leaf": (_tree({"t": "code", "v": "__import__('os')"}), "unknown value type 'code'"),
+    "tree_unknown_leaf": (_tree({"t": "code", "v": "__import__('os')"}),
+                          "unknown value type 'code'"),
     "json_nested_1e5": (_meta(_nested_json(10 ** 5)), "nested too deeply"),
     "tree_nested_beyond_limit": (_tree(_nested_tree(MAX_DEPTH + 5)),
                                  f"nested deeper than {MAX_DEPTH} levels"),
@@ -259,7 +262,8 @@ def test_nothing_is_read_from_a_file_with_one_bad_member(tmp_path, monkeypatch):
     """Every member is checked before any array is read: a bad last member means no reads."""
     reads = []
     real = np.lib.format.read_array
-    monkeypatch.setattr(np.lib.format, "read_array", lambda *a, **k: reads.append(1) or real(*a, **k))
+    monkeypatch.setattr(np.lib.format, "read_array",
+                        lambda *a, **k: reads.append(1) or real(*a, **k))
     path = tmp_path / "mixed.npz"
     path.write_bytes(_zip({"a.npy": _npy(np.ones(3)), "b.npy": _npy(np.ones(3)),
                            "z.npy": _npy(header={**_F8, "shape": (_HUGE,)})}))
@@ -270,8 +274,9 @@ def test_nothing_is_read_from_a_file_with_one_bad_member(tmp_path, monkeypatch):
 
 def test_deflated_and_plain_archives_still_load(tmp_path):
     """The checks refuse liars only: np.savez_compressed, np.savez and tidu.save files load."""
-    arrays = {"w": np.arange(6.0).reshape(2, 3), "f": np.asfortranarray(np.eye(3, dtype=np.float32)),
-              "s": np.array(["a", "bc"]), "e": np.zeros((0, 4)), "r": np.zeros(3, [("x", "<i4"), ("y", "<f8")]),
+    arrays = {"w": np.arange(6.0).reshape(2, 3), "f": np.asfortranarray(np.eye(3, dtype="f4")),
+              "s": np.array(["a", "bc"]), "e": np.zeros((0, 4)),
+              "r": np.zeros(3, [("x", "<i4"), ("y", "<f8")]),
               "z": np.zeros(10 ** 5)}
     np.savez_compressed(tmp_path / "c.npz", **arrays)
     np.savez(tmp_path / "p.npz", **arrays)
