@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import copy
 import math
-import numbers
 from bisect import bisect_right
 from collections import Counter
 
+from .._checks import check_number
+from ..errors import HyperParameterError
 from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
@@ -29,16 +30,24 @@ __all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnea
            "warmup_cosine"]
 
 
-def _check(owner: str, name: str, value, ok, expected: str, integer: bool = False) -> None:
-    kinds = numbers.Integral if integer else numbers.Real
-    if isinstance(value, bool) or not isinstance(value, kinds) or \
-            (not integer and math.isnan(value)) or not ok(value):
-        raise ValueError(f"{owner}: {name} must be {expected}, got {name}={value!r}")
+def _count(owner: str, name: str, value, low: int = 1) -> int:
+    """A step count or index (``step_size``, ``T_max``, ``patience``…): an int ≥ ``low``."""
+    return check_number(value, name, owner, low=low, integer=True)
+
+
+def _check_last_epoch(owner: str, last_epoch) -> int:
+    """``last_epoch``: -1 (a fresh start) or the index of the last step when resuming."""
+    return _count(owner, "last_epoch", last_epoch, low=-1)
 
 
 def _check_optimizer(owner: str, optimizer) -> None:
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"{owner}: expected a tidu.optim optimizer, got {type(optimizer).__name__}")
+
+
+def _group_name(name: str, given, index: int) -> str:
+    """``max_lr`` for a scalar argument, ``max_lr[1]`` for the second of a per-group list."""
+    return f"{name}[{index}]" if isinstance(given, (list, tuple)) else name
 
 
 def _per_group(owner: str, name: str, optimizer: Optimizer, value) -> list:
@@ -58,6 +67,7 @@ class LRScheduler:
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1):
         _check_optimizer(type(self).__name__, optimizer)
+        _check_last_epoch(type(self).__name__, last_epoch)
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
@@ -93,9 +103,17 @@ class LRScheduler:
             self.last_epoch = epoch
             closed_form = getattr(self, "_get_closed_form_lr", None)
             values = closed_form() if closed_form is not None else self.get_lr()
+        values = [self._checked_lr(i, lr) for i, lr in enumerate(values)]
         for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def _checked_lr(self, index: int, lr):
+        """A learning rate this schedule computed for ``param_groups[index]``, refused if it is
+        negative, NaN or infinite (ExponentialLR with a huge γ overflows after a few steps;
+        OneCycleLR with a tiny div_factor starts at inf) before it reaches the optimizer."""
+        return check_number(lr, f"the lr it computed for param_groups[{index}]",
+                            type(self).__name__)
 
     def get_lr(self) -> list:
         raise NotImplementedError
@@ -120,8 +138,8 @@ class StepLR(LRScheduler):
     """η ← γ·η every ``step_size`` steps: η_t = η₀ · γ^⌊t / step_size⌋ (default γ = 0.1)."""
 
     def __init__(self, optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
-        _check("StepLR", "step_size", step_size, lambda v: v >= 1, "an integer ≥ 1", integer=True)
-        _check("StepLR", "gamma", gamma, lambda v: v >= 0, "≥ 0")
+        _count("StepLR", "step_size", step_size)
+        check_number(gamma, "gamma", "StepLR")
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer, last_epoch)
 
@@ -140,10 +158,9 @@ class MultiStepLR(LRScheduler):
 
     def __init__(self, optimizer, milestones, gamma: float = 0.1, last_epoch: int = -1):
         milestones = list(milestones)
-        for m in milestones:
-            _check("MultiStepLR", "each milestone", m, lambda v: v >= 0, "an integer ≥ 0",
-                   integer=True)
-        _check("MultiStepLR", "gamma", gamma, lambda v: v >= 0, "≥ 0")
+        for i, m in enumerate(milestones):
+            _count("MultiStepLR", f"milestones[{i}]", m, low=0)
+        check_number(gamma, "gamma", "MultiStepLR")
         self.milestones = Counter(milestones)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -168,7 +185,7 @@ class ExponentialLR(LRScheduler):
     """η ← γ·η every step: η_t = η₀ · γᵗ."""
 
     def __init__(self, optimizer, gamma: float, last_epoch: int = -1):
-        _check("ExponentialLR", "gamma", gamma, lambda v: v >= 0, "≥ 0")
+        check_number(gamma, "gamma", "ExponentialLR")
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
@@ -192,9 +209,8 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):
-        _check("CosineAnnealingLR", "T_max", T_max, lambda v: v >= 1, "an integer ≥ 1",
-               integer=True)
-        _check("CosineAnnealingLR", "eta_min", eta_min, lambda v: v >= 0, "≥ 0")
+        _count("CosineAnnealingLR", "T_max", T_max)
+        check_number(eta_min, "eta_min", "CosineAnnealingLR")
         self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer, last_epoch)
 
@@ -228,10 +244,9 @@ class LinearLR(LRScheduler):
 
     def __init__(self, optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
                  total_iters: int = 5, last_epoch: int = -1):
-        _check("LinearLR", "start_factor", start_factor, lambda v: 0 < v <= 1, "in (0, 1]")
-        _check("LinearLR", "end_factor", end_factor, lambda v: 0 <= v <= 1, "in [0, 1]")
-        _check("LinearLR", "total_iters", total_iters, lambda v: v >= 1, "an integer ≥ 1",
-               integer=True)
+        check_number(start_factor, "start_factor", "LinearLR", low_open=True, high=1.0)
+        check_number(end_factor, "end_factor", "LinearLR", high=1.0)
+        _count("LinearLR", "total_iters", total_iters)
         self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
         super().__init__(optimizer, last_epoch)
 
@@ -256,6 +271,9 @@ class SequentialLR(LRScheduler):
 
     def __init__(self, optimizer, schedulers: list, milestones: list, last_epoch: int = -1):
         _check_optimizer("SequentialLR", optimizer)
+        _check_last_epoch("SequentialLR", last_epoch)
+        for i, milestone in enumerate(milestones):
+            _count("SequentialLR", f"milestones[{i}]", milestone, low=0)
         if len(schedulers) < 1:
             raise ValueError("SequentialLR: expected at least one scheduler, got none")
         for i, scheduler in enumerate(schedulers):
@@ -330,21 +348,19 @@ class OneCycleLR(LRScheduler):
                  three_phase: bool = False, last_epoch: int = -1):
         owner = "OneCycleLR"
         _check_optimizer(owner, optimizer)
+        _check_last_epoch(owner, last_epoch)
         self.optimizer = optimizer
         if total_steps is not None:
-            _check(owner, "total_steps", total_steps, lambda v: v >= 1, "an integer ≥ 1",
-                   integer=True)
-            self.total_steps = total_steps
+            self.total_steps = _count(owner, "total_steps", total_steps)
         elif epochs is not None and steps_per_epoch is not None:
-            _check(owner, "epochs", epochs, lambda v: v >= 1, "an integer ≥ 1", integer=True)
-            _check(owner, "steps_per_epoch", steps_per_epoch, lambda v: v >= 1,
-                   "an integer ≥ 1", integer=True)
-            self.total_steps = epochs * steps_per_epoch
+            self.total_steps = (_count(owner, "epochs", epochs)
+                                * _count(owner, "steps_per_epoch", steps_per_epoch))
         else:
-            raise ValueError(f"{owner}: give total_steps, or both epochs and steps_per_epoch")
-        _check(owner, "pct_start", pct_start, lambda v: 0 <= v <= 1, "in [0, 1]")
-        _check(owner, "div_factor", div_factor, lambda v: v > 0, "> 0")
-        _check(owner, "final_div_factor", final_div_factor, lambda v: v > 0, "> 0")
+            raise HyperParameterError(f"{owner}: give total_steps, or both epochs and "
+                                      f"steps_per_epoch")
+        check_number(pct_start, "pct_start", owner, high=1.0)
+        check_number(div_factor, "div_factor", owner, low_open=True)
+        check_number(final_div_factor, "final_div_factor", owner, low_open=True)
         if anneal_strategy not in ("cos", "linear"):
             raise ValueError(f"{owner}: anneal_strategy must be 'cos' or 'linear', got "
                              f"anneal_strategy={anneal_strategy!r}")
@@ -369,8 +385,8 @@ class OneCycleLR(LRScheduler):
                  "start_momentum": "base_momentum", "end_momentum": "max_momentum"},
             ]
         max_lrs = _per_group(owner, "max_lr", optimizer, max_lr)
-        for lr in max_lrs:
-            _check(owner, "max_lr", lr, lambda v: v >= 0, "≥ 0")
+        for i, lr in enumerate(max_lrs):
+            check_number(lr, _group_name("max_lr", max_lr, i), owner)
         if last_epoch == -1:
             for lr, group in zip(max_lrs, optimizer.param_groups):
                 group["initial_lr"] = lr / div_factor
@@ -385,6 +401,12 @@ class OneCycleLR(LRScheduler):
             self.use_beta1 = "betas" in optimizer.defaults
             max_momenta = _per_group(owner, "max_momentum", optimizer, max_momentum)
             base_momenta = _per_group(owner, "base_momentum", optimizer, base_momentum)
+            # the cycled value becomes SGD's / RMSprop's momentum (≥ 0) or Adam's β1 ([0, 1))
+            momentum_range = dict(high=1.0, high_open=True) if self.use_beta1 else {}
+            for name, given, values in (("max_momentum", max_momentum, max_momenta),
+                                        ("base_momentum", base_momentum, base_momenta)):
+                for i, value in enumerate(values):
+                    check_number(value, _group_name(name, given, i), owner, **momentum_range)
             if last_epoch == -1:
                 for high, low, group in zip(max_momenta, base_momenta, optimizer.param_groups):
                     if self.use_beta1:
@@ -445,11 +467,11 @@ class ReduceLROnPlateau(LRScheduler):
                  min_lr=0.0, eps: float = 1e-8):
         owner = "ReduceLROnPlateau"
         _check_optimizer(owner, optimizer)
-        _check(owner, "factor", factor, lambda v: 0 <= v < 1, "in [0, 1)")
-        _check(owner, "patience", patience, lambda v: v >= 0, "an integer ≥ 0", integer=True)
-        _check(owner, "cooldown", cooldown, lambda v: v >= 0, "an integer ≥ 0", integer=True)
-        _check(owner, "threshold", threshold, lambda v: v >= 0, "≥ 0")
-        _check(owner, "eps", eps, lambda v: v >= 0, "≥ 0")
+        check_number(factor, "factor", owner, high=1.0, high_open=True)
+        _count(owner, "patience", patience, low=0)
+        _count(owner, "cooldown", cooldown, low=0)
+        check_number(threshold, "threshold", owner)
+        check_number(eps, "eps", owner)
         self.optimizer = optimizer
         self.factor = factor
         if isinstance(min_lr, (list, tuple)):
@@ -458,8 +480,8 @@ class ReduceLROnPlateau(LRScheduler):
         else:
             self.default_min_lr = min_lr
             self.min_lrs = [min_lr] * len(optimizer.param_groups)
-        for lr in self.min_lrs:
-            _check(owner, "min_lr", lr, lambda v: v >= 0, "≥ 0")
+        for i, lr in enumerate(self.min_lrs):
+            check_number(lr, _group_name("min_lr", min_lr, i), owner)
         self.patience, self.cooldown, self.eps = patience, cooldown, eps
         self.last_epoch = 0
         self._last_lr = self._current_lrs()
@@ -518,11 +540,11 @@ class ReduceLROnPlateau(LRScheduler):
                 raise RuntimeError(f"ReduceLROnPlateau: the optimizer now has {len(groups)} "
                                    f"param groups, min_lr gave {len(self.min_lrs)}")
             self.min_lrs = [self.default_min_lr] * len(groups)
-        for group, min_lr in zip(groups, self.min_lrs):
+        for i, (group, min_lr) in enumerate(zip(groups, self.min_lrs)):
             old = float(group["lr"])
             new = max(old * self.factor, min_lr)
             if old - new > self.eps:
-                group["lr"] = new
+                group["lr"] = self._checked_lr(i, new)
 
     def load_state_dict(self, state_dict):
         super().load_state_dict(state_dict)
@@ -545,17 +567,19 @@ class WarmupCosineLR(LRScheduler):
 
     def __init__(self, optimizer, warmup_steps: int, total_steps: int, min_lr: float = 0.0,
                  last_epoch: int = -1):
-        owner = "warmup_cosine"
+        owner = "WarmupCosineLR"
         _check_optimizer(owner, optimizer)
-        _check(owner, "warmup_steps", warmup_steps, lambda v: v >= 0, "an integer ≥ 0",
-               integer=True)
-        _check(owner, "total_steps", total_steps, lambda v: v > warmup_steps,
-               f"an integer > warmup_steps={warmup_steps}", integer=True)
-        _check(owner, "min_lr", min_lr, lambda v: v >= 0, "≥ 0")
+        _check_last_epoch(owner, last_epoch)
+        _count(owner, "warmup_steps", warmup_steps, low=0)
+        _count(owner, "total_steps", total_steps)
+        if total_steps <= warmup_steps:
+            raise HyperParameterError(f"{owner}: total_steps must be an int > warmup_steps="
+                                      f"{warmup_steps}, got {total_steps}")
+        check_number(min_lr, "min_lr", owner)
         for i, group in enumerate(optimizer.param_groups):
             base = group.get("initial_lr", group["lr"]) if last_epoch != -1 else group["lr"]
             if min_lr > base:
-                raise ValueError(f"{owner}: min_lr={min_lr!r} is above the learning rate "
+                raise HyperParameterError(f"{owner}: min_lr={min_lr!r} is above the learning rate "
                                  f"{base!r} of param_groups[{i}]")
         self.warmup_steps, self.total_steps, self.min_lr = warmup_steps, total_steps, min_lr
         super().__init__(optimizer, last_epoch)
