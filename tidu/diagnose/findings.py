@@ -272,6 +272,50 @@ def _vanishing(s, ctx, ratio, threshold) -> Finding | None:
         remedies=remedies)
 
 
+def _nonfinite_place(s, index: int) -> str:
+    """', first in the forward pass at layer …' for the first step with NaN/inf: from the
+    monitor's re-run of that step when it has one, else from the watched layers."""
+    origin = getattr(s, "nonfinite_origin", None)
+    step = int(s.steps[index])
+    if origin and origin.get("step") == step and origin.get("where"):
+        where, layer, module = origin["where"], origin["layer"], origin.get("module")
+        kind = f" ({module})" if module else ""
+        if where == "forward":
+            return f", first in the forward pass, in the output of layer '{layer}'{kind}"
+        if where == "input":
+            return ", already in the input batch"
+        if where == "loss":
+            return f", first in the loss ({layer}): the model's output was finite"
+        if where == "backward":
+            return (f", first in the backward pass, at the gradient of "
+                    f"'{origin['parameter']}' (layer '{layer}'{kind}): the forward pass was "
+                    f"finite")
+    first_act = getattr(s, "first_nonfinite_act", np.empty(0))
+    first_grad = getattr(s, "first_nonfinite_grad", np.empty(0))
+    if index < len(first_act) and first_act[index] >= 0:
+        return (f", first in the forward pass, in the activation of layer "
+                f"'{s.layers[int(first_act[index])].name}'")
+    if index < len(first_grad) and first_grad[index] >= 0:
+        return (f", first in the backward pass, in the gradient of layer "
+                f"'{s.layers[int(first_grad[index])].name}'")
+    return ""
+
+
+def _first_nonfinite_layers(s) -> dict:
+    """Evidence: the first watched layer, and its step, with a non-finite activation
+    (forward order) and with a non-finite gradient (backward order)."""
+    evidence = {}
+    for label, arr in (("first non-finite activation (forward order)",
+                        getattr(s, "first_nonfinite_act", np.empty(0))),
+                       ("first non-finite gradient (backward order: closest to the loss first)",
+                        getattr(s, "first_nonfinite_grad", np.empty(0)))):
+        hits = np.flatnonzero(np.asarray(arr) >= 0)
+        if hits.size:
+            i = int(hits[0])
+            evidence[label] = f"layer '{s.layers[int(arr[i])].name}' at step {int(s.steps[i])}"
+    return evidence
+
+
 def _exploding(s, ctx, ratio, ratio_threshold, growth_threshold, update_threshold):
     reasons, evidence = [], {}
     bad = {name: int(np.nansum(getattr(s, f"nonfinite_{name}")))
@@ -280,10 +324,13 @@ def _exploding(s, ctx, ratio, ratio_threshold, growth_threshold, update_threshol
     if any(bad.values()):
         per_step = (np.nansum(s.nonfinite_grad, axis=1) + np.nansum(s.nonfinite_weight, axis=1)
                     + np.nansum(s.nonfinite_act, axis=1) + s.nonfinite_loss)
-        first = int(s.steps[np.argmax(per_step > 0)])
-        reasons.append(f"NaN/inf values appeared at step {first}")
+        first_index = int(np.argmax(per_step > 0))
+        first = int(s.steps[first_index])
+        reasons.append(f"NaN/inf values appeared at step {first}"
+                       f"{_nonfinite_place(s, first_index)}")
         evidence["non-finite gradient / weight / activation elements, non-finite losses"] = (
             f"{bad['grad']} / {bad['weight']} / {bad['act']}, {bad['loss']}")
+        evidence.update(_first_nonfinite_layers(s))
     total = np.sqrt(np.nansum(np.where(np.isfinite(s.grad_norm), s.grad_norm, np.nan) ** 2, axis=1))
     total = np.where(np.all(np.isnan(s.grad_norm), axis=1), np.nan, total)
     growth = math.nan

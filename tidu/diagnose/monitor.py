@@ -25,6 +25,18 @@ each recorded step the monitor stores, for every layer, in arrays of shape (step
 ``nonfinite_act``   the parameters; ``nonfinite_act`` in the activation
 ==================  ====================================================================
 
+Where values first turned non-finite: per step, ``first_nonfinite_act`` is the first layer
+in *forward order* (the order the watched activations were computed) whose activation is
+non-finite and ``first_nonfinite_grad`` the first layer in *backward order* (the reverse:
+the layer closest to the loss first) whose gradient is (−1: none).  At the first recorded
+step with any NaN/inf the monitor also runs that step's forward again with a check on every
+module (see `tidu.train.callbacks.terminate_on_nan.locate_nonfinite`; same inputs and
+dropout masks, BatchNorm statistics restored) and keeps ``nonfinite_origin``: the step and
+where the values first turned non-finite — the first module, in execution order, whose
+output is non-finite from finite inputs (also one without parameters, such as a custom
+``log``), the loss, or the backward pass with the first parameter, in backward order,
+whose gradient is non-finite.  `diagnose` names it.
+
 The *activation* of a layer is the output of the activation module that follows it in its
 parent container (``Sigmoid``, ``Tanh``, ``ReLU``, ``LeakyReLU``, ``ELU``, ``RReLU``),
 skipping modules without parameters such as ``Dropout``, ``Flatten`` and pooling; where
@@ -64,8 +76,10 @@ import numpy as np
 from ..backend import to_numpy
 from ..nn.modules.activation import ELU, LeakyReLU, PReLU, ReLU, RReLU, Sigmoid, Tanh
 from ..nn.modules.module import Module
+from ..random import get_rng_state
 from ..tensor import Tensor, is_grad_enabled
 from ..train.callbacks.base import Callback
+from ..train.callbacks.terminate_on_nan import locate_nonfinite, loss_name
 
 __all__ = ["GradientMonitor", "GradientStats", "LayerInfo", "SATURATION_LEVEL"]
 
@@ -112,7 +126,10 @@ class GradientStats:
     (S, L) array per statistic (see `GradientMonitor`).  ``activation_samples`` maps a layer
     name to up to ``histogram_samples`` values of its activation at the last record; the
     model's structure flags (``has_batchnorm``, ``has_residual``, ``has_recurrent``) let
-    `diagnose` rank remedies."""
+    `diagnose` rank remedies.  ``first_nonfinite_act`` / ``first_nonfinite_grad`` (S,): the
+    column of the first layer in forward / backward order with a non-finite activation /
+    gradient (−1: none); ``nonfinite_origin``: where the values first turned non-finite (a
+    dict with ``step``, ``where``, ``layer``, ``module``, ``parameter``, ``note``) or None."""
 
     steps: np.ndarray
     layers: list
@@ -133,6 +150,9 @@ class GradientStats:
     has_batchnorm: bool = False
     has_residual: bool = False
     has_recurrent: bool = False
+    first_nonfinite_act: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    first_nonfinite_grad: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    nonfinite_origin: dict | None = None
 
     @property
     def layer_names(self) -> list:
@@ -251,12 +271,22 @@ class GradientMonitor(Callback):
         self._loss: list = []
         self._loss_bad: list = []
         self._samples: dict = {}
+        self._first_act: list = []    # per record: first layer (column) in forward order
+        self._first_grad: list = []   # with a non-finite activation / in backward order, grad
+        self._origin = None           # where values first turned non-finite (one dict)
+        self._inputs = None           # (args, RNG state) of the watched model's last call
+        self._handle = None
         self._structure = {"has_batchnorm": False, "has_residual": False, "has_recurrent": False}
 
     # ------------------------------------------------------------------ attach / detach
     @property
     def attached(self) -> bool:
         return bool(self._wrapped)
+
+    @property
+    def nonfinite_origin(self) -> dict | None:
+        """Where values first turned non-finite (see the module docstring), or None."""
+        return None if self._origin is None else dict(self._origin)
 
     def attach(self, model: Module | None = None) -> "GradientMonitor":
         """Find the layers and wrap the forward of the modules whose outputs are watched."""
@@ -279,8 +309,15 @@ class GradientMonitor(Callback):
             mod = layer.act_module
             if id(mod) not in self._wrapped:
                 self._wrap(mod)
+        # keep a reference to the watched model's input (and the RNG state, for the same
+        # dropout masks) on recorded steps: enough to run that forward again if it broke
+        self._handle = self._target.register_forward_pre_hook(self._keep_inputs)
         self._armed = self._due(self._calls)
         return self
+
+    def _keep_inputs(self, module, args) -> None:
+        if self._armed and is_grad_enabled():
+            self._inputs = (args, get_rng_state())
 
     def detach(self) -> None:
         """Restore every wrapped ``forward``; the statistics stay."""
@@ -292,6 +329,10 @@ class GradientMonitor(Callback):
         self._wrapped.clear()
         self._captured.clear()
         self._armed = False
+        if self._handle is not None:
+            self._handle.remove()
+            self._handle = None
+        self._inputs = None
 
     def __enter__(self) -> "GradientMonitor":
         return self.attach()
@@ -407,14 +448,70 @@ class GradientMonitor(Callback):
             act = self._captured.get(id(layer.act_module))
             if act is not None:
                 self._activation_stats(layer, act, row, j)
+        first_act, first_grad = self._first_nonfinite(row)
         self._captured.clear()
         self._snapshot = snapshot
         for f in _FIELDS:
             self._rows[f].append(row[f])
         self._steps.append(step)
         value = math.nan if loss is None else float(loss)
-        self._loss_bad.append(0 if loss is None or math.isfinite(value) else 1)
+        loss_bad = 0 if loss is None or math.isfinite(value) else 1
+        self._loss_bad.append(loss_bad)
         self._loss.append(value if math.isfinite(value) else math.nan)
+        self._first_act.append(first_act)
+        self._first_grad.append(first_grad)
+        if self._origin is None and (loss_bad or first_act >= 0 or first_grad >= 0
+                                     or np.nansum(row["nonfinite_weight"]) > 0):
+            self._origin = self._locate(step, bool(loss_bad))
+
+    def _first_nonfinite(self, row: dict) -> tuple:
+        """(first column in forward order with a non-finite activation, first column in
+        backward order with a non-finite gradient), −1 for none.  Forward order is the order
+        the activations were captured in this step (``_captured`` keeps insertion order);
+        backward order is its reverse; layers not called this step come last."""
+        seen = {key: i for i, key in enumerate(self._captured)}
+        n = len(self._layers)
+        forward = sorted(range(n), key=lambda j: (seen.get(id(self._layers[j].act_module), n), j))
+        called = [j for j in forward if id(self._layers[j].act_module) in seen]
+        backward = called[::-1] + [j for j in forward if j not in called]
+        first_act = next((j for j in forward if row["nonfinite_act"][j] > 0), -1)
+        first_grad = next((j for j in backward if row["nonfinite_grad"][j] > 0), -1)
+        return first_act, first_grad
+
+    def _locate(self, step: int, loss_bad: bool) -> dict:
+        """Run the step's forward again to find where its values first turned non-finite."""
+        origin = {"step": step, "where": None, "layer": None, "module": None,
+                  "parameter": None, "note": ""}
+        if self._inputs is None:
+            origin["note"] = "the watched model's input of this step was not captured"
+            return origin
+        armed, self._armed = self._armed, False  # the run again is not a training step
+        try:
+            located = locate_nonfinite(self._target, *self._inputs)
+        except Exception as exc:  # a diagnosis must not hide the original problem
+            origin["note"] = f"the forward could not be run again ({exc!r})"
+            return origin
+        finally:
+            self._armed = armed
+        params = dict(self._target.named_parameters())
+        with np.errstate(over="ignore", invalid="ignore"):
+            bad = [n for n in located["backward_order"] if params[n].grad is not None
+                   and not bool(np.isfinite(params[n].grad.data).all())]
+        origin["parameter"] = bad[0] if bad else None
+        modules = dict(self._target.named_modules())
+        if located["where"] is not None:
+            origin.update({k: located[k] for k in ("where", "layer", "module", "note")})
+        elif loss_bad and located["output_finite"]:
+            trainer = getattr(self, "trainer", None)
+            origin.update(where="loss", layer=loss_name(getattr(trainer, "loss_fn", None)),
+                          note="the model's output is finite")
+        elif bad:
+            layer = bad[0].rsplit(".", 1)[0] if "." in bad[0] else ""
+            module = modules.get(layer)
+            origin.update(where="backward", layer=layer or type(self._target).__name__,
+                          module=type(module).__name__ if module is not None else None,
+                          note="the forward pass and the loss are finite")
+        return origin
 
     def _activation_stats(self, layer: _Layer, act: np.ndarray, row: dict, j: int) -> None:
         if act.size == 0:
@@ -483,7 +580,10 @@ class GradientMonitor(Callback):
                              layers=self.layers, loss=np.array(self._loss, dtype=np.float64),
                              nonfinite_loss=np.array(self._loss_bad, dtype=np.int64),
                              activation_samples=dict(self._samples), **arrays,
-                             **self._structure)
+                             **self._structure,
+                             first_nonfinite_act=np.array(self._first_act, dtype=np.int64),
+                             first_nonfinite_grad=np.array(self._first_grad, dtype=np.int64),
+                             nonfinite_origin=self.nonfinite_origin)
 
     def reset(self) -> None:
         """Forget the records (the layers and the wrapping stay)."""
@@ -493,6 +593,9 @@ class GradientMonitor(Callback):
         self._loss.clear()
         self._loss_bad.clear()
         self._samples.clear()
+        self._first_act.clear()
+        self._first_grad.clear()
+        self._origin = None
         self._snapshot = None
         self._calls = 0
 
@@ -533,6 +636,11 @@ class GradientMonitor(Callback):
         state["steps"] = np.array(self._steps, dtype=np.int64)
         state["loss"] = np.array(self._loss, dtype=np.float64)
         state["nonfinite_loss"] = np.array(self._loss_bad, dtype=np.int64)
+        state["first_nonfinite_act"] = np.array(self._first_act, dtype=np.int64)
+        state["first_nonfinite_grad"] = np.array(self._first_grad, dtype=np.int64)
+        if self._origin is not None:
+            state["nonfinite_origin"] = {k: ("" if v is None else v)
+                                         for k, v in self._origin.items()}
         return state
 
     def load_state_dict(self, state: dict) -> None:
@@ -542,4 +650,12 @@ class GradientMonitor(Callback):
         self._loss = [float(v) for v in state["loss"]]
         self._loss_bad = [int(v) for v in state["nonfinite_loss"]]
         self._rows = {f: [np.array(r, dtype=np.float64) for r in state[f]] for f in _FIELDS}
+        missing = [-1] * len(self._steps)  # checkpoints taken before these were recorded
+        self._first_act = [int(v) for v in state.get("first_nonfinite_act", missing)]
+        self._first_grad = [int(v) for v in state.get("first_nonfinite_grad", missing)]
+        origin = state.get("nonfinite_origin")
+        self._origin = None if not origin else {
+            k: (None if v == "" and k not in ("note",) else v) for k, v in origin.items()}
+        if self._origin is not None:
+            self._origin["step"] = int(self._origin["step"])
         self._calls = (self._steps[-1] + 1) if self._steps else 0
