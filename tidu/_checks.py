@@ -88,8 +88,14 @@ def check_cast_overflow(src, out, name: str) -> None:
     if not count:
         return
     first = np.unravel_index(int(np.argmax(broke.ravel())), src.shape)
-    where = {0: "", 1: f" at index {first[0]}", 2: f" at sample {first[0]}, column {first[1]}"}
-    at = where.get(src.ndim, f" at sample {first[0]}, index {tuple(int(i) for i in first[1:])}")
+    if src.ndim == 0:
+        at = ""
+    elif src.ndim == 1:
+        at = f" at index {first[0]}"
+    elif src.ndim == 2:
+        at = f" at sample {first[0]}, column {first[1]}"
+    else:
+        at = f" at sample {first[0]}, index {tuple(int(i) for i in first[1:])}"
     raise ArgumentError(
         f"{name}: {count} finite value{'s' if count != 1 else ''} of the {src.dtype} data "
         f"overflow {out.dtype} (largest {np.finfo(out.dtype).max:.4g}) and would become ±Inf; "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._checks import check_size
 from ...errors import ArgumentError, ShapeError, shape_str
 from ...tensor import get_default_dtype
 from .. import functional as F
@@ -133,9 +134,10 @@ class Maxout(Module):
     def __init__(self, in_features: int, out_features: int, pool_size: int, bias: bool = True,
                  dtype=None):
         super().__init__()
-        if isinstance(pool_size, bool) or not isinstance(pool_size, (int, np.integer)) or pool_size < 1:
-            raise ArgumentError(f"Maxout: pool_size must be a positive integer, got {pool_size!r}")
-        self.in_features, self.out_features, self.pool_size = in_features, out_features, int(pool_size)
+        in_features = check_size(in_features, "in_features", "Maxout", low=0)
+        out_features = check_size(out_features, "out_features", "Maxout")
+        self.in_features, self.out_features = in_features, out_features
+        self.pool_size = check_size(pool_size, "pool_size", "Maxout")
         self.linear = Linear(in_features, out_features * self.pool_size, bias=bias, dtype=dtype)
 
     def forward(self, x):
