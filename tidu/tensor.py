@@ -22,7 +22,7 @@ import numpy as np
 
 from . import backend
 from .backend import device_of, normalize_device, parse_to_args, to_device, to_numpy, xp_of
-from ._checks import check_cast_overflow
+from ._checks import check_cast_overflow, normalize_dim
 from .errors import AnomalyError, DTypeError, GraphError, shape_str
 
 _state = {"dtype": np.dtype(np.float32)}
@@ -225,7 +225,11 @@ class Tensor:
         return self.permute(*reversed(range(self.ndim)))
 
     def size(self, dim=None):
-        return self.data.shape if dim is None else self.data.shape[dim]
+        if dim is None:
+            return self.data.shape
+        if not self.data.ndim:  # as PyTorch: a 0-d tensor has no dim to ask about
+            raise DimError(f"size: dim={dim!r} asked of a 0-d tensor, which has no dims")
+        return self.data.shape[normalize_dim(dim, self.data.ndim, "size")]
 
     def numel(self) -> int:
         return self.data.size

@@ -128,3 +128,13 @@ def test_zero_dim_tensors_take_dims_0_and_minus_1_only():
     assert s.sum(0).item() == 3.0 and s.sum(-1).item() == 3.0
     with pytest.raises(DimError):
         s.sum(1)
+
+
+@pytest.mark.parametrize("dim", [2, -3, 5])
+def test_size_refuses_out_of_range_dims(dim):
+    t = tidu.Tensor(_x((2, 3)))
+    assert (t.size(0), t.size(-1)) == (2, 3)
+    with pytest.raises(DimError, match=rf"size: dim={dim}"):
+        t.size(dim)
+    with pytest.raises(DimError, match="0-d"):
+        tidu.Tensor(1.0).size(0)
