@@ -23,7 +23,7 @@ import numpy as np
 from . import backend
 from .backend import device_of, normalize_device, parse_to_args, to_device, to_numpy, xp_of
 from ._checks import check_cast_overflow, normalize_dim
-from .errors import AnomalyError, DTypeError, GraphError, shape_str
+from .errors import AnomalyError, DimError, DTypeError, GraphError, shape_str
 
 _state = {"dtype": np.dtype(np.float32)}
 
