@@ -43,11 +43,11 @@ and `ProximalL1` do it in ``fit``):
 from __future__ import annotations
 
 import math
-import numbers
 import re
 
 import numpy as np
 
+from ._checks import check_number
 from .backend import like
 from .tensor import Tensor, get_default_dtype
 
@@ -116,11 +116,10 @@ def _params(params, owner: str) -> list:
     return params
 
 
-def _number(owner: str, name: str, value, ok, expected: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value) \
-            or not ok(value):
-        raise ValueError(f"{owner}: {name} must be {expected}, got {name}={value!r}")
-    return float(value)
+def _number(owner: str, name: str, value, **valid_range) -> float:
+    """A finite number in ``valid_range`` (`check_number`'s; default [0, inf)) as a float, or
+    a `HyperParameterError` naming ``owner``, the argument, the range and the value."""
+    return float(check_number(value, name, owner, **valid_range))
 
 
 # --------------------------------------------------------------------------- penalties
@@ -186,9 +185,8 @@ def l2_penalty(params) -> Tensor:
     return _penalty(_params(params, "l2_penalty"), _half_sum_sq, _l2_grad)
 
 
-def _l1_ratio(l1_ratio) -> float:
-    return _number("elastic_net_penalty", "l1_ratio", l1_ratio, lambda v: 0 <= v <= 1,
-                   "in [0, 1]")
+def _l1_ratio(l1_ratio, owner: str = "elastic_net_penalty") -> float:
+    return _number(owner, "l1_ratio", l1_ratio, high=1.0)
 
 
 def elastic_net_penalty(params, l1_ratio: float = 0.5) -> Tensor:
@@ -201,9 +199,10 @@ def elastic_net_penalty(params, l1_ratio: float = 0.5) -> Tensor:
 def scaled_penalty(kind: str, params, scale: float, l1_ratio: float = 0.5) -> Tensor:
     """``scale · <kind>_penalty(params)`` as one graph node (what the `fit` regularizer
     adds to every batch's loss); ``kind`` is ``"l1"``, ``"l2"`` or ``"elastic_net"``."""
+    owner = f"{kind}_penalty"
     fns = {"l1": (_sum_abs, _l1_grad), "l2": (_half_sum_sq, _l2_grad)}
     value, grad = fns[kind] if kind in fns else _elastic_net(_l1_ratio(l1_ratio))
-    return _penalty(_params(params, f"{kind}_penalty"), value, grad, float(scale))
+    return _penalty(_params(params, owner), value, grad, _number(owner, "scale", scale))
 
 
 # --------------------------------------------------------------------------- constraints
@@ -217,7 +216,7 @@ def max_norm_(params, max_norm: float, dim: int | None = 0) -> None:
     constraint, but scales every column by c'/(ε + ‖w‖) with c' = min(‖w‖, c), shrinking
     unconstrained columns by a factor 1/(1 + ε/‖w‖) too."""
     owner = "max_norm_"
-    c = _number(owner, "max_norm", max_norm, lambda v: v > 0, "a number > 0")
+    c = _number(owner, "max_norm", max_norm, low_open=True)
     for i, p in enumerate(_params(params, owner)):
         w = p.data
         if w.ndim == 0 or dim is None:
@@ -241,8 +240,8 @@ def proximal_l1_(params, lr: float, lam: float) -> None:
     operator of lr·lam·‖θ‖₁.  Applied after each gradient step it yields exact zeros
     (ISTA); the zeros are +0.0."""
     owner = "proximal_l1_"
-    lr = _number(owner, "lr", lr, lambda v: v >= 0, "a number ≥ 0")
-    lam = _number(owner, "lam", lam, lambda v: v >= 0, "a number ≥ 0")
+    lr = _number(owner, "lr", lr)
+    lam = _number(owner, "lam", lam)
     threshold = lr * lam
     if threshold == 0:
         return

@@ -9,10 +9,11 @@ For Keras's per-tensor ``clipnorm`` / ``clipvalue`` pass them to the optimizer i
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
+from ..._checks import check_number
+from ...errors import HyperParameterError
 from ...tensor import Tensor, _result_array
 
 
@@ -27,14 +28,16 @@ def _tensors(parameters) -> list:
     return params
 
 
-def _norm_type(norm_type) -> float:
+def _norm_type(norm_type, owner: str) -> float:
+    """The order p of the norm: a number > 0, or inf (the max-norm; ``"inf"`` too, as
+    PyTorch).  Checked here rather than by `check_number`, which refuses inf."""
     try:
         p = float(norm_type)
     except (TypeError, ValueError):
         p = math.nan
-    if not p > 0:  # also refuses nan
-        raise ValueError(f"gradient clipping: norm_type must be a number > 0 or inf, got "
-                         f"norm_type={norm_type!r}")
+    if isinstance(norm_type, bool) or not (p > 0 and (math.isfinite(p) or p == math.inf)):
+        raise HyperParameterError(f"{owner}: norm_type must be a number in (0, inf) or inf, "
+                                  f"got {norm_type!r}")
     return p
 
 
@@ -58,7 +61,11 @@ def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = F
     if isinstance(tensors, (Tensor, np.ndarray)):
         tensors = [tensors]
     arrays = [t.data if isinstance(t, Tensor) else np.asarray(t) for t in tensors]
-    p = _norm_type(norm_type)
+    return _total_norm(arrays, _norm_type(norm_type, "get_total_norm"), error_if_nonfinite)
+
+
+def _total_norm(arrays: list, p: float, error_if_nonfinite: bool) -> Tensor:
+    """`get_total_norm` of arrays, with the order ``p`` already checked."""
     if not arrays:
         return Tensor(np.asarray(0.0, dtype=np.float32))
     norms = np.stack([_vector_norm(a, p) for a in arrays])
@@ -73,9 +80,7 @@ def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = F
 def clip_grads_with_norm_(parameters, max_norm: float, total_norm) -> None:
     r"""Scale every gradient in place by min(max_norm / (total_norm + 1e-6), 1)."""
     params = _tensors(parameters)
-    if isinstance(max_norm, bool) or not isinstance(max_norm, numbers.Real) or not max_norm >= 0:
-        raise ValueError(f"clip_grad_norm_: max_norm must be a number ≥ 0, got "
-                         f"max_norm={max_norm!r}")
+    max_norm = check_number(max_norm, "max_norm", "clip_grads_with_norm_")
     grads = [p.grad.data for p in params if p.grad is not None]
     if not grads:
         return
@@ -100,8 +105,10 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     scaling the gradients to nan / 0.
     """
     params = _tensors(parameters)
-    total = get_total_norm([p.grad for p in params if p.grad is not None], norm_type,
-                           error_if_nonfinite)
+    max_norm = check_number(max_norm, "max_norm", "clip_grad_norm_")  # named as called
+    p = _norm_type(norm_type, "clip_grad_norm_")
+    total = _total_norm([g.grad.data for g in params if g.grad is not None], p,
+                        error_if_nonfinite)
     clip_grads_with_norm_(params, max_norm, total)
     return total
 
@@ -109,10 +116,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
 def clip_grad_value_(parameters, clip_value: float) -> None:
     r"""Clip every gradient elementwise into [−clip_value, clip_value], in place."""
     params = _tensors(parameters)
-    if isinstance(clip_value, bool) or not isinstance(clip_value, numbers.Real) \
-            or not clip_value >= 0:
-        raise ValueError(f"clip_grad_value_: clip_value must be a number ≥ 0, got "
-                         f"clip_value={clip_value!r}")
+    clip_value = check_number(clip_value, "clip_value", "clip_grad_value_")
     for p in params:
         if p.grad is not None:
             np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)

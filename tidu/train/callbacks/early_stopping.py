@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import math
-import numbers
 import sys
 
 import numpy as np
 
+from ..._checks import check_number
 from .base import Callback
 from .monitor import monitored_value, resolve_mode
 
@@ -52,15 +52,12 @@ class EarlyStopping(Callback):
         if not isinstance(monitor, str):
             raise TypeError(f"{owner}: monitor must be a logged key such as 'val_loss', got "
                             f"{monitor!r}")
-        for name, value in (("patience", patience), ("start_from_epoch", start_from_epoch)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-                raise ValueError(f"{owner}: {name} must be an int ≥ 0, got {name}={value!r}")
-        if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real) \
-                or math.isnan(min_delta):
-            raise ValueError(f"{owner}: min_delta must be a number, got min_delta={min_delta!r}")
-        if baseline is not None and (isinstance(baseline, bool) or
-                                     not isinstance(baseline, numbers.Real)):
-            raise ValueError(f"{owner}: baseline must be a number or None, got {baseline!r}")
+        patience = check_number(patience, "patience", owner, integer=True)
+        start_from_epoch = check_number(start_from_epoch, "start_from_epoch", owner, integer=True)
+        # Keras takes |min_delta|, so either sign is accepted; NaN and ±inf are not
+        min_delta = check_number(min_delta, "min_delta", owner, low=None)
+        if baseline is not None:
+            baseline = check_number(baseline, "baseline", owner, low=None)
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"{owner}: mode must be 'auto', 'min' or 'max', got mode={mode!r}")
         self.monitor = monitor

@@ -9,9 +9,6 @@ optimizer's: ``tidu.optim.AdamW``.
 """
 from __future__ import annotations
 
-import math
-import numbers
-
 from ... import regularization as R
 from .base import Callback
 
@@ -21,9 +18,8 @@ _PENALTIES = ("l1", "l2", "elastic_net")
 
 
 def _lam(owner: str, lam) -> float:
-    if isinstance(lam, bool) or not isinstance(lam, numbers.Real) or math.isnan(lam) or lam < 0:
-        raise ValueError(f"{owner}: lam must be a number ≥ 0, got lam={lam!r}")
-    return float(lam)
+    """The penalty's coefficient λ: a finite number ≥ 0 (`HyperParameterError` otherwise)."""
+    return R._number(owner, "lam", lam)
 
 
 class _OnParameters(Callback):
@@ -60,7 +56,8 @@ class Regularizer(_OnParameters):
             if penalty not in _PENALTIES:
                 raise ValueError(f"Regularizer: penalty must be one of {_PENALTIES} or a "
                                  f"function, got penalty={penalty!r}")
-            R.scaled_penalty(penalty, [], 1.0, l1_ratio)  # validates l1_ratio now
+            if penalty == "elastic_net":  # l1_ratio is used (and checked) for it alone
+                l1_ratio = R._l1_ratio(l1_ratio, "Regularizer")
             self._fn = lambda ps: R.scaled_penalty(penalty, ps, self.lam, l1_ratio)
             default_name = f"{penalty}_penalty"
         elif callable(penalty):
@@ -86,8 +83,7 @@ class MaxNorm(_OnParameters):
     def __init__(self, max_norm: float, dim: int | None = 0, params=None,
                  include_bias: bool = False):
         super().__init__(params, include_bias, False)
-        R.max_norm_([], max_norm)  # validates max_norm now
-        self.max_norm = float(max_norm)
+        self.max_norm = R._number("MaxNorm", "max_norm", max_norm, low_open=True)
         self.dim = dim
 
     def on_batch_end(self, batch, logs=None):
