@@ -15,14 +15,21 @@ File layout (an ordinary ``.npz`` zip archive that ``np.load`` can open):
   type of every key (str or int) and container (dict, OrderedDict, list, tuple), every scalar
   leaf (with its type) and, for array leaves, the entry name.
 
-Loading uses ``np.load(..., allow_pickle=False)`` and ``json``: it never unpickles or
-executes anything from the file.  A file holding an object array (which only pickle can
-store) is refused with a `SerializationError`.  A plain ``.npz`` of arrays without the
-``__tidu__`` entry (``np.savez("f.npz", **arrays)``) loads as a dict of its arrays.
+Loading reads the archive with ``zipfile``, NumPy's ``.npy`` header parser and
+``read_array(..., allow_pickle=False)``, and ``json``: it never unpickles or executes
+anything from the file.  Before any array is allocated the whole archive is checked: every
+member's declared sizes against the file's length, every ``.npy`` header's shape × dtype
+against its member's size, member names (no absolute or ``..`` paths), and then the
+structure's node types and nesting depth (`MAX_DEPTH`).  A file that fails any check —
+empty, truncated, random bytes, a pickle, an object array (which only pickle can store), a
+forged size — raises one `SerializationError` naming the file and what is wrong.  A plain
+``.npz`` of arrays without the ``__tidu__`` entry (``np.savez("f.npz", **arrays)`` or
+``np.savez_compressed``) loads as a dict of its arrays.
 
-`save` writes atomically: to a temporary file in the same directory, then ``os.replace``,
-so a crash never leaves a half-written checkpoint under the target name.  The path is used
-as given (no ``.npz`` suffix is appended, unlike ``np.savez``).
+`save` writes atomically: to a temporary file in the same directory (created, as by any
+other tool, with mode 0666 less the user's umask), then ``os.replace``, so a crash never
+leaves a half-written checkpoint under the target name.  The path is used as given (no
+``.npz`` suffix is appended, unlike ``np.savez``).
 
 Checking a loaded state_dict against a model — missing, unexpected and mis-shaped keys,
 each listed — is done by ``Module.load_state_dict``.
@@ -205,12 +212,15 @@ _HEADER_READERS = {(1, 0): np.lib.format.read_array_header_1_0,
 
 
 class _Member:
-    """One validated ``.npy`` member: its zip entry and the array its header declares."""
+    """One validated ``.npy`` member: its zip entry, the array its header declares and where
+    the array's data starts in the member."""
 
-    __slots__ = ("info", "shape", "dtype")
+    __slots__ = ("info", "shape", "fortran", "dtype", "offset")
 
-    def __init__(self, info: zipfile.ZipInfo, shape: tuple, dtype: np.dtype):
-        self.info, self.shape, self.dtype = info, shape, dtype
+    def __init__(self, info: zipfile.ZipInfo, shape: tuple, fortran: bool, dtype: np.dtype,
+                 offset: int):
+        self.info, self.shape, self.fortran, self.dtype = info, shape, fortran, dtype
+        self.offset = offset
 
 
 def load(path):
@@ -362,8 +372,8 @@ def _check_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, where: 
                 _fail(where, f"entry {name!r}: unknown .npy format version {version}")
             # a length field can claim a 4 GB header: read no more than the limit allows
             head = _Capped(fh, 12 + _MAX_HEADER_SIZE)
-            shape, _, dtype = reader(head, max_header_size=_MAX_HEADER_SIZE)
-            data_size = info.file_size - 8 - head.consumed
+            shape, fortran, dtype = reader(head, max_header_size=_MAX_HEADER_SIZE)
+            offset = 8 + head.consumed
     except SerializationError:
         raise
     except (ValueError, TypeError, EOFError, OSError, zipfile.BadZipFile, zlib.error,
@@ -375,10 +385,10 @@ def _check_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, where: 
     if any(n < 0 for n in shape):
         _fail(where, f"entry {name!r}: its header declares the negative shape {shape}")
     needed = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
-    if needed != data_size:
+    if needed != info.file_size - offset:
         _fail(where, f"entry {name!r}: its header declares shape {shape} of {dtype} "
-                     f"({needed} bytes), the entry holds {data_size} bytes of data")
-    return _Member(info, tuple(shape), dtype)
+                     f"({needed} bytes), the entry holds {info.file_size - offset} bytes of data")
+    return _Member(info, tuple(shape), fortran, dtype, offset)
 
 
 class _Capped:
@@ -403,16 +413,40 @@ def _numpy_reason(err: Exception) -> str:
     return text.splitlines()[0][:200]
 
 
+_CHUNK = 1 << 20  # bytes per read: a bounded temporary, as np.lib.format.read_array does
+
+
 def _read_member(zf: zipfile.ZipFile, member: _Member, where: str) -> np.ndarray:
-    """The member's array (its size already checked against the file)."""
+    """The member's array, read straight after the header `_check_header` parsed (its size
+    already checked against the file; reading to the member's end verifies its CRC)."""
     name = member.info.filename[:-len(".npy")]
+    count = math.prod(member.shape)
+    # np.ndarray, not np.empty: it also makes zero-width string dtypes, as read_array says
+    array = np.ndarray(count, dtype=member.dtype)
     try:
         with zf.open(member.info) as fh:
-            return np.lib.format.read_array(fh, allow_pickle=False,
-                                            max_header_size=_MAX_HEADER_SIZE)
+            fh.seek(member.offset)
+            if array.nbytes:
+                _fill(fh, array.view(np.uint8), name, where)
     except (ValueError, TypeError, EOFError, OSError, zipfile.BadZipFile, zlib.error,
             NotImplementedError, RuntimeError, struct.error) as err:
         _fail(where, f"entry {name!r} is corrupt: {_numpy_reason(err)}")
+    if member.fortran:
+        return array.reshape(member.shape[::-1]).transpose()
+    return array.reshape(member.shape)
+
+
+def _fill(fh, out: np.ndarray, name: str, where: str) -> None:
+    """Read ``len(out)`` bytes of ``fh`` into the uint8 array ``out``, chunk by chunk."""
+    done = 0
+    while done < len(out):
+        data = fh.read(min(_CHUNK, len(out) - done))
+        if not data:
+            _fail(where, f"entry {name!r} is corrupt: its data ends after {done} of "
+                         f"{len(out)} bytes")
+        out[done:done + len(data)] = np.frombuffer(data, dtype=np.uint8)
+        done += len(data)
+    fh.read(1)  # at the member's end: zipfile checks the CRC when it reaches it
 
 
 def _read_meta(raw: np.ndarray, where: str) -> dict:
