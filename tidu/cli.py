@@ -1,6 +1,6 @@
 """The `tidu` command line.
 
-    tidu train CONFIG.toml [--db PATH] [--epochs N] [--set KEY=VALUE …]
+    tidu train CONFIG.toml [--db PATH] [--epochs N] [--set KEY=VALUE …] [--resume [RUN_ID]]
     tidu search CONFIG.toml [--scheduler ADDRESS] [--workers N]
     tidu diagnose CONFIG.toml [--epochs N] [--out DIR]
     tidu runs list | show ID | compare ID ID… | export ID --csv [PATH]
@@ -11,18 +11,53 @@ A config is a TOML file (see ``examples/*.toml`` and `tidu.cli_config`); a bad o
 one line naming the key, the bad value and what is allowed, and exit status 2.  Every
 run is recorded in the run database (``--db``, ``$TIDU_RUNS_DB``, default
 ``./tidu-runs.db``).
+
+SIGTERM is handled as Ctrl-C: the run (a search's trials in flight too) is recorded as
+killed, worker processes are ended and the database is closed before the exit (status
+143; 1 for Ctrl-C).  Output paths (``--save``, ``--out``) are checked before any work.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import signal
 import sys
+import threading
 
 import click
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 EXIT_CONFIG = 2
 EXIT_FAILED = 1
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, delivered as an interrupt so that Ctrl-C's path runs (runs marked killed,
+    workers ended, database closed)."""
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt():
+    """While the block runs, SIGTERM raises `Terminated` (a KeyboardInterrupt) in the main
+    thread — Python delivers signals there, between bytecodes — so ``kill PID``, a job
+    scheduler or a container stop end a command as Ctrl-C does.  The handler restores
+    the default at once: a second SIGTERM during the clean-up ends the process outright
+    (the search's workers still die with it, see `tidu.tune.executor`).  Outside the main
+    thread (a command invoked from a thread) nothing is installed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated(f"received {signal.Signals(signum).name}")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class CleanError(click.ClickException):
@@ -43,7 +78,8 @@ def _clean_errors(fn):
         verbose_errors = (ctx.find_root().params.get("traceback")
                           or os.environ.get("TIDU_TRACEBACK") == "1")
         try:
-            return fn(*args, **kwargs)
+            with sigterm_as_interrupt():
+                return fn(*args, **kwargs)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except ConfigError as exc:
@@ -52,6 +88,9 @@ def _clean_errors(fn):
             if exc.source is None and kwargs.get("config_path"):
                 exc = exc.with_source(kwargs["config_path"])
             raise CleanError(f"bad config: {exc}", EXIT_CONFIG) from None
+        except Terminated:
+            raise CleanError("terminated by SIGTERM (the run is recorded as killed)",
+                             128 + signal.SIGTERM) from None
         except KeyboardInterrupt:
             raise CleanError("interrupted (the run is recorded as killed)") from None
         except Exception as exc:  # noqa: BLE001 — the command line reports, never dumps
@@ -75,6 +114,42 @@ def _config_options(fn):
     fn = click.argument("config_path", metavar="CONFIG.toml",
                         type=click.Path(exists=True, dir_okay=False))(fn)
     return fn
+
+
+def _file_destination(ctx, param, value):
+    """Click callback of an output-file option: its folder must exist and be writable now,
+    before the work whose result it receives (not after an hour of training, with an
+    error naming a temporary file)."""
+    if value is None or value == "-":
+        return value
+    folder = os.path.dirname(os.path.abspath(value))
+    if not os.path.isdir(folder):
+        raise click.BadParameter(f"the folder {folder!r} of {value!r} does not exist; create "
+                                 f"it first", ctx=ctx, param=param)
+    if not os.access(folder, os.W_OK):
+        raise click.BadParameter(f"cannot write in the folder {folder!r} of {value!r}",
+                                 ctx=ctx, param=param)
+    return value
+
+
+def _folder_destination(ctx, param, value):
+    """Click callback of an output-folder option (created when missing): the path must not
+    be a file, and its nearest existing ancestor a folder we may write in."""
+    if value is None:
+        return value
+    path = os.path.abspath(value)
+    if os.path.isdir(path):
+        if not os.access(path, os.W_OK):
+            raise click.BadParameter(f"cannot write in the folder {value!r}", ctx=ctx,
+                                     param=param)
+        return value
+    ancestor = os.path.dirname(path)
+    while not os.path.exists(ancestor) and os.path.dirname(ancestor) != ancestor:
+        ancestor = os.path.dirname(ancestor)
+    if not os.path.isdir(ancestor) or not os.access(ancestor, os.W_OK):
+        raise click.BadParameter(f"cannot create the folder {value!r}: {ancestor!r} is not a "
+                                 f"folder we may write in", ctx=ctx, param=param)
+    return value
 
 
 def _progress_option(fn):
@@ -136,6 +211,7 @@ def demo(epochs, seed):
 @click.option("--threads", type=click.IntRange(min=1), default=None,
               help="Threads for both libraries (default: all cores).")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None,
+              callback=_file_destination,
               help="Also write the report as markdown to this file.")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
               help="Train on the CPU or on a CUDA GPU (tidu on CuPy).")
@@ -180,21 +256,57 @@ def bench(workloads, pairs, warmup, threads, out_path, device, quick):
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Override training.seed.")
 @click.option("--name", default=None, help="Name of the run (default: the config's name).")
 @click.option("--save", type=click.Path(dir_okay=False), default=None,
+              callback=_file_destination,
               help="Save the trained model's state_dict to this .npz file.")
+@click.option("--resume", "resume", is_flag=False, flag_value="last", default=None,
+              metavar="[RUN_ID]",
+              help="Continue an interrupted run (killed or failed) from its last checkpoint, "
+                   "as the same run: RUN_ID, or the latest one of this config.  Put it after "
+                   "CONFIG.toml.")
+@click.option("--checkpoint-every", "checkpoint_every", type=click.IntRange(min=1),
+              default=None, metavar="STEPS",
+              help="Also checkpoint every STEPS optimizer steps (always: every epoch).")
 @_progress_option
 @_clean_errors
-def train(config_path, overrides, db_path, epochs, seed, name, save, progress):
+def train(config_path, overrides, db_path, epochs, seed, name, save, resume, checkpoint_every,
+          progress):
     """Train the model of CONFIG.toml and record the run.
 
     Trains on the training split (the validation split gives the per-epoch val_* values
     and drives early stopping), then scores the test split.  The run — config, seed,
     package versions, per-epoch and final metrics, status, timings — goes to the run
-    database.
+    database.  Its training state is checkpointed every epoch beside the database (and
+    removed when the run finishes), so a run that was killed continues with --resume,
+    ending bit-identical to an uninterrupted run.
     """
-    from .cli_config.commands import format_metrics, train_config
+    from .cli_config.commands import find_resumable, format_metrics, train_config
     config = _load(config_path, overrides, epochs, seed, name)
-    result = train_config(config, _db(db_path), echo=click.echo, progress=progress, save=save)
+    with _db(db_path) as db:
+        resume_run = None
+        if resume is not None:
+            try:
+                resume_run = find_resumable(db, config, _resume_id(resume))
+            except ValueError as exc:
+                raise CleanError(str(exc)) from None
+        result = train_config(config, db, echo=click.echo, progress=progress, save=save,
+                              checkpoint=True, checkpoint_every=checkpoint_every,
+                              resume_run=resume_run)
     click.echo(f"done   run {result['run_id']}: {format_metrics(result['metrics'])}")
+
+
+def _resume_id(value: str):
+    """``--resume``'s value: None (the latest interrupted run of the config) or a run id."""
+    if value == "last":
+        return None
+    try:
+        run_id = int(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a run id, got {value!r} (put --resume after "
+                                 f"CONFIG.toml)", param_hint="'--resume'") from None
+    if run_id < 1:
+        raise click.BadParameter(f"expected a run id ≥ 1, got {run_id}",
+                                 param_hint="'--resume'")
+    return run_id
 
 
 # --------------------------------------------------------------------------- search
@@ -228,8 +340,9 @@ def search(config_path, overrides, db_path, workers, scheduler, trials, epochs, 
     if trials is not None:
         overrides.append(("search.trials", trials))
     config = _load(config_path, overrides, epochs)
-    search_config(config, _db(db_path), echo=click.echo, workers=workers,
-                  scheduler=scheduler, progress=progress, refit=refit)
+    with _db(db_path) as db:  # closed cleanly on an interrupt (Ctrl-C, SIGTERM) too
+        search_config(config, db, echo=click.echo, workers=workers, scheduler=scheduler,
+                      progress=progress, refit=refit)
 
 
 # --------------------------------------------------------------------------- diagnose
@@ -239,6 +352,7 @@ def search(config_path, overrides, db_path, workers, scheduler, trials, epochs, 
 @click.option("--epochs", type=click.IntRange(min=1), default=None,
               help="Epochs of the diagnostic training (default: training.epochs, at most 3).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              callback=_folder_destination,
               help="Save plots (gradient norms per layer and step, activation histograms) "
                    "in this folder.")
 @click.option("--every", "every_n_steps", type=click.IntRange(min=1), default=1,
@@ -257,8 +371,9 @@ def diagnose(config_path, overrides, db_path, epochs, out_dir, every_n_steps, pr
     config = _load(config_path, overrides)
     if epochs is None:
         epochs = max(1, min(config["training"]["epochs"], 3))
-    diagnose_config(config, _db(db_path), echo=click.echo, epochs=epochs, out_dir=out_dir,
-                    progress=progress, every_n_steps=every_n_steps)
+    with _db(db_path) as db:
+        diagnose_config(config, db, echo=click.echo, epochs=epochs, out_dir=out_dir,
+                        progress=progress, every_n_steps=every_n_steps)
 
 
 # --------------------------------------------------------------------------- runs
@@ -348,9 +463,11 @@ def runs_compare(run_ids, db_path, all_config):
 @click.argument("run_id", type=int)
 @_db_option
 @click.option("--csv", "csv_path", is_flag=False, flag_value="-", default=None,
+              callback=_file_destination,
               metavar="[PATH]", help="Per-epoch metrics as CSV (a search: one row per trial) "
                                      "to PATH, or to standard output.")
 @click.option("--json", "json_path", is_flag=False, flag_value="-", default=None,
+              callback=_file_destination,
               metavar="[PATH]", help="The whole run as JSON to PATH, or to standard output.")
 @_clean_errors
 def runs_export(run_id, db_path, csv_path, json_path):
@@ -382,7 +499,7 @@ def runs_export(run_id, db_path, csv_path, json_path):
 @click.argument("ids", nargs=-1, metavar="[IDS]...")
 @click.option("--full", is_flag=True, help="Larger setups (minutes) instead of quick mode (seconds).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="reports/lab",
-              show_default=True, help="Folder of the report (index.html).")
+              show_default=True, callback=_folder_destination, help="Folder of the report (index.html).")
 @click.option("--list", "list_only", is_flag=True, help="List the experiments and their claims.")
 @_db_option
 @click.option("--no-db", is_flag=True, help="Record nothing in the run database.")

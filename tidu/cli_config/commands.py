@@ -10,7 +10,7 @@ from .build import Experiment
 from .errors import ConfigError
 
 __all__ = ["train_config", "search_config", "diagnose_config", "format_metrics",
-           "progress_callbacks"]
+           "progress_callbacks", "find_resumable"]
 
 
 def format_metrics(metrics: dict, keys=None) -> str:
@@ -52,15 +52,89 @@ def _experiment(config: dict) -> Experiment:
     return Experiment(config)
 
 
+def _comparable(config: dict) -> dict:
+    """A config as the run database gives it back (JSON round trip), without what does not
+    change the training: its name, and the ``fit`` summary `RunLogger` adds."""
+    from ..runs.db import decode_json, encode_json
+    plain = decode_json(encode_json(config))
+    return {k: v for k, v in plain.items() if k not in ("name", "fit")}
+
+
+def _config_differences(stored: dict, current: dict, limit: int = 3) -> str:
+    from ..runs.report import flatten
+    a, b = flatten(stored), flatten(current)
+    keys = [k for k in dict.fromkeys([*a, *b]) if a.get(k, "(unset)") != b.get(k, "(unset)")]
+    shown = ", ".join(f"{k} ({_toml(a.get(k, '(unset)'))} → {_toml(b.get(k, '(unset)'))})"
+                      for k in keys[:limit])
+    return shown + (f", … ({len(keys)} keys)" if len(keys) > limit else "")
+
+
+def find_resumable(db, config: dict, run_id: int | None = None):
+    """The `tidu.runs.Run` that ``tidu train --resume [RUN_ID]`` continues: run ``run_id``,
+    or the latest interrupted ``train`` run of this config.  It must be a ``train`` run
+    that was killed or failed (runs of dead processes are first marked killed) and was
+    trained with the same config (its name aside); else a `ValueError` saying why."""
+    db.mark_stale_runs()
+    current = _comparable(config)
+    if run_id is None:
+        for run in db.runs(kind="train"):
+            if run.status in ("killed", "failed") and _comparable(run.config) == current:
+                return run
+        raise ValueError(f"--resume: no killed or failed train run of this config in {db.path} "
+                         f"(`tidu runs list --status killed` lists them; give one's id)")
+    run = db.get_run(run_id)
+    if run is None:
+        raise ValueError(f"--resume: no run with id {run_id} in {db.path}")
+    if run.kind != "train":
+        raise ValueError(f"--resume: run {run_id} is a {run.kind} run; only train runs resume")
+    if run.status == "finished":
+        raise ValueError(f"--resume: run {run_id} finished; there is nothing to resume")
+    if run.status == "running":
+        raise ValueError(f"--resume: run {run_id} is still running (process {run.pid} on "
+                         f"{run.hostname})")
+    if _comparable(run.config) != current:
+        raise ValueError(f"--resume: run {run_id} was trained with another config: "
+                         f"{_config_differences(_comparable(run.config), current)}; resume "
+                         f"it with the same config and options")
+    return run
+
+
+def _last_epoch_metrics(history) -> dict:
+    """The final metrics `RunLogger` collects over the epochs, from a restored `History`
+    (a resumed run's logger has seen only the epochs after the checkpoint)."""
+    out = {k: float(v[-1]) for k, v in history.history.items()
+           if v and isinstance(v[-1], (int, float)) and not isinstance(v[-1], bool)}
+    if history.epoch:
+        out["epochs"] = len(history.epoch)
+    return out
+
+
+def _remove_checkpoint(path: str) -> None:
+    """A finished run's checkpoint is no longer needed (nor its folder, once empty)."""
+    try:
+        os.unlink(path)
+        os.rmdir(os.path.dirname(path))
+    except OSError:  # absent, or the folder holds other runs' checkpoints
+        pass
+
+
 def train_config(config: dict, db, *, echo=print, progress: str = "auto", save=None,
                  kind: str = "train", parent_id: int | None = None, extra_callbacks=(),
-                 experiment: Experiment | None = None) -> dict:
+                 experiment: Experiment | None = None, checkpoint: bool = False,
+                 checkpoint_every: int | None = None, resume_run=None) -> dict:
     """Train the config's model on its training split (validation data for the per-epoch
     ``val_*`` values and the callbacks), evaluate on the test split, record it all as one
-    run.  Returns ``{"run_id", "metrics", "history", "model", "experiment"}``."""
+    run.  Returns ``{"run_id", "metrics", "history", "model", "experiment"}``.
+
+    ``checkpoint``: save the whole training state every epoch (and every
+    ``checkpoint_every`` optimizer steps) at `RunDB.checkpoint_path` of the run, removed
+    when the run finishes.  ``resume_run`` (a run from `find_resumable`): continue that
+    run from its checkpoint — from scratch if it was killed before its first one — as
+    the same run; the result is bit-identical to an uninterrupted run."""
     from .. import random as _random
     from ..runs import RunLogger
     from ..train import Trainer
+    from ..train.checkpoint import Checkpoint
     experiment = experiment or _experiment(config)
     data = experiment.data
     _random.manual_seed(config["training"]["seed"])
@@ -70,15 +144,28 @@ def train_config(config: dict, db, *, echo=print, progress: str = "auto", save=N
     echo(f"model  {len(config['model']['layers'])} layers, {n_params:,} parameters; "
          f"{type(loss_fn).__name__}; {config['optimizer']['type']}"
          f"(lr={optimizer.param_groups[0]['lr']:g})")
+    resume_id = None if resume_run is None else resume_run.id
     logger = RunLogger(db, name=config.get("name"), config=config,
-                       seed=config["training"]["seed"], kind=kind, parent_id=parent_id)
+                       seed=config["training"]["seed"], kind=kind, parent_id=parent_id,
+                       resume_id=resume_id)
     with logger:
-        echo(f"run    {logger.run_id} (recorded in {logger.db.path})")
+        store = None
+        if checkpoint or resume_id is not None:
+            store = Checkpoint(logger.db.checkpoint_path(logger.run_id),
+                               every_n_steps=checkpoint_every, save_on_train_end=False)
+        if resume_id is None:
+            echo(f"run    {logger.run_id} (recorded in {logger.db.path})")
+        else:
+            echo(f"run    {logger.run_id} resumed from "
+                 f"{store.path if store.exists() else 'the start (no checkpoint yet)'} "
+                 f"(recorded in {logger.db.path})")
         trainer = Trainer(model, loss_fn, optimizer, metrics=experiment.metrics,
                           callbacks=list(callbacks) + list(extra_callbacks) + [logger] +
-                          progress_callbacks(progress), verbose=0)
+                          progress_callbacks(progress), verbose=0, checkpoint=store)
         history = trainer.fit(data.train, data.val, seed=config["training"]["seed"],
-                              **experiment.fit_kwargs())
+                              resume=resume_id is not None, **experiment.fit_kwargs())
+        if resume_id is not None:
+            logger.final_metrics.update(_last_epoch_metrics(history))
         final = {}
         if data.test is not None:
             scores = trainer.evaluate(data.test, batch_size=experiment.batch_size)
@@ -88,6 +175,8 @@ def train_config(config: dict, db, *, echo=print, progress: str = "auto", save=N
             save_state({k: v for k, v in model.state_dict().items()}, save)
             final["saved_to"] = os.fspath(save)
         logger.finish(final)
+    if store is not None:
+        _remove_checkpoint(store.path)
     metrics = dict(logger.final_metrics)
     return {"run_id": logger.run_id, "metrics": metrics, "history": history, "model": model,
             "experiment": experiment}
@@ -196,7 +285,7 @@ class _TrialProgress:
         elif self.mode == "lines":
             params = ", ".join(f"{k}={_short(v)}" for k, v in trial["params"].items())
             outcome = (f"{self.spec['metric']} {score:.4g}" if score is not None
-                       else f"failed: {trial['error']}")
+                       else f"{trial['status']}: {trial['error']}")
             self.echo(f"trial {self.done}/{self.total}  {params}  →  {outcome}"
                       f"{'  (best so far)' if better else ''}  [{trial['seconds']:.2f} s]")
 

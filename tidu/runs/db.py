@@ -437,6 +437,32 @@ class RunDB:
              socket.gethostname(), process_start_token(pid), _now()))
         return int(cursor.lastrowid)
 
+    def reopen_run(self, run_id: int) -> None:
+        """Mark an ended run (``killed`` or ``failed``) ``running`` again, in this process —
+        a training resumed from its checkpoint continues as the same run: its error, end
+        time and duration are cleared, its pid and host are this process's (so
+        `mark_stale_runs` watches the right process); metrics recorded so far stay."""
+        pid = os.getpid()
+
+        def transaction(conn):
+            row = conn.execute("SELECT status FROM runs WHERE id = ?", (int(run_id),)).fetchone()
+            if row is None:
+                raise KeyError(f"RunDB.reopen_run: no run with id {run_id}")
+            if row["status"] not in ("killed", "failed"):
+                raise ValueError(f"RunDB.reopen_run: run {run_id} is {row['status']}; only a "
+                                 f"killed or failed run can be resumed")
+            conn.execute("UPDATE runs SET status = 'running', error = NULL, ended_at = NULL, "
+                         "duration = NULL, pid = ?, hostname = ?, pid_start = ? WHERE id = ?",
+                         (pid, socket.gethostname(), process_start_token(pid), int(run_id)))
+        self._write(transaction)
+
+    def checkpoint_path(self, run_id: int) -> str:
+        """Where the command line keeps run ``run_id``'s training checkpoint: a folder
+        beside the database named after it (``tidu-runs.db`` → ``tidu-runs-checkpoints/
+        run-3.npz``)."""
+        stem = os.path.splitext(os.path.abspath(self.path))[0]
+        return os.path.join(f"{stem}-checkpoints", f"run-{int(run_id)}.npz")
+
     def record_run(self, kind: str, status: str, name: str | None = None, config=None,
                    seed: int | None = None, parent_id: int | None = None,
                    metrics: dict | None = None, error: str | None = None,

@@ -46,6 +46,10 @@ class RunLogger(Callback):
     * ``on_train_end``: status ``finished``, final metrics = the last epoch's logs plus
       ``epochs`` run and ``stop_reason`` if training stopped early.
 
+    ``resume_id``: continue that run (``killed`` or ``failed``) instead of starting one —
+    it is marked ``running`` again (`RunDB.reopen_run`) and the epochs ``fit`` replays
+    after resuming from a checkpoint overwrite their rows.
+
     ``fit`` has no hook for an exception, so to record a failure use the logger as a
     context manager — the run then ends when the block ends, and more final metrics (a
     test score) can be added with `finish`::
@@ -61,8 +65,10 @@ class RunLogger(Callback):
     """
 
     def __init__(self, db=None, name: str | None = None, config: dict | None = None,
-                 seed: int | None = None, kind: str = "train", parent_id: int | None = None):
+                 seed: int | None = None, kind: str = "train", parent_id: int | None = None,
+                 resume_id: int | None = None):
         self.db = as_db(db)
+        self.resume_id = resume_id
         self.name = name
         self.config = dict(config or {})
         self.seed = seed
@@ -77,8 +83,12 @@ class RunLogger(Callback):
     def start(self) -> int:
         """Create the run now (``on_train_begin`` does it if not done); returns its id."""
         if self.run_id is None:
-            self.run_id = self.db.start_run(self.kind, self.name, self.config, self.seed,
-                                            self.parent_id)
+            if self.resume_id is not None:
+                self.db.reopen_run(self.resume_id)
+                self.run_id = int(self.resume_id)
+            else:
+                self.run_id = self.db.start_run(self.kind, self.name, self.config, self.seed,
+                                                self.parent_id)
             self._ended = False
             _open_loggers.add(self)
         return self.run_id

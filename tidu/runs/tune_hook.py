@@ -14,7 +14,8 @@ class TrialRecorder:
       ``config`` plus the search's description (kind, space, mode, metric, seed,
       executor) under ``"search"``; its id is ``self.search_id``;
     * ``on_trial_end(trial)``: one ``trial`` run, child of the search, already ended —
-      ``finished``, or ``failed`` with the trial's error; its config holds the trial's
+      ``finished``, ``failed`` with the trial's error, or ``killed`` (running when the
+      search was interrupted); its config holds the trial's
       ``params`` (and ``index``, ``round``), its final metrics what the objective
       returned plus ``score``; its duration the trial's time.  Trials are recorded in the
       caller's process as they end, so this works with every executor (local processes,
@@ -55,8 +56,9 @@ class TrialRecorder:
         if trial.get("score") is not None:
             metrics["score"] = trial["score"]
         label = f"{self.name} " if self.name else ""
+        status = trial["status"] if trial["status"] in ("finished", "killed") else "failed"
         run_id = self.db.record_run(
-            "trial", "finished" if trial["status"] == "finished" else "failed",
+            "trial", status,
             name=f"{label}trial {trial['index']}",
             config={"params": trial["params"], "index": trial["index"],
                     "round": trial.get("round", 0)},

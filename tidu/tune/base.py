@@ -130,6 +130,22 @@ class Search:
                 "params": {k: plain(v) for k, v in params.items()},
                 "seed": trial_seed(self.seed, index)}
 
+    def _interrupted(self, tasks, exc: BaseException) -> None:
+        """Report each trial that was running when the search was interrupted (Ctrl-C,
+        SIGTERM) to the callbacks as a ``killed`` trial, so that the run database shows
+        it; a callback failing now does not hide the interruption."""
+        reason = f"{type(exc).__name__}: {exc}" if str(exc) else "interrupted"
+        for task in tasks:
+            trial = {"index": task["index"], "round": task.get("round", 0),
+                     "params": task["params"], "seed": task["seed"], "status": "killed",
+                     "score": None, "metrics": {}, "error": f"the search was interrupted "
+                                                           f"({reason})",
+                     "traceback": None, "seconds": 0.0}
+            try:
+                self.callbacks.on_trial_end(trial)
+            except Exception:  # noqa: BLE001 — the interruption is what gets reported
+                pass
+
     # -------------------------------------------------------------- the loop
     def describe(self, executor=None) -> dict:
         """How this search runs, as a plain dict (what ``on_search_begin`` receives)."""
@@ -154,8 +170,15 @@ class Search:
                 for trial in executor.run(tasks):
                     self._trials.append(trial)
                     self.callbacks.on_trial_end(trial)
-        finally:
-            executor.close()
+        except BaseException as exc:
+            # interrupted (Ctrl-C; SIGTERM under the command line) or a callback failed:
+            # note the trials still running, then end the workers without waiting for them
+            running = executor.running()
+            executor.abort()
+            if isinstance(exc, KeyboardInterrupt):
+                self._interrupted(running, exc)
+            raise
+        executor.close()
         result = SearchResult(self._trials, self.mode, self.metric, self.seed, info,
                               spaces=self._spaces, seconds=time.perf_counter() - start)
         self.result_ = result

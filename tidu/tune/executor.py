@@ -22,7 +22,9 @@ objective runs.
   limits its BLAS to ``cores // n_jobs`` threads so the workers do not oversubscribe.  A
   trial that kills its worker (out of memory, a crash in native code) breaks the pool; the
   trials it took down with it are run again, each in a fresh process of its own, so only
-  the culprit is recorded as failed.
+  the culprit is recorded as failed.  Workers never outlive the search: see
+  `_watch_parent` (the parent killed outright, SIGKILL included) and
+  `ProcessExecutor.abort` (the search interrupted: Ctrl-C, SIGTERM, an exception).
 * `DaskExecutor` (``client=`` a `dask.distributed.Client`, or ``scheduler="tcp://host:8786"``):
   the objective is scattered to the cluster once, each trial is a ``client.submit`` and the
   records come back through ``distributed.as_completed``.  The workers need tidu installed.
@@ -34,6 +36,9 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
+import threading
+import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -69,6 +74,7 @@ class SerialExecutor:
 
     def __init__(self):
         self._objective = None
+        self._current = None
 
     def start(self, objective, metric, pass_seed) -> None:
         self._objective, self._metric, self._pass_seed = objective, metric, pass_seed
@@ -76,11 +82,21 @@ class SerialExecutor:
     def run(self, tasks):
         for task in tasks:
             states = global_states()
+            self._current = task  # kept if the trial is interrupted: see running()
             try:
                 record = run_trial(self._objective, task, self._metric, self._pass_seed)
             finally:
                 set_global_states(states)
+            self._current = None
             yield record
+
+    def running(self) -> list:
+        """The task being evaluated right now (none between trials)."""
+        return [] if self._current is None else [self._current]
+
+    def abort(self) -> None:
+        """Nothing runs outside this process: the interrupted trial is already unwound."""
+        self.close()
 
     def close(self) -> None:
         self._objective = None
@@ -93,8 +109,42 @@ class SerialExecutor:
 _WORKER: dict = {}
 
 
-def _init_worker(blob: bytes, metric, pass_seed: bool, blas_threads: int) -> None:
-    """Runs once in each worker process: load the objective, limit BLAS threads."""
+PARENT_CHECK_SECONDS = 0.2
+
+
+def _watch_parent(parent_pid: int, interval: float = PARENT_CHECK_SECONDS) -> None:
+    """End this worker process as soon as ``parent_pid`` (the search's process) is gone.
+
+    A worker of a `ProcessPoolExecutor` waits on a queue whose write end it holds itself,
+    so it never sees its parent die: a search killed outright (SIGKILL, a crash, the OOM
+    killer) would leave its workers — and, through them, multiprocessing's resource
+    tracker — running forever.  A daemon thread polls ``os.getppid()``: when the parent
+    dies the worker is re-parented (to init or a subreaper) and the thread ends the
+    process with ``os._exit`` within ``interval`` seconds, even mid-trial (numerical work
+    releases the GIL often enough for the thread to run).  Chosen over Linux's
+    ``prctl(PR_SET_PDEATHSIG)``, which fires when the *thread* that started the worker
+    exits — the isolated re-runs start workers from short-lived helper threads — and
+    which exists on Linux only; the poll works wherever ``os.getppid`` does."""
+    def watch():
+        while True:
+            if os.getppid() != parent_pid:
+                os._exit(1)
+            time.sleep(interval)
+
+    threading.Thread(target=watch, name="tidu-parent-watch", daemon=True).start()
+
+
+def _init_worker(blob: bytes, metric, pass_seed: bool, blas_threads: int,
+                 parent_pid: int | None = None) -> None:
+    """Runs once in each worker process: die with the parent (`_watch_parent`), leave
+    Ctrl-C to the parent (which ends the workers itself), load the objective, limit BLAS
+    threads."""
+    if parent_pid is not None:
+        _watch_parent(parent_pid)
+    # a Ctrl-C at a terminal reaches the whole process group; the parent handles it (it
+    # marks the trials in flight and ends the workers), a worker must not die halfway
+    # through sending its result
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         from threadpoolctl import threadpool_limits
         _WORKER["limits"] = threadpool_limits(blas_threads)
@@ -130,6 +180,10 @@ class ProcessExecutor:
         self.n_jobs = int(n_jobs)
         self._pool = None
         self._blob = None
+        self._pools: set = set()  # every live pool, the isolated re-runs' included
+        self._lock = threading.Lock()
+        self._futures: dict = {}
+        self._running_at_abort = None
 
     def start(self, objective, metric, pass_seed) -> None:
         self._blob = serialize_objective(objective)
@@ -138,9 +192,17 @@ class ProcessExecutor:
     def _new_pool(self, n_tasks: int) -> ProcessPoolExecutor:
         workers = max(1, min(self.n_jobs, n_tasks))
         blas = max(1, cpu_count() // workers)
-        return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
                                    initializer=_init_worker,
-                                   initargs=(self._blob, self._metric, self._pass_seed, blas))
+                                   initargs=(self._blob, self._metric, self._pass_seed, blas,
+                                             os.getpid()))
+        with self._lock:
+            self._pools.add(pool)
+        return pool
+
+    def _forget(self, pool) -> None:
+        with self._lock:
+            self._pools.discard(pool)
 
     def run(self, tasks):
         tasks = list(tasks)
@@ -149,6 +211,7 @@ class ProcessExecutor:
         if self._pool is None:
             self._pool = self._new_pool(len(tasks))
         futures = {self._pool.submit(_run_in_worker, task): task for task in tasks}
+        self._futures, self._running_at_abort = futures, None
         orphans = []
         try:
             for future in as_completed(futures):
@@ -158,34 +221,91 @@ class ProcessExecutor:
                     orphans.append(futures[future])
                 except Exception as e:  # noqa: BLE001 — e.g. the objective failed to unpickle
                     yield _failed(futures[future], f"{type(e).__name__}: {e}")
+        except BaseException:  # interrupted (KeyboardInterrupt, SIGTERM) or closed early
+            self.abort()
+            raise
         finally:
-            if orphans:  # a dead worker breaks the whole pool: start a new one next time
-                self._pool.shutdown(wait=False, cancel_futures=True)
+            if orphans and self._pool is not None:  # a dead worker breaks the whole pool:
+                self._pool.shutdown(wait=False, cancel_futures=True)  # a new one next time
+                self._forget(self._pool)
                 self._pool = None
         if orphans:
             yield from self._isolated(orphans)
 
     def _run_alone(self, task: dict) -> dict:
-        with self._new_pool(1) as pool:
-            try:
-                return pool.submit(_run_in_worker, task).result()
-            except BrokenProcessPool:
-                return _failed(task, _DIED)
+        pool = self._new_pool(1)
+        try:
+            with pool:
+                try:
+                    return pool.submit(_run_in_worker, task).result()
+                except BrokenProcessPool:
+                    return _failed(task, _DIED)
+        finally:
+            self._forget(pool)
 
     def _isolated(self, tasks: list):
         """Run the trials a dead worker took down with it, each in a pool of its own, so that
         only the trial that kills its worker is recorded as failed."""
-        with ThreadPoolExecutor(max_workers=max(1, min(self.n_jobs, len(tasks)))) as threads:
+        threads = ThreadPoolExecutor(max_workers=max(1, min(self.n_jobs, len(tasks))))
+        try:
             yield from (f.result() for f in as_completed([threads.submit(self._run_alone, t)
                                                            for t in tasks]))
+        except BaseException:
+            self.abort()  # before waiting for the helper threads: they wait on the workers
+            raise
+        finally:
+            threads.shutdown(wait=True)
+
+    def running(self) -> list:
+        """The tasks a worker has taken (``Future.running``: handed to the pool's call
+        queue, which holds at most one trial beyond the busy workers); after `abort`, those
+        it ended."""
+        if self._running_at_abort is not None:
+            return list(self._running_at_abort)
+        return [task for future, task in list(self._futures.items()) if future.running()]
+
+    def abort(self) -> None:
+        """End every worker now — the trials in flight are lost — and release the pools.
+        For an interrupted search (Ctrl-C, SIGTERM, an exception in a callback); `close`
+        waits for running trials instead.  Idempotent."""
+        if self._running_at_abort is None:
+            self._running_at_abort = self.running()
+        with self._lock:
+            pools, self._pools = list(self._pools), set()
+        for pool in pools:
+            _kill_workers(pool)
+        self._pool = None
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
+            self._forget(self._pool)
             self._pool = None
 
     def describe(self) -> str:
         return f"processes(n_jobs={self.n_jobs})"
+
+
+def _kill_workers(pool: ProcessPoolExecutor, grace: float = 2.0) -> None:
+    """Terminate the worker processes of ``pool`` (SIGTERM, then SIGKILL after ``grace``
+    seconds), then shut the pool down without waiting.  ``concurrent.futures`` has no
+    public way to stop running workers before Python 3.14 (``terminate_workers``), so its
+    ``_processes`` map is read, defensively."""
+    terminate = getattr(pool, "terminate_workers", None)
+    if terminate is not None:  # Python ≥ 3.14
+        terminate()
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join(1.0)
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 # ---------------------------------------------------------------------- Dask
@@ -216,6 +336,7 @@ class DaskExecutor:
     def run(self, tasks):
         from distributed import as_completed as dask_as_completed
         futures = {}
+        self._futures = futures
         for task in tasks:
             future = self._client.submit(run_trial, self._objective, task, self._metric,
                                          self._pass_seed, pure=False,
@@ -228,6 +349,21 @@ class DaskExecutor:
                 yield _failed(futures[future], f"{type(e).__name__}: {e}")
             finally:
                 future.release()
+
+    def running(self) -> list:
+        """The tasks submitted and not done (Dask does not say which have started)."""
+        return [task for future, task in list(getattr(self, "_futures", {}).items())
+                if not future.done()]
+
+    def abort(self) -> None:
+        """Cancel this search's trials on the cluster (the cluster itself lives on: its
+        workers' lifecycle is Dask's) and close the client if this executor opened it."""
+        for future in list(getattr(self, "_futures", ())):
+            try:
+                future.cancel()
+            except Exception:  # noqa: BLE001 — the client may already be closed
+                pass
+        self.close()
 
     def close(self) -> None:
         if self._objective is not None:

@@ -8,7 +8,8 @@ the parameters are) holds::
     params   dict    the hyper-parameters the objective was called with
     seed     int     the trial's seed (tidu.manual_seed(seed), np.random.seed(seed) and
                      random.seed(seed) are called before the objective)
-    status   str     "finished" or "failed"
+    status   str     "finished" or "failed" ("killed": reported to the callbacks for a trial
+                     running when the search was interrupted; never in a result)
     score    float   the score the search ranks by (None when failed)
     metrics  dict    every number the objective returned ({"score": s} for a bare float)
     error    str     why it failed: the exception ("ValueError: …") or "diverged: …" (None
