@@ -146,6 +146,8 @@ CORPUS = {
                          "not an .npz of arrays.*'w.npy/'"),
     "meta_not_json": (_meta("{not json"), "malformed __tidu__ entry.*JSON"),
     "meta_not_utf8": (_meta(b"\xff\xfe\x00{"), "malformed __tidu__ entry.*UTF-8"),
+    "meta_int_too_long": (_meta('{"format": "tidu.save", "version": 1, "tree": {"t": "int", '
+                                '"v": ' + "9" * 50000 + "}}"), "malformed __tidu__ entry.*digits"),
     "meta_not_uint8": (_zip({"__tidu__.npy": _npy(np.arange(4.0))}), "1-d uint8"),
     "meta_json_list": (_meta([1, 2, 3]), "not a tidu.save structure"),
     "meta_wrong_version": (_meta({"format": "tidu.save", "version": 7, "tree": {"t": "none"}}),

@@ -276,7 +276,8 @@ def _check_head(f, where: str) -> int:
     """The file's length, after checking that it starts as a zip archive does."""
     try:
         start = f.tell()
-        length = f.seek(0, os.SEEK_END)
+        f.seek(0, os.SEEK_END)
+        length = f.tell()
         f.seek(start)
         head = f.read(8)
         f.seek(start)
@@ -456,7 +457,7 @@ def _read_meta(raw: np.ndarray, where: str) -> dict:
                      f"found {raw.dtype} of shape {raw.shape}")
     try:
         meta = json.loads(raw.tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+    except ValueError as err:  # not UTF-8, not JSON, or an int of more digits than Python takes
         _fail(where, f"malformed {META_KEY} entry (expected UTF-8 JSON): {err}")
     except RecursionError:
         _fail(where, f"malformed {META_KEY} entry: its JSON is nested too deeply to parse")
