@@ -7,10 +7,22 @@ import sys
 import numpy as np
 
 from ..._checks import check_number
+from ...errors import HyperParameterError
 from .base import Callback
 from .monitor import monitored_value, resolve_mode
 
 __all__ = ["EarlyStopping"]
+
+
+def _count(value, name: str) -> int:
+    """``patience`` / ``start_from_epoch``: an int ≥ 0 (`check_number`'s rule).  The message
+    keeps the ``name=value`` form, by which tidu.cli_config's errors point at the config key
+    (``callbacks.early_stopping.patience``)."""
+    try:
+        return int(check_number(value, name, "EarlyStopping", integer=True))
+    except HyperParameterError:
+        raise HyperParameterError(f"EarlyStopping: {name} must be an int ≥ 0, got "
+                                  f"{name}={value!r}") from None
 
 
 class EarlyStopping(Callback):
@@ -52,8 +64,8 @@ class EarlyStopping(Callback):
         if not isinstance(monitor, str):
             raise TypeError(f"{owner}: monitor must be a logged key such as 'val_loss', got "
                             f"{monitor!r}")
-        patience = check_number(patience, "patience", owner, integer=True)
-        start_from_epoch = check_number(start_from_epoch, "start_from_epoch", owner, integer=True)
+        patience = _count(patience, "patience")
+        start_from_epoch = _count(start_from_epoch, "start_from_epoch")
         # Keras takes |min_delta|, so either sign is accepted; NaN and ±inf are not
         min_delta = check_number(min_delta, "min_delta", owner, low=None)
         if baseline is not None:
