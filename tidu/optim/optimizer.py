@@ -2,8 +2,9 @@
 ``state_dict`` / ``load_state_dict`` as in ``torch.optim.Optimizer``, plus Keras's per-tensor
 gradient clipping (``clipnorm`` / ``clipvalue``) on every optimizer.
 
-A subclass gives its hyper-parameters (``defaults``), checks them (``_check_group``), and
-updates one parameter in place (``_update(param, grad, state, group)``).  The base class walks
+A subclass gives its hyper-parameters (``defaults``), the valid range of each numeric one
+(``hyper_ranges``, checked by the base class; rules tying several together in
+``_check_options``), and updates one parameter in place (``_update(param, grad, state, group)``).  The base class walks
 the groups, clips each gradient, creates the per-parameter ``state`` on the first step, and
 hands out per-parameter scratch arrays (``_work``) so that an update allocates nothing: every
 temporary of the math is written into a preallocated array with ``out=`` / in-place ops, and
