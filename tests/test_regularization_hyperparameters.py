@@ -19,6 +19,7 @@ from tidu.train import EarlyStopping, MaxNorm, ProximalL1, Regularizer
 NAN, INF = math.nan, math.inf
 NOT_NUMBERS = ["0.1", True, None, [0.1]]
 NON_NEGATIVE = [NAN, INF, -INF, -1e-3] + NOT_NUMBERS
+NO_LIMIT_OK = [NAN, -INF, -1e-3] + NOT_NUMBERS  # inf means "no limit", as in PyTorch
 POSITIVE = [NAN, INF, -INF, 0.0, -1.0] + NOT_NUMBERS
 UNIT = [NAN, INF, -INF, -0.1, 1.5] + NOT_NUMBERS
 ANY_REAL = [NAN, INF, -INF, "0.1", True, [0.1]]
@@ -49,14 +50,14 @@ CASES = [
     ("Regularizer", "l1_ratio", lambda v: Regularizer("elastic_net", l1_ratio=v), UNIT),
     ("MaxNorm", "max_norm", lambda v: MaxNorm(v), POSITIVE),
     ("ProximalL1", "lam", lambda v: ProximalL1(v), NON_NEGATIVE),
-    ("clip_grad_norm_", "max_norm", lambda v: clip_grad_norm_([_weight()], v), NON_NEGATIVE),
+    ("clip_grad_norm_", "max_norm", lambda v: clip_grad_norm_([_weight()], v), NO_LIMIT_OK),
     ("clip_grad_norm_", "norm_type", lambda v: clip_grad_norm_([_weight()], 1.0, norm_type=v),
      [NAN, -INF, 0.0, -1.0, "two", True, None]),
     ("get_total_norm", "norm_type", lambda v: get_total_norm([_weight().grad], norm_type=v),
      [NAN, -INF, 0.0, -2.0, "two", True]),
     ("clip_grads_with_norm_", "max_norm",
-     lambda v: clip_grads_with_norm_([_weight()], v, tidu.tensor(5.0)), NON_NEGATIVE),
-    ("clip_grad_value_", "clip_value", lambda v: clip_grad_value_([_weight()], v), NON_NEGATIVE),
+     lambda v: clip_grads_with_norm_([_weight()], v, tidu.tensor(5.0)), NO_LIMIT_OK),
+    ("clip_grad_value_", "clip_value", lambda v: clip_grad_value_([_weight()], v), NO_LIMIT_OK),
     ("EarlyStopping", "patience", lambda v: EarlyStopping(patience=v), COUNT0),
     ("EarlyStopping", "start_from_epoch", lambda v: EarlyStopping(start_from_epoch=v), COUNT0),
     ("EarlyStopping", "min_delta", lambda v: EarlyStopping(min_delta=v), ANY_REAL + [None]),
@@ -78,7 +79,7 @@ def test_every_bad_coefficient_is_refused_naming_the_owner_and_argument(owner, a
 def test_a_refused_clipping_leaves_the_gradients_alone():
     w = _weight()
     before = w.grad.data.copy()
-    for call in (lambda: clip_grad_norm_([w], NAN), lambda: clip_grad_value_([w], INF),
+    for call in (lambda: clip_grad_norm_([w], NAN), lambda: clip_grad_value_([w], NAN),
                  lambda: clip_grad_norm_([w], 1.0, norm_type=NAN)):
         with pytest.raises(HyperParameterError):
             call()
@@ -92,7 +93,7 @@ def _torch_weight():
     return w
 
 
-@pytest.mark.parametrize("max_norm", [0.0, 1.0, 100.0])
+@pytest.mark.parametrize("max_norm", [0.0, 1.0, 100.0, INF])
 @pytest.mark.parametrize("norm_type", [1, 2.0, 3.5, INF, "inf"])
 def test_clip_grad_norm_edges_match_pytorch(max_norm, norm_type):
     ours, ref = _weight(), _torch_weight()
@@ -102,10 +103,11 @@ def test_clip_grad_norm_edges_match_pytorch(max_norm, norm_type):
     np.testing.assert_allclose(ours.grad.data, ref.grad.numpy(), rtol=1e-12)
 
 
-def test_clip_grad_value_zero_matches_pytorch():
+@pytest.mark.parametrize("clip_value", [0, 1.5, INF])
+def test_clip_grad_value_edges_match_pytorch(clip_value):
     ours, ref = _weight(), _torch_weight()
-    clip_grad_value_([ours], 0)
-    torch.nn.utils.clip_grad_value_([ref], 0)
+    clip_grad_value_([ours], clip_value)
+    torch.nn.utils.clip_grad_value_([ref], clip_value)
     np.testing.assert_array_equal(ours.grad.data, ref.grad.numpy())
 
 

@@ -40,9 +40,12 @@ def normalize_dims(dims, ndim: int, op: str, name: str = "dim") -> tuple:
 
 def check_number(value, name: str, owner: str, *, low: float | None = 0.0,
                  low_open: bool = False, high: float | None = None, high_open: bool = False,
-                 integer: bool = False, error: type = HyperParameterError):
+                 integer: bool = False, error: type = HyperParameterError,
+                 allow_inf: bool = False):
     """A finite real number within [low, high] (open ends where asked), or one error naming
-    ``owner`` (``"SGD"``, ``"StepLR"``…), the argument and the value. Returns the value."""
+    ``owner`` (``"SGD"``, ``"StepLR"``…), the argument and the value. Returns the value.
+    ``allow_inf`` admits ±inf where it means something (``max_norm=inf``: no clipping);
+    NaN is never admitted."""
     kind = numbers.Integral if integer else numbers.Real
     if isinstance(value, bool) or not isinstance(value, kind):
         # 0-d arrays and tensors holding one number are accepted as numbers
@@ -55,7 +58,7 @@ def check_number(value, name: str, owner: str, *, low: float | None = 0.0,
             raise error(f"{owner}: {name} must be {what}, got {value!r} "
                                       f"({type(value).__name__})")
         value = as_num
-    if not math.isfinite(value):
+    if math.isnan(value) or (math.isinf(value) and not allow_inf):
         raise error(f"{owner}: {name} must be finite, got {value}")
     below = low is not None and (value <= low if low_open else value < low)
     above = high is not None and (value >= high if high_open else value > high)

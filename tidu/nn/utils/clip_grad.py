@@ -80,7 +80,7 @@ def _total_norm(arrays: list, p: float, error_if_nonfinite: bool) -> Tensor:
 def clip_grads_with_norm_(parameters, max_norm: float, total_norm) -> None:
     r"""Scale every gradient in place by min(max_norm / (total_norm + 1e-6), 1)."""
     params = _tensors(parameters)
-    max_norm = check_number(max_norm, "max_norm", "clip_grads_with_norm_")
+    max_norm = check_number(max_norm, "max_norm", "clip_grads_with_norm_", allow_inf=True)
     grads = [p.grad.data for p in params if p.grad is not None]
     if not grads:
         return
@@ -105,7 +105,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     scaling the gradients to nan / 0.
     """
     params = _tensors(parameters)
-    max_norm = check_number(max_norm, "max_norm", "clip_grad_norm_")  # named as called
+    max_norm = check_number(max_norm, "max_norm", "clip_grad_norm_", allow_inf=True)  # named as called
     p = _norm_type(norm_type, "clip_grad_norm_")
     total = _total_norm([g.grad.data for g in params if g.grad is not None], p,
                         error_if_nonfinite)
@@ -116,7 +116,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
 def clip_grad_value_(parameters, clip_value: float) -> None:
     r"""Clip every gradient elementwise into [−clip_value, clip_value], in place."""
     params = _tensors(parameters)
-    clip_value = check_number(clip_value, "clip_value", "clip_grad_value_")
+    clip_value = check_number(clip_value, "clip_value", "clip_grad_value_", allow_inf=True)
     for p in params:
         if p.grad is not None:
             np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)
