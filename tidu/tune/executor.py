@@ -135,7 +135,7 @@ def _watch_parent(parent_pid: int, interval: float = PARENT_CHECK_SECONDS) -> No
 
 
 def _init_worker(blob: bytes, metric, pass_seed: bool, blas_threads: int,
-                 parent_pid: int | None = None) -> None:
+                 parent_pid: int | None = None, started=None) -> None:
     """Runs once in each worker process: die with the parent (`_watch_parent`), leave
     Ctrl-C to the parent (which ends the workers itself), load the objective, limit BLAS
     threads."""
@@ -152,9 +152,12 @@ def _init_worker(blob: bytes, metric, pass_seed: bool, blas_threads: int,
         pass
     _WORKER["objective"] = pickle.loads(blob)
     _WORKER["metric"], _WORKER["pass_seed"] = metric, pass_seed
+    _WORKER["started"] = started
 
 
 def _run_in_worker(task: dict) -> dict:
+    if _WORKER.get("started") is not None:  # tell the parent which trials are in flight
+        _WORKER["started"].put(task["index"])
     return run_trial(_WORKER["objective"], task, _WORKER["metric"], _WORKER["pass_seed"])
 
 
@@ -184,6 +187,9 @@ class ProcessExecutor:
         self._lock = threading.Lock()
         self._futures: dict = {}
         self._running_at_abort = None
+        self._started = None  # trial indices the workers report as they begin them
+        self._started_ids: set = set()
+        self._yielded: set = set()
 
     def start(self, objective, metric, pass_seed) -> None:
         self._blob = serialize_objective(objective)
@@ -192,10 +198,13 @@ class ProcessExecutor:
     def _new_pool(self, n_tasks: int) -> ProcessPoolExecutor:
         workers = max(1, min(self.n_jobs, n_tasks))
         blas = max(1, cpu_count() // workers)
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+        context = get_context("spawn")
+        if self._started is None:
+            self._started = context.SimpleQueue()
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                    initializer=_init_worker,
                                    initargs=(self._blob, self._metric, self._pass_seed, blas,
-                                             os.getpid()))
+                                             os.getpid(), self._started))
         with self._lock:
             self._pools.add(pool)
         return pool
@@ -216,10 +225,13 @@ class ProcessExecutor:
         try:
             for future in as_completed(futures):
                 try:
-                    yield future.result()
+                    record = future.result()
+                    self._yielded.add(record["index"])
+                    yield record
                 except BrokenProcessPool:
                     orphans.append(futures[future])
                 except Exception as e:  # noqa: BLE001 — e.g. the objective failed to unpickle
+                    self._yielded.add(futures[future]["index"])
                     yield _failed(futures[future], f"{type(e).__name__}: {e}")
         except BaseException:  # interrupted (KeyboardInterrupt, SIGTERM) or closed early
             self.abort()
@@ -248,8 +260,10 @@ class ProcessExecutor:
         only the trial that kills its worker is recorded as failed."""
         threads = ThreadPoolExecutor(max_workers=max(1, min(self.n_jobs, len(tasks))))
         try:
-            yield from (f.result() for f in as_completed([threads.submit(self._run_alone, t)
-                                                           for t in tasks]))
+            for future in as_completed([threads.submit(self._run_alone, t) for t in tasks]):
+                record = future.result()
+                self._yielded.add(record["index"])
+                yield record
         except BaseException:
             self.abort()  # before waiting for the helper threads: they wait on the workers
             raise
@@ -257,12 +271,15 @@ class ProcessExecutor:
             threads.shutdown(wait=True)
 
     def running(self) -> list:
-        """The tasks a worker has taken (``Future.running``: handed to the pool's call
-        queue, which holds at most one trial beyond the busy workers); after `abort`, those
-        it ended."""
+        """The tasks a worker has begun (each worker reports the index of a trial as it
+        starts it) whose record the search has not received; after `abort`, those it
+        ended."""
         if self._running_at_abort is not None:
             return list(self._running_at_abort)
-        return [task for future, task in list(self._futures.items()) if future.running()]
+        while self._started is not None and not self._started.empty():
+            self._started_ids.add(self._started.get())
+        return [task for task in list(self._futures.values())
+                if task["index"] in self._started_ids and task["index"] not in self._yielded]
 
     def abort(self) -> None:
         """End every worker now — the trials in flight are lost — and release the pools.
