@@ -82,6 +82,7 @@ def test_a_diverged_fit_is_stored_as_valid_json_and_read_back_as_nan(tmp_path):
     assert run.config["bad"] == math.inf and "__nonfinite__" not in run.config
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the diverging train run overflows
 def test_diverged_cli_search_database_is_queryable_and_exports_parse(tmp_path):
     config = tmp_path / "search.toml"
     config.write_text(IRIS + '\n[search]\nstrategy = "grid"\nrefit = false\n'

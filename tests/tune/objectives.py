@@ -63,3 +63,13 @@ def crash_above(params):
     if params["x"] > 0.8:
         os._exit(3)
     return params["x"]
+
+
+def quick_or_stuck(params):
+    """Returns at once for a < 0.5; otherwise sleeps far longer than any test (a trial that
+    is still in flight when the search is interrupted)."""
+    import time
+    if params["a"] < 0.5:
+        return params["a"]
+    time.sleep(600)
+    return params["a"]
