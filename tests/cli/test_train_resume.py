@@ -157,3 +157,30 @@ def test_what_cannot_be_resumed_is_refused_in_one_line(tmp_path):
         assert message in out.output, (args, out.output)
         assert "Traceback" not in out.output
     assert [r.status for r in RunDB(db_path).runs(newest_first=False)] == ["finished", "killed"]
+
+
+def test_sigterm_records_the_run_killed_and_it_resumes(tmp_path):
+    config = tmp_path / "digits.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    db_path = tmp_path / "runs.db"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "tidu.cli", "train", str(config), "--db",
+                             str(db_path), "--progress", "lines"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    seen = []
+    for line in proc.stdout:
+        seen.append(line.decode())
+        if seen[-1].startswith("Epoch 2/"):
+            proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+    proc.stdout.close()
+    output = "".join(seen)
+    assert proc.returncode == 128 + signal.SIGTERM, output
+    assert output.strip().splitlines()[-1] == ("Error: terminated by SIGTERM (the run is "
+                                               "recorded as killed)")
+    assert not Path(f"{db_path}-wal").exists()  # the database was closed
+    (run,) = RunDB(db_path).runs()
+    assert run.status == "killed" and "SIGTERM" in run.error
+    out = invoke("train", config, "--db", db_path, "--resume", run.id, "--progress", "none")
+    assert out.exit_code == 0, out.output
+    assert RunDB(db_path).get_run(run.id).status == "finished"

@@ -132,8 +132,8 @@ class RunLogger(Callback):
         self._in_context = False
         if exc is None:
             self.finish()
-        elif isinstance(exc, KeyboardInterrupt):
-            self.fail("KeyboardInterrupt: interrupted", status="killed")
+        elif isinstance(exc, KeyboardInterrupt):  # Ctrl-C, or SIGTERM under the command line
+            self.fail(f"{type(exc).__name__}: {exc or 'interrupted'}", status="killed")
         else:
             self.fail(exc)
         return False
