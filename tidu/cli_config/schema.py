@@ -58,7 +58,8 @@ OPTIMIZER_BOUNDS = {"lr": {"low": 0, "low_open": True},
 SCHEDULE_BOUNDS = {"max_lr": {"low": 0, "low_open": True}}
 LOSS_BOUNDS = {"label_smoothing": {"low": 0, "high": 1}, "delta": {"low": 0, "low_open": True},
                "weight": NON_NEGATIVE, "pos_weight": NON_NEGATIVE}
-CALLBACK_BOUNDS = {"min_delta": NON_NEGATIVE}  # counts: the callbacks' own int checks
+CALLBACK_BOUNDS: dict = {}  # finite only: min_delta's sign is free (Keras takes |min_delta|),
+#                             counts get the callbacks' own int checks
 INIT_BOUNDS = {"std": NON_NEGATIVE}
 
 
