@@ -207,7 +207,7 @@ def test_resume_refuses_mismatched_runs(tmp_path):
         broken.fit(loader, val, epochs=2, resume=True)
     tidu.save({"model": {}}, tmp_path / "other.npz")
     foreign, loader, val = _setup(path=tmp_path / "other.npz")
-    with pytest.raises(StateDictError, match="is not a tidu.train checkpoint"):
+    with pytest.raises(SerializationError, match="is not a tidu.train checkpoint .*'format' is missing"):
         foreign.fit(loader, val, epochs=2, resume=True)
 
 

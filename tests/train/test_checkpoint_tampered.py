@@ -73,6 +73,10 @@ CASES = {
     "no_loader_rng": (_delete("train_loader/rng_state"), "has no field 'train_loader/rng_state'"),
     "no_history": (_delete("history"), "has no field 'history'"),
     "no_stop_training": (_delete("stop_training"), "has no field 'stop_training'"),
+    "no_format": (_delete("format"), "is not a tidu.train checkpoint .*'format' is missing"),
+    "foreign_format": (_set("format", "keras"), "'format' is 'keras'"),
+    "no_version": (_delete("version"), "has checkpoint version missing"),
+    "future_version": (_set("version", 99), "has checkpoint version 99"),
     # mistyped fields
     "epoch_str": (_set("progress/epoch", "3"),
                   r"field 'progress/epoch': expected an int ≥ 0, found str '3'"),

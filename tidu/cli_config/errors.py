@@ -125,12 +125,14 @@ def not_one_of(path: str, value, options, what: str = "value") -> ConfigError:
 
 
 def blame(path: str, spec: dict, exc: Exception) -> ConfigError:
-    """A constructor's error (``SGD: lr must be …, got lr=-1``) pinned to the key of
-    ``spec`` it names (``name=`` in its message), else to ``path`` itself."""
+    """A constructor's error pinned to the key of ``spec`` it names — ``name=`` in its
+    message (``SGD: lr must be …, got lr=-1``) or, as `check_number` words it, ``Owner: name
+    must …`` — else to ``path`` itself."""
     if isinstance(exc, ConfigError):
         return exc
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     for key in spec:
-        if re.search(rf"\b{re.escape(str(key))}\s*=", text):
+        name = re.escape(str(key))
+        if re.search(rf"\b{name}\s*=", text) or re.search(rf"^[\w.]+: {name} must\b", text):
             return ConfigError(join_path(path, key), text, spec[key])
     return ConfigError(path, text)

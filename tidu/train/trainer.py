@@ -26,7 +26,7 @@ import numpy as np
 from ..backend import device_of, to_device, to_numpy
 from .. import random as _random
 from ..data.loader import ArrayDataset, DataLoader
-from ..errors import StateDictError
+from ..errors import SerializationError, StateDictError
 from ..nn.modules.module import Module
 from ..tensor import Tensor, no_grad
 from .callbacks.base import Callback, CallbackList
@@ -369,12 +369,16 @@ class Trainer:
     def _restore(self, state: dict, epochs: int) -> tuple:
         """Load a checkpoint taken by `state_dict`; returns (epoch, batch) to continue at."""
         where = self.checkpoint.path
+        # a file without our format/version fields is a tampered or foreign file
         if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
-            raise StateDictError(f"fit(resume=True): {where!r} is not a tidu.train checkpoint")
+            raise SerializationError(f"fit(resume=True): {where!r} is not a tidu.train "
+                                     f"checkpoint (field 'format' is "
+                                     f"{_field(state, 'format')}, expected "
+                                     f"{CHECKPOINT_FORMAT!r})")
         if state.get("version") != CHECKPOINT_VERSION:
-            raise StateDictError(f"fit(resume=True): {where!r} has checkpoint version "
-                                 f"{state.get('version')!r}, this tidu reads "
-                                 f"{CHECKPOINT_VERSION}")
+            raise SerializationError(f"fit(resume=True): {where!r} has checkpoint version "
+                                     f"{_field(state, 'version')}, this tidu reads "
+                                     f"{CHECKPOINT_VERSION}")
         check_state(state, where)  # every field present and well-typed before any is applied
         progress = state["progress"]
         if progress["steps_per_epoch"] != self.params["steps"]:
@@ -427,3 +431,10 @@ def fit(model, loss_fn, optimizer, train_data, val_data=None, epochs: int = 1,
                       checkpoint=checkpoint, verbose=verbose)
     return trainer.fit(train_data, val_data, epochs=epochs, batch_size=batch_size,
                        shuffle=shuffle, seed=seed, resume=resume)
+
+
+def _field(state, key: str) -> str:
+    """A checkpoint field's value for a message, or 'missing'."""
+    if not isinstance(state, dict) or key not in state:
+        return "missing"
+    return repr(state[key])[:80]
