@@ -503,8 +503,10 @@ def runs_export(run_id, db_path, csv_path, json_path):
 @click.option("--list", "list_only", is_flag=True, help="List the experiments and their claims.")
 @_db_option
 @click.option("--no-db", is_flag=True, help="Record nothing in the run database.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Experiments run at once (default: one per core, at most 2).")
 @_clean_errors
-def lab(ids, full, out_dir, list_only, db_path, no_db):
+def lab(ids, full, out_dir, list_only, db_path, no_db, jobs):
     """Run the notes' claims as experiments (all, or IDS such as E1 E12) and write a report
     with each verdict, its numbers and figures."""
     from .lab import all_experiments, get, run_lab
@@ -515,10 +517,11 @@ def lab(ids, full, out_dir, list_only, db_path, no_db):
         return
     results, path = run_lab(list(ids) or None, full=full, out=out_dir,
                             db=False if no_db else db_path, log=click.echo,
-                            progress=sys.stderr.isatty())
-    held = sum(r.outcome.held for r in results)
+                            progress=sys.stderr.isatty(), jobs=jobs)
+    counts = {s: sum(r.outcome.status == s for r in results) for s in ("held", "mixed", "not held")}
     expected = sum(r.as_expected for r in results)
-    click.echo(f"{held} of {len(results)} claims held ({expected} as expected); "
+    click.echo(f"{counts['held']} of {len(results)} claims held, {counts['mixed']} mixed, "
+               f"{counts['not held']} not held in their setup ({expected} as expected); "
                f"report: {os.path.abspath(path)}")
 
 
