@@ -35,12 +35,28 @@ if _DEVICE:
         setattr(np.testing, _name, _on_host(getattr(np.testing, _name)))
 
 
+def pytest_addoption(parser):
+    parser.addoption("--slow", action="store_true",
+                     help="also run the tests marked slow (the lab in full mode: ~15 min)")
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "host_only(reason): a test of host-side behaviour, "
                                        "skipped when TIDU_TEST_DEVICE puts tensors on a device")
+    config.addinivalue_line("markers", "slow: minutes long; deselected unless --slow is given")
+
+
+def _deselect_slow(config, items):
+    if config.getoption("--slow"):
+        return
+    slow = [item for item in items if item.get_closest_marker("slow") is not None]
+    if slow:
+        items[:] = [item for item in items if item.get_closest_marker("slow") is None]
+        config.hook.pytest_deselected(items=slow)
 
 
 def pytest_collection_modifyitems(config, items):
+    _deselect_slow(config, items)
     if not _DEVICE:
         return
     import pytest
