@@ -7,7 +7,7 @@ import numpy as np
 import tidu
 from tidu.diagnose import classify_stationary_point, gradient, hessian
 
-from ..base import Outcome, experiment
+from ..base import Outcome, SubClaim, experiment
 
 _NOTES_POINT = np.array([-1.0, -2.0, 3.0])
 _NOTES_MIN = -14.0
@@ -59,10 +59,31 @@ def run(full: bool = False) -> Outcome:
                 for name, fn in (("−f", f_negated), ("x²−y²+z²+2x−4y−6z", f_saddle))}
 
     eig = res.eigenvalues
-    held = (spread < 1e-6 and res.is_stationary and res.kind == "minimum"
-            and np.allclose(eig, 2.0, atol=1e-4) and np.allclose(res.hessian, 2 * np.eye(3), atol=1e-4)
-            and abs(res.value - _NOTES_MIN) < 1e-9
-            and controls["−f"].kind == "maximum" and controls["x²−y²+z²+2x−4y−6z"].kind == "saddle")
+    ctrl_f, ctrl_s = controls["−f"], controls["x²−y²+z²+2x−4y−6z"]
+    eig_text = ", ".join(f"{float(e):.6g}" for e in eig)
+    hess_err = float(np.abs(res.hessian - 2 * np.eye(3)).max())
+    subclaims = [
+        SubClaim("the gradient is zero at (x, y, z) = (−1, −2, 3)",
+                 held=spread < 1e-6 and res.is_stationary,
+                 evidence=f"solving ∇f = 0 from {len(starts)} random starts lands on "
+                          f"({point[0]:.6g}, {point[1]:.6g}, {point[2]:.6g}), max deviation from "
+                          f"(−1, −2, 3) {spread:.1e}; ‖∇f‖ there {float(res.gradient_norm):.1e}. "
+                          f"Criterion: deviation < 1e-6 and ‖∇f‖ below the classifier's tolerance"),
+        SubClaim("the Hessian there is 2·I, all eigenvalues positive, so the point is a local minimum",
+                 held=(res.kind == "minimum" and np.allclose(eig, 2.0, atol=1e-4) and hess_err < 1e-4
+                       and ctrl_f.kind == "maximum" and ctrl_s.kind == "saddle"),
+                 evidence=f"Hessian eigenvalues {eig_text} (largest entry deviation from 2·I "
+                          f"{hess_err:.1e}) → {res.curvature}, {res.kind}; the same test calls −f a "
+                          f"{ctrl_f.kind} and x²−y²+z²+2x−4y−6z a {ctrl_s.kind} at that point. "
+                          f"Criterion: eigenvalues 2 ± 1e-4, kind 'minimum', controls classified "
+                          f"right"),
+        SubClaim("the minimum value is f(−1, −2, 3) = −14",
+                 held=abs(res.value - _NOTES_MIN) < 1e-9,
+                 evidence=f"f = {float(res.value):.10g}. Criterion: |f + 14| < 1e-9"),
+    ]
+    takeaway = (f"∇f = 0 at ({point[0]:.4g}, {point[1]:.4g}, {point[2]:.4g}); the Hessian there has "
+                f"eigenvalues {', '.join(f'{float(e):.4g}' for e in eig)} (2·I, positive definite) "
+                f"→ a minimum with f = {float(res.value):.6g}, as the notes compute")
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
     xs, ys = np.meshgrid(np.linspace(-11, 11, 111), np.linspace(-11, 11, 111))
@@ -87,19 +108,18 @@ def run(full: bool = False) -> Outcome:
 
     verdict = (f"∇f = 0 solved from {len(starts)} random starts lands on "
                f"({point[0]:.6g}, {point[1]:.6g}, {point[2]:.6g}) (max deviation {spread:.1e}); "
-               f"‖∇f‖ there {res.gradient_norm:.1e}; Hessian eigenvalues "
-               f"{np.array2string(eig, precision=6, separator=', ')} → {res.curvature}, {res.kind}; "
-               f"f = {res.value:.10g} (notes: −14). Controls at the same point: −f → "
-               f"{controls['−f'].kind}, x²−y²+z²+2x−4y−6z → {controls['x²−y²+z²+2x−4y−6z'].kind}")
-    return Outcome(held=held, verdict=verdict,
+               f"‖∇f‖ there {float(res.gradient_norm):.1e}; Hessian eigenvalues {eig_text} → "
+               f"{res.curvature}, {res.kind}; f = {float(res.value):.10g} (notes: −14). Controls at "
+               f"the same point: −f → {ctrl_f.kind}, x²−y²+z²+2x−4y−6z → {ctrl_s.kind}")
+    return Outcome(takeaway=takeaway, subclaims=subclaims, verdict=verdict,
                    setup="f(x,y,z) = x²+y²+z²+2x+4y−6z written with tidu tensors (float64); the "
                          "stationary point found by solving ∇f = 0 (one Newton step x − H⁻¹∇f from "
                          f"{len(starts)} uniform random starts in [−10, 10]³, gradients by autograd); "
                          "tidu.diagnose.classify_stationary_point reads the Hessian's eigenvalues "
                          "(central differences of autograd gradients, tol 1e-6). Controls: −f "
                          "(a maximum) and x²−y²+z²+2x−4y−6z (a saddle) at the same point",
-                   numbers={"point": point.tolist(), "max_deviation": spread,
-                            "gradient_norm": res.gradient_norm, "eigenvalues": eig.tolist(),
-                            "value": res.value, "kind": res.kind,
+                   numbers={"point": [float(v) for v in point], "max_deviation": spread,
+                            "gradient_norm": float(res.gradient_norm),
+                            "eigenvalues": [float(e) for e in eig], "value": float(res.value), "kind": res.kind,
                             "control_kinds": {k: v.kind for k, v in controls.items()}},
                    figures=[fig])
