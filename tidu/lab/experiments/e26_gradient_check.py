@@ -9,7 +9,7 @@ from tidu import nn
 from tidu.diagnose import gradcheck
 from tidu.nn import functional as F
 
-from ..base import Outcome, experiment
+from ..base import Outcome, SubClaim, experiment
 
 
 # A hand-written activation, tanh, with its own backward.  `Tensor._op(data, parents, backward)`
@@ -79,10 +79,9 @@ def run(full: bool = False) -> Outcome:
 
     right = reports["right: g·(1 − tanh²x)"]
     wrong = {k: v for k, v in reports.items() if k.startswith("wrong")}
-    held = right.passed and all(not r.passed for r in wrong.values())
 
     last = [p for p, _ in _model(_tanh_right, n_in, n_hidden, n_out).named_parameters()][-2:]
-    last_layer = max(rep[p].max_rel_error for rep in reports.values() for p in last)
+    last_layer = float(max(rep[p].max_rel_error for rep in reports.values() for p in last))
     param_names = [name for name, _ in _model(_tanh_right, n_in, n_hidden, n_out).named_parameters()]
     fig, ax = plt.subplots(figsize=(10, 3.5))
     width = 0.8 / len(reports)
@@ -99,13 +98,32 @@ def run(full: bool = False) -> Outcome:
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
     fig.tight_layout()
 
-    verdict = (f"right backward: largest relative error {right.max_rel_error:.1e} ≤ "
-               f"{right.threshold:g} → passed; "
-               + "; ".join(f"{k[7:]}: {v.max_rel_error:.1e} in {v.failed[0].name if v.failed else '-'} "
-                           f"→ {'FAILED' if not v.passed else 'passed'}" for k, v in wrong.items())
+    def worst(rep):
+        return f"{float(rep.max_rel_error):.1e}" + (f" in {rep.failed[0].name}" if rep.failed else "")
+
+    subclaims = [
+        SubClaim("the right backward agrees with the numerical gradient (the check passes)",
+                 held=bool(right.passed),
+                 evidence=f"largest relative error {float(right.max_rel_error):.1e} over all "
+                          f"parameters. Criterion: ≤ {right.threshold:g}"),
+        SubClaim("every deliberately wrong backward is flagged, a 2 % error included",
+                 held=all(not r.passed for r in wrong.values()),
+                 evidence="; ".join(f"{k[7:]}: {worst(v)} → {'FAILED' if not v.passed else 'passed'}"
+                                    for k, v in wrong.items())
+                          + f". Criterion: each above {right.threshold:g}"),
+    ]
+    errs = ", ".join(f"{float(v.max_rel_error):.2g}" for v in wrong.values())
+    takeaway = (f"Gradient check: the right tanh backward matches finite differences to "
+                f"{float(right.max_rel_error):.1e}; the {len(wrong)} wrong ones show relative errors "
+                f"{errs} against a {right.threshold:g} threshold and are "
+                + ("all flagged" if subclaims[1].held else "not all flagged"))
+    verdict = (f"right backward: largest relative error {float(right.max_rel_error):.1e} ≤ "
+               f"{right.threshold:g} → {'passed' if right.passed else 'FAILED'}; "
+               + "; ".join(f"{k[7:]}: {worst(v)} → {'FAILED' if not v.passed else 'passed'}"
+                           for k, v in wrong.items())
                + f"; the last layer, whose gradient does not pass through the hand-written backward, "
                  f"passes in every variant (≤ {last_layer:.1e})")
-    return Outcome(held=held, verdict=verdict,
+    return Outcome(takeaway=takeaway, subclaims=subclaims, verdict=verdict,
                    setup=f"MLP {n_in}-{n_hidden}-{n_hidden}-{n_out} whose two activations are a "
                          "hand-written tanh (built with tidu.Tensor._op and its own backward), "
                          f"cross-entropy on {n} random Gaussian inputs with random labels; "
@@ -113,6 +131,6 @@ def run(full: bool = False) -> Outcome:
                          "float64 central differences (eps 1e-6, threshold 1e-5 on the relative "
                          "error). Four backwards: the right one, 1 − x² instead of 1 − tanh²x, the "
                          "upstream gradient dropped, and a constant 2 % off",
-                   numbers={k: {"passed": v.passed, "max_rel_error": v.max_rel_error}
+                   numbers={k: {"passed": bool(v.passed), "max_rel_error": float(v.max_rel_error)}
                             for k, v in reports.items()},
                    figures=[fig])
