@@ -9,10 +9,11 @@ from tidu import nn
 from tidu.data import make_moons
 from tidu.train import LambdaCallback, Trainer
 
-from ..base import Outcome, experiment
+from ..base import Outcome, SubClaim, experiment
 
-_N_TRAIN, _N_VAL, _NOISE = 60, 1000, 0.3
-_WIDTH, _P, _LR = 128, 0.5, 1e-2
+_N_TRAIN, _N_VAL, _N_TEST, _NOISE = 60, 500, 1000, 0.3
+_WIDTH, _P = 128, 0.5
+_LRS = (3e-3, 1e-2, 3e-2)                           # Adam lr grid, the same for both arms
 _EVERY = 5                                          # evaluate every 5 epochs
 
 
@@ -23,28 +24,35 @@ def _model(p: float) -> nn.Module:
                          nn.Linear(_WIDTH, 2))
 
 
-def _train(p: float, seed: int, data, epochs: int) -> dict:
-    (Xtr, ytr), (Xv, yv) = data
+def _train(p: float, lr: float, seed: int, data, epochs: int) -> dict:
+    (Xtr, ytr), (Xv, yv), (Xte, yte) = data
     tidu.manual_seed(seed)                          # same initial weights with and without dropout
     model = _model(p)
-    curve = {"epoch": [], "train_loss": [], "val_loss": [], "train_err": [], "val_err": []}
+    curve = {"epoch": [], "train_loss": [], "test_loss": [], "train_err": [], "test_err": []}
 
     def record(epoch, logs):
         if (epoch + 1) % _EVERY and epoch + 1 != epochs:
             return
-        tr, va = trainer.evaluate((Xtr, ytr)), trainer.evaluate((Xv, yv))   # eval mode: no dropout
+        tr, te = trainer.evaluate((Xtr, ytr)), trainer.evaluate((Xte, yte))  # eval mode: no dropout
         curve["epoch"].append(epoch + 1)
         curve["train_loss"].append(tr["loss"])
-        curve["val_loss"].append(va["loss"])
+        curve["test_loss"].append(te["loss"])
         curve["train_err"].append(1 - tr["accuracy"])
-        curve["val_err"].append(1 - va["accuracy"])
+        curve["test_err"].append(1 - te["accuracy"])
 
-    trainer = Trainer(model, nn.CrossEntropyLoss(), tidu.optim.Adam(model.parameters(), lr=_LR),
+    trainer = Trainer(model, nn.CrossEntropyLoss(), tidu.optim.Adam(model.parameters(), lr=lr),
                       metrics=["accuracy"], callbacks=[LambdaCallback(on_epoch_end=record)],
                       verbose=0)
     trainer.fit((Xtr, ytr), epochs=epochs, batch_size=None)
-    curve["model"] = model
+    va = trainer.evaluate((Xv, yv))
+    curve.update(model=model, lr=lr, val_err=1 - va["accuracy"], val_loss=va["loss"])
     return curve
+
+
+def _tuned(p: float, seed: int, data, epochs: int) -> dict:
+    """The arm at its own lr from _LRS: the lowest validation error (ties: lower validation loss)."""
+    runs = [_train(p, lr, seed, data, epochs) for lr in _LRS]
+    return min(runs, key=lambda c: (round(c["val_err"], 9), c["val_loss"]))
 
 
 @experiment(
@@ -55,51 +63,72 @@ def _train(p: float, seed: int, data, epochs: int) -> dict:
              "the gap between training and validation performance narrows.",
 )
 def run(full: bool = False) -> Outcome:
-    seeds = range(10) if full else range(3)
+    seeds = tuple(range(10)) if full else (0, 1, 2)
     epochs = 500 if full else 300
     runs = []
     for seed in seeds:
         data = (make_moons(_N_TRAIN, noise=_NOISE, seed=seed),
-                make_moons(_N_VAL, noise=_NOISE, seed=seed + 1000))
-        runs.append((data, _train(0.0, seed, data, epochs), _train(_P, seed, data, epochs)))
+                make_moons(_N_VAL, noise=_NOISE, seed=seed + 1000),
+                make_moons(_N_TEST, noise=_NOISE, seed=seed + 2000))
+        runs.append((data, _tuned(0.0, seed, data, epochs), _tuned(_P, seed, data, epochs)))
+    arms = (("plain", 1), ("dropout", 2))
 
-    def final(curve, key):
-        return curve[key][-1]
+    def final(key):
+        return {k: np.array([float(r[i][key][-1]) for r in runs]) for k, i in arms}
 
-    err_gap = {k: np.array([final(c, "val_err") - final(c, "train_err") for c in cs])
-               for k, cs in (("plain", [r[1] for r in runs]), ("dropout", [r[2] for r in runs]))}
-    loss_gap = {k: np.array([final(c, "val_loss") - final(c, "train_loss") for c in cs])
-                for k, cs in (("plain", [r[1] for r in runs]), ("dropout", [r[2] for r in runs]))}
-    val_err = {k: float(np.mean([final(r[i], "val_err") for r in runs]))
-               for k, i in (("plain", 1), ("dropout", 2))}
-    train_err = {k: float(np.mean([final(r[i], "train_err") for r in runs]))
-                 for k, i in (("plain", 1), ("dropout", 2))}
+    train_err, test_err = final("train_err"), final("test_err")
+    train_loss, test_loss = final("train_loss"), final("test_loss")
+    err_gap = {k: test_err[k] - train_err[k] for k, _ in arms}
+    loss_gap = {k: float(np.mean(test_loss[k] - train_loss[k])) for k, _ in arms}
+    lrs = {k: [float(r[i]["lr"]) for r in runs] for k, i in arms}
     eg = {k: float(v.mean()) for k, v in err_gap.items()}
-    lg = {k: float(v.mean()) for k, v in loss_gap.items()}
-    narrower = int(np.sum(err_gap["dropout"] < err_gap["plain"]))
-    held = eg["dropout"] <= eg["plain"] - 0.01 and val_err["dropout"] <= val_err["plain"] + 0.01
+    te = {k: float(v.mean()) for k, v in test_err.items()}
+    tr = {k: float(v.mean()) for k, v in train_err.items()}
+    narrowing = err_gap["plain"] - err_gap["dropout"]
+    narrower = int(np.sum(narrowing > 0))
+
+    def pts(v):
+        return ", ".join(f"{100 * x:.1f}" for x in v)
+
+    subclaims = [
+        SubClaim("dropout narrows the gap between held-out and training error",
+                 held=bool(narrowing.mean() >= 0.01 and narrower > len(seeds) / 2),
+                 evidence=f"held-out − training error {100 * eg['plain']:.1f} pts without dropout vs "
+                          f"{100 * eg['dropout']:.1f} with (mean of {len(seeds)} seeds); narrower by "
+                          f"{pts(narrowing)} pts per seed ({narrower}/{len(seeds)} narrower). "
+                          f"Criterion: narrower by ≥ 1 pt on average and in most seeds"),
+        SubClaim("without raising the held-out error",
+                 held=bool(te["dropout"] <= te["plain"] + 0.01),
+                 evidence=f"held-out error {100 * te['plain']:.1f}% without vs "
+                          f"{100 * te['dropout']:.1f}% with dropout (per seed {pts(test_err['plain'])} "
+                          f"vs {pts(test_err['dropout'])}). Criterion: mean not higher by > 1 pt"),
+    ]
+    takeaway = (f"On {_N_TRAIN} two-moons points, dropout (p = {_P}) narrows the held-out − training "
+                f"error gap from {100 * eg['plain']:.1f} to {100 * eg['dropout']:.1f} pts "
+                f"({narrower}/{len(seeds)} seeds), held-out error {100 * te['plain']:.1f}% → "
+                f"{100 * te['dropout']:.1f}%, each arm at its own tuned lr")
 
     # figure 1: curves of seed 0, gaps per seed
     (data0, plain0, drop0) = runs[0]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.5))
     for c, name, color in ((plain0, "no dropout", "tab:red"), (drop0, f"dropout p={_P}", "tab:blue")):
-        ax1.plot(c["epoch"], c["train_loss"], "--", color=color, label=f"{name}: train")
-        ax1.plot(c["epoch"], c["val_loss"], "-", color=color, label=f"{name}: validation")
+        ax1.plot(c["epoch"], c["train_loss"], "--", color=color, label=f"{name} (lr {c['lr']:g}): train")
+        ax1.plot(c["epoch"], c["test_loss"], "-", color=color, label=f"{name}: held-out")
     ax1.set_yscale("log")
-    ax1.set(title="Cross-entropy, training vs validation (seed 0)", xlabel="epoch",
+    ax1.set(title="Cross-entropy, training vs held-out (seed 0)", xlabel="epoch",
             ylabel="loss (eval mode)")
-    ax1.legend(fontsize=8)
+    ax1.legend(fontsize=7)
     x = np.arange(len(runs))
     ax2.bar(x - 0.2, 100 * err_gap["plain"], 0.4, color="tab:red", label="no dropout")
     ax2.bar(x + 0.2, 100 * err_gap["dropout"], 0.4, color="tab:blue", label=f"dropout p={_P}")
     ax2.set_xticks(x, [str(s) for s in seeds])
-    ax2.set(title="Final gap: validation error − training error", xlabel="seed",
+    ax2.set(title="Final gap: held-out error − training error", xlabel="seed",
             ylabel="gap (percentage points)")
     ax2.legend(fontsize=8)
     fig.tight_layout()
 
     # figure 2: decision boundaries of seed 0
-    (Xtr, ytr), _ = data0
+    (Xtr, ytr), _, _ = data0
     g = np.linspace(-2.0, 3.0, 120)
     gx, gy = np.meshgrid(g, np.linspace(-1.6, 2.1, 100))
     grid = tidu.Tensor(np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32))
@@ -114,26 +143,28 @@ def run(full: bool = False) -> Outcome:
             ax.scatter(Xtr[ytr == k, 0], Xtr[ytr == k, 1], color=color, edgecolors="k",
                        linewidths=0.6, s=28, label=f"class {k} (training)")
         ax.set(title=f"{name}: train err {100 * c['train_err'][-1]:.0f}%, "
-                     f"val err {100 * c['val_err'][-1]:.1f}%", xlabel="x₁", ylabel="x₂")
+                     f"held-out err {100 * c['test_err'][-1]:.1f}%", xlabel="x₁", ylabel="x₂")
         ax.legend(fontsize=7, loc="lower left")
     fig2.tight_layout()
 
-    verdict = (f"mean over {len(runs)} seeds: validation − training error gap "
-               f"{100 * eg['plain']:.1f} pts without dropout vs {100 * eg['dropout']:.1f} pts with "
-               f"(narrower in {narrower}/{len(runs)} seeds); validation − training cross-entropy gap "
-               f"{lg['plain']:.2f} vs {lg['dropout']:.2f}; training error "
-               f"{100 * train_err['plain']:.1f}% vs {100 * train_err['dropout']:.1f}%, validation "
-               f"error {100 * val_err['plain']:.1f}% vs {100 * val_err['dropout']:.1f}%")
+    verdict = (f"{subclaims[0].evidence}. {subclaims[1].evidence}. Not judged: held-out − "
+               f"training cross-entropy gap {loss_gap['plain']:.2f} vs {loss_gap['dropout']:.2f}; "
+               f"training error {100 * tr['plain']:.1f}% vs {100 * tr['dropout']:.1f}%; chosen lr "
+               f"without dropout {', '.join(f'{v:g}' for v in lrs['plain'])}, with "
+               f"{', '.join(f'{v:g}' for v in lrs['dropout'])}")
     return Outcome(
-        held=held, verdict=verdict,
-        setup=(f"Two moons (noise {_NOISE}): {_N_TRAIN} training points, {_N_VAL} validation points, "
-               f"seeds {list(seeds)}; MLP 2-{_WIDTH}-{_WIDTH}-2 (ReLU) with or without Dropout("
-               f"{_P}) after each hidden layer, same initial weights; Adam lr {_LR}, full batch, "
-               f"{epochs} epochs; errors and losses measured in eval mode at the end. Held if, "
-               f"averaged over the seeds, dropout narrows the gap between validation and training "
-               f"error by ≥ 1 percentage point without raising the validation error by > 1 point "
-               f"(the cross-entropy gap is reported, not judged)."),
-        numbers={"error_gap": eg, "loss_gap": lg, "val_error": val_err, "train_error": train_err,
-                 "error_gap_per_seed": {k: v.tolist() for k, v in err_gap.items()},
-                 "seeds_narrower": narrower},
+        takeaway=takeaway, subclaims=subclaims, verdict=verdict, seeds=seeds,
+        per_seed={"gap without dropout (pts)": [100 * float(v) for v in err_gap["plain"]],
+                  "gap with dropout (pts)": [100 * float(v) for v in err_gap["dropout"]],
+                  "held-out error without (%)": [100 * float(v) for v in test_err["plain"]],
+                  "held-out error with (%)": [100 * float(v) for v in test_err["dropout"]],
+                  "lr without": lrs["plain"], "lr with": lrs["dropout"]},
+        setup=(f"Two moons (noise {_NOISE}): {_N_TRAIN} training, {_N_VAL} validation and {_N_TEST} "
+               f"held-out test points, seeds {list(seeds)}; MLP 2-{_WIDTH}-{_WIDTH}-2 (ReLU) with or "
+               f"without Dropout({_P}) after each hidden layer, same initial weights; Adam, full "
+               f"batch, {epochs} epochs; each arm at its own lr from the same grid {list(_LRS)}, "
+               f"picked by validation error; gap and errors measured on the training and held-out "
+               f"sets in eval mode at the end."),
+        numbers={"error_gap": eg, "loss_gap": loss_gap, "test_error": te, "train_error": tr,
+                 "lr": lrs, "seeds_narrower": narrower},
         figures=[fig, fig2])
