@@ -97,7 +97,7 @@ def run(full: bool = False) -> Outcome:
                           f"{100 * eg['dropout']:.1f} with (mean of {len(seeds)} seeds); narrower by "
                           f"{pts(narrowing)} pts per seed ({narrower}/{len(seeds)} narrower). "
                           f"Criterion: narrower by ≥ 1 pt on average and in most seeds"),
-        SubClaim("without raising the held-out error",
+        SubClaim("dropout does not raise the held-out error",
                  held=bool(te["dropout"] <= te["plain"] + 0.01),
                  evidence=f"held-out error {100 * te['plain']:.1f}% without vs "
                           f"{100 * te['dropout']:.1f}% with dropout (per seed {pts(test_err['plain'])} "
