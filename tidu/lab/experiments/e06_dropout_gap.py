@@ -1,4 +1,4 @@
-"""E6: dropout narrows the train/validation gap on small data."""
+"""E6: dropout narrows the gap between training and held-out error on small data."""
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -56,11 +56,11 @@ def _tuned(p: float, seed: int, data, epochs: int) -> dict:
 
 
 @experiment(
-    "E6", title="Dropout narrows the train/validation gap", notes=("001", "004"),
+    "E6", title="Dropout narrows the train/held-out gap", notes=("001", "004"),
     claim_zh="Dropout可以比较有效的缓解过拟合的发生，在一定程度上达到正则化的效果。"
              "（004：在训练过程中,从神经网络中随机丢弃神经元(以及它们的连接)……这显著地减少了过拟合）",
     claim_en="Randomly dropping hidden units during training reduces overfitting: on small data "
-             "the gap between training and validation performance narrows.",
+             "the gap between training and held-out performance narrows.",
 )
 def run(full: bool = False) -> Outcome:
     seeds = tuple(range(10)) if full else (0, 1, 2)

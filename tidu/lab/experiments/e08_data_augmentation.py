@@ -1,4 +1,4 @@
-"""E8: data augmentation narrows the train/validation gap."""
+"""E8: data augmentation narrows the gap between training and held-out error."""
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -59,11 +59,12 @@ def _tuned(augment: bool, seed: int, data, epochs: int) -> dict:
 
 
 @experiment(
-    "E8", title="Data augmentation narrows the train/validation gap", notes=("001",),
+    "E8", title="Data augmentation narrows the train/held-out gap", notes=("001",),
     claim_zh="除了水平翻转图片，你也可以随意裁剪图片。……以这种方式扩增算法数据，进而正则化数据集，减少过拟合比较廉价。……"
              "对于光学字符识别，我们还可以通过添加数字，随意旋转或扭曲数字来扩增数据",
     claim_en="Augmenting the training images (crops, small rotations, distortions) is a cheap "
-             "regularizer: it reduces overfitting, narrowing the train/validation gap.",
+             "regularizer: it reduces overfitting, narrowing the gap between training and held-out "
+             "error.",
 )
 def run(full: bool = False) -> Outcome:
     seeds = tuple(range(6)) if full else (0, 1, 2)
