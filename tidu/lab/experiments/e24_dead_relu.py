@@ -181,7 +181,8 @@ def run(full: bool = False) -> Outcome:
     axes[1].legend(fontsize=7)
     fig.tight_layout()
 
-    lr_top = max(high, key=lambda lr: mean(relu, lr, "zero_grad") if np.isfinite(mean(relu, lr, "zero_grad")) else -1)
+    # the takeaway's LR: the largest at which no ReLU run diverged (its mean covers every seed)
+    lr_top = max([lr for lr in high if diverged(relu, lr) == 0] or high[:1])
     takeaway = (f"LR {lr_top:g} leaves {mean(relu, lr_top, 'zero_grad'):.0%} of ReLU units dead "
                 f"(0% at LR {NORMAL_LR:g}) and {relu_rev:.0%} of them come back; Leaky ReLU has "
                 f"{mean(leaky, lr_top, 'negative'):.0%} of its units pushed below zero and, despite "
