@@ -175,9 +175,9 @@ def _arm_runs(seed: int, spl: int, ft: int, lrs: dict, inits, curves: bool, ae_l
     claim_en="Greedy unsupervised layer-wise pre-training followed by fine-tuning with backprop helps a deep "
              "sigmoid net against the vanishing gradient — it has some benefit, but is little used today.",
     expected="mixed",
-    expected_reason="pre-training beats the default random initialization, but a scaled random "
-                    "initialization (Xavier) at a tuned learning rate does as well — which fits the "
-                    "notes' own 目前应用的不是很多了",
+    expected_reason="pre-training beats the default random initialization, but a random "
+                    "initialization scaled for sigmoid (Xavier ×4, or the notes' N(0, 1)) at a tuned "
+                    "learning rate does as well — which fits the notes' own 目前应用的不是很多了",
     beyond_notes="the comparison with the best of several random initializations at a tuned "
                  "learning rate is the lab's; the notes compare with no baseline",
 )
