@@ -1,5 +1,6 @@
 """E1: in a deep sigmoid net the gradient norm falls layer by layer towards the input
-(vanishing gradients); ReLU with He initialization keeps it level."""
+(vanishing gradients); with ReLU (He or tidu's default initialization) it stays level.
+Measured at initialization, one net per seed: under SGD a layer's update is lr × its gradient."""
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -11,7 +12,7 @@ from tidu.data import StandardScaler, load_digits
 from tidu.nn import functional as F
 from tidu.nn import init
 
-from ..base import Outcome, experiment
+from ..base import Outcome, SubClaim, experiment
 
 DEPTH, WIDTH = 10, 64
 
@@ -21,7 +22,9 @@ SETUPS = [
     ("sigmoid, default U(±1/√n)", nn.Sigmoid, None),
     ("sigmoid, N(0, 1)", nn.Sigmoid, lambda w: init.normal_(w, 0.0, 1.0)),
     ("ReLU, He normal", nn.ReLU, lambda w: init.kaiming_normal_(w, nonlinearity="relu")),
+    ("ReLU, default U(±1/√n)", nn.ReLU, None),
 ]
+RELU, RELU_DEFAULT = "ReLU, He normal", "ReLU, default U(±1/√n)"
 
 
 def _mlp(act, weight_init) -> nn.Sequential:
@@ -54,52 +57,94 @@ def _layer_grad_norms(model, x, y) -> np.ndarray:
              "乘了很多的小于1的数而越来越小，最终就会变为0，从而导致层数比较浅的权重没有更新，这就是梯度消失。"
              "……relu函数在大于0的部分梯度为常数，所以不会产生梯度弥散现象。",
     claim_en="In a deep sigmoid net the gradient shrinks layer by layer on its way back to the input "
-             "(σ′ ≤ ¼ multiplies in at every layer); ReLU with He initialization keeps it level.",
+             "(σ′ ≤ ¼ multiplies in at every layer); with ReLU (slope 1 for x > 0) it stays level.",
 )
 def run(full: bool = False) -> Outcome:
     X, y = load_digits()
     X = StandardScaler().fit(X).transform(X)            # z-scored pixels
     n_samples = len(X) if full else 512
-    n_nets = 10 if full else 3
+    seeds = tuple(range(10)) if full else (0, 1, 2)      # one independently initialized net each
     x, t = tidu.Tensor(X[:n_samples]), tidu.Tensor(y[:n_samples])
-    norms = {}
+    per_net = {}                                          # (setup, seed) → norms per layer
     for label, act, weight_init in SETUPS:
-        norms[label] = np.mean([_layer_grad_norms(_mlp(act, weight_init), x, t)
-                                for _ in range(n_nets)], axis=0)
+        for seed in seeds:
+            tidu.manual_seed(seed)
+            per_net[(label, seed)] = _layer_grad_norms(_mlp(act, weight_init), x, t)
+    norms = {label: np.mean([per_net[(label, s)] for s in seeds], axis=0) for label, *_ in SETUPS}
 
-    ratio = {k: float(v[0] / v[-1]) for k, v in norms.items()}            # input / output layer
-    falls = {k: int(np.sum(np.diff(v) > 0)) for k, v in norms.items()}  # steps where it shrinks
-    spread = {k: float(v.min() / v.max()) for k, v in norms.items()}        # 1 = perfectly level
-    sigmoid = [k for k in norms if k.startswith("sigmoid")]
-    relu = "ReLU, He normal"
-    sigmoid_vanishes = all(falls[k] >= DEPTH - 2 and ratio[k] < 0.1 for k in sigmoid)
-    relu_level = spread[relu] >= 0.1
-    held = sigmoid_vanishes and relu_level
+    def _ratio(v):                   # input layer / output layer
+        return float(v[0] / v[-1])
 
-    fig, ax = plt.subplots(figsize=(6, 3.5))
+    def _falls(v):                   # layer-to-layer steps (towards the input) where it shrinks
+        return int(np.sum(np.diff(v) > 0))
+
+    def _spread(v):                  # smallest / largest layer norm; 1 = perfectly level
+        return float(v.min() / v.max())
+
+    ratio = {lab: [_ratio(per_net[(lab, s)]) for s in seeds] for lab, *_ in SETUPS}
+    falls = {lab: [_falls(per_net[(lab, s)]) for s in seeds] for lab, *_ in SETUPS}
+    spread = {lab: [_spread(per_net[(lab, s)]) for s in seeds] for lab, *_ in SETUPS}
+    sigmoid = [lab for lab, *_ in SETUPS if lab.startswith("sigmoid")]
+    sigmoid_vanishes = all(f >= DEPTH - 2 and r < 0.1 for k in sigmoid
+                           for f, r in zip(falls[k], ratio[k]))
+    relu_level = all(min(spread[k]) >= 0.1 for k in (RELU, RELU_DEFAULT))
+
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
     layers = np.arange(1, DEPTH + 1)
-    for (label, v), style in zip(norms.items(), ["o-", "s-", "^-", "D--"]):
+    for (label, v), style in zip(norms.items(), ["o-", "s-", "^-", "D--", "x:"]):
         ax.semilogy(layers, v, style, label=label)
     ax.set(title=f"Per-layer gradient norm at initialization ({DEPTH} Linear layers)",
-           xlabel="layer (1 = input side, 10 = output)", ylabel="‖∂L/∂W‖₂ (mean over nets)")
+           xlabel="layer (1 = input side, 10 = output)",
+           ylabel=f"‖∂L/∂W‖₂ (mean over {len(seeds)} nets)")
     ax.set_xticks(layers)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7)
     fig.tight_layout()
 
-    verdict = ("input-layer/output-layer gradient-norm ratio "
-               + ", ".join(f"{ratio[k]:.1e} with {k} (shrinks at {falls[k]}/{DEPTH - 1} layers)"
-                           for k in sigmoid)
-               + f" vs {ratio[relu]:.2f} with ReLU + He, whose smallest/largest layer norm is "
-                 f"{spread[relu]:.2f}. Criterion: in every sigmoid net the gradient shrinks at ≥ "
-                 f"{DEPTH - 2} of the {DEPTH - 1} layer-to-layer steps towards the input and ends ≥ 10× "
-                 f"smaller; with ReLU + He all layers stay within 10× of each other.")
+    def _r(v):
+        return "/".join(f"{r:.2g}" for r in v)
+
+    def _span(v):
+        return f"{min(v)}" if min(v) == max(v) else f"{min(v)}–{max(v)}"
+
+    sub = [
+        SubClaim("in a deep sigmoid net the gradient shrinks layer by layer towards the input",
+                 sigmoid_vanishes,
+                 "input-layer / output-layer gradient norm per seed: "
+                 + "; ".join(f"{k} {_r(ratio[k])} (shrinks at {_span(falls[k])} of {DEPTH - 1} "
+                             f"steps)" for k in sigmoid)
+                 + f". Under SGD a layer's update is lr × its gradient, so the input layer moves that "
+                   f"much less than the output layer. Criterion: in every sigmoid net and seed the "
+                   f"norm shrinks at ≥ {DEPTH - 2} of the {DEPTH - 1} layer-to-layer steps and ends "
+                   f"≥ 10× smaller at the input."),
+        SubClaim("with ReLU the gradient stays level (He init, and tidu's default init)", relu_level,
+                 f"smallest / largest layer norm per seed: ReLU + He {_r(spread[RELU])}, ReLU + "
+                 f"default U(±1/√n) {_r(spread[RELU_DEFAULT])}; input / output {_r(ratio[RELU])} and "
+                 f"{_r(ratio[RELU_DEFAULT])}. Criterion: every layer within 10× of every other in "
+                 f"every ReLU net and seed."),
+    ]
+    worst_sig = max(max(ratio[k]) for k in sigmoid)
+    takeaway = (f"Sigmoid (10 layers): the input layer's gradient is ×"
+                + ", ×".join(f"{np.exp(np.mean(np.log(ratio[k]))):.1g}" for k in sigmoid)
+                + f" the output layer's ({', '.join(k.split(', ', 1)[1] for k in sigmoid)} init); "
+                  f"ReLU: ×{np.mean(ratio[RELU]):.2g} with He init, ×{np.mean(ratio[RELU_DEFAULT]):.2g} "
+                  f"with the default init.")
+    verdict = (f"at initialization the input layer's gradient norm is "
+               + ", ".join(f"{_r(ratio[k])} × the output layer's with {k}" for k in sigmoid)
+               + f" (seeds {list(seeds)}; at most {worst_sig:.2g}), falling at {min(min(falls[k]) for k in sigmoid)}"
+                 f"+ of the {DEPTH - 1} layer-to-layer steps; with ReLU + He it is "
+                 f"{_r(ratio[RELU])} × and the smallest/largest layer norm {_r(spread[RELU])} "
+                 f"(default init: {_r(ratio[RELU_DEFAULT])} × and {_r(spread[RELU_DEFAULT])}). "
+                 f"Criterion: every sigmoid net shrinks at ≥ {DEPTH - 2} of {DEPTH - 1} steps and ends "
+                 f"≥ 10× smaller; every ReLU net keeps all layers within 10×.")
     return Outcome(
-        held=held, verdict=verdict,
+        subclaims=sub, takeaway=takeaway, verdict=verdict,
         setup=(f"MLP of {DEPTH} Linear layers (64 → {WIDTH} × {DEPTH - 1} → 10, activations between, "
-               f"biases 0) on {n_samples} z-scored digits (load_digits), cross-entropy; gradient "
-               f"norms of each layer's weight from one backward pass at initialization, averaged over "
-               f"{n_nets} independently initialized nets per setup."),
-        numbers={"layer_grad_norms": {k: v.tolist() for k, v in norms.items()},
+               f"biases 0) on {n_samples} z-scored digits (load_digits), cross-entropy; the gradient "
+               f"norm of each layer's weight from one backward pass at initialization; one net per "
+               f"setup and seed (tidu.manual_seed(seed) before building it), seeds {list(seeds)}."),
+        seeds=seeds,
+        per_seed={f"input/output gradient ratio, {k}": ratio[k] for k in ratio},
+        numbers={"layer_grad_norms_mean": {k: v.tolist() for k, v in norms.items()},
                  "input_output_ratio": ratio, "steps_that_shrink": falls,
                  "min_max_spread": spread},
         figures=[fig])
