@@ -9,9 +9,9 @@ import tidu
 from tidu import nn
 from tidu.nn import init
 
-from ..base import Outcome, experiment
+from ..base import Outcome, SubClaim, experiment
 
-DEPTH, N_SAMPLES = 10, 1000
+DEPTH = 10
 SATURATED = 0.99          # |tanh| above this: tanh′ < 0.02, almost no gradient passes
 
 SETUPS = {   # key: (label, activation, weight initializer)
@@ -24,9 +24,11 @@ SETUPS = {   # key: (label, activation, weight initializer)
 }
 
 
-def _forward_stats(act, weight_init, width: int, seed: int):
-    """Activations of each of DEPTH layers (width → width, biases 0) for Gaussian inputs."""
-    x = tidu.Tensor(np.random.default_rng(seed).standard_normal((N_SAMPLES, width))
+def _forward_stats(act, weight_init, width: int, n_samples: int, seed: int):
+    """Activations of each of DEPTH layers (width → width, biases 0) for Gaussian inputs;
+    the seed fixes both the inputs and the weights."""
+    tidu.manual_seed(seed)
+    x = tidu.Tensor(np.random.default_rng(seed).standard_normal((n_samples, width))
                     .astype(np.float32))
     acts = []
     with tidu.no_grad():
@@ -51,25 +53,33 @@ def _forward_stats(act, weight_init, width: int, seed: int):
 )
 def run(full: bool = False) -> Outcome:
     width = 500 if full else 256
-    seeds = (0, 1, 2) if full else (0,)
-    std = {k: np.zeros(DEPTH) for k in SETUPS}
-    sat = {k: np.zeros(DEPTH) for k in SETUPS}
+    n_samples = 1000 if full else 500
+    seeds = (0, 1, 2, 3, 4) if full else (0, 1, 2)
+    std_s = {k: [] for k in SETUPS}           # per seed: std of each layer's activations
+    sat_s = {k: [] for k in SETUPS}           # per seed: fraction saturated, per layer
     hist_acts = {}
     for key, (_, act, weight_init) in SETUPS.items():
         for seed in seeds:
-            acts = _forward_stats(act, weight_init, width, seed)
-            std[key] += np.array([a.std() for a in acts]) / len(seeds)
-            sat[key] += np.array([(np.abs(a) > SATURATED).mean() for a in acts]) / len(seeds)
+            acts = _forward_stats(act, weight_init, width, n_samples, seed)
+            std_s[key].append(np.array([a.std() for a in acts], dtype=float))
+            sat_s[key].append(np.array([(np.abs(a) > SATURATED).mean() for a in acts], dtype=float))
             if seed == seeds[0]:
                 hist_acts[key] = acts
+    std = {k: np.mean(v, axis=0) for k, v in std_s.items()}
+    sat = {k: np.mean(v, axis=0) for k, v in sat_s.items()}
 
-    collapses = std["small"][-1] < 1e-3
-    saturates = sat["large"].min() >= 0.5
-    xavier_ok = std["xavier"][-1] >= 0.1 and sat["xavier"].max() < 0.05
-    he_ratio = float(std["relu_he"][-1] / std["relu_he"][0])
-    xav_relu_ratio = float(std["relu_xavier"][-1] / std["relu_xavier"][0])
-    he_ok = 0.5 <= he_ratio <= 2.0 and xav_relu_ratio <= 0.25
-    held = bool(collapses and saturates and xavier_ok and he_ok)
+    small_last = [float(v[-1]) for v in std_s["small"]]
+    large_min_sat = [float(v.min()) for v in sat_s["large"]]
+    xavier_last = [float(v[-1]) for v in std_s["xavier"]]
+    xavier_max_sat = [float(v.max()) for v in sat_s["xavier"]]
+    he_ratio_s = [float(v[-1] / v[0]) for v in std_s["relu_he"]]
+    xav_relu_ratio_s = [float(v[-1] / v[0]) for v in std_s["relu_xavier"]]
+    collapses = max(small_last) < 1e-3
+    saturates = min(large_min_sat) >= 0.5
+    xavier_ok = min(xavier_last) >= 0.1 and max(xavier_max_sat) < 0.05
+    he_ok = all(0.5 <= r <= 2.0 for r in he_ratio_s) and max(xav_relu_ratio_s) <= 0.25
+    he_ratio = float(np.mean(he_ratio_s))
+    xav_relu_ratio = float(np.mean(xav_relu_ratio_s))
 
     fig1, axes = plt.subplots(1, 2, figsize=(10, 3.5))
     layers = np.arange(1, DEPTH + 1)
@@ -97,6 +107,29 @@ def run(full: bool = False) -> Outcome:
     fig2.suptitle("Distribution of tanh activations by layer")
     fig2.tight_layout()
 
+    def _l(v, f="{:.2g}"):
+        return "/".join(f.format(x) for x in v)
+
+    sub = [
+        SubClaim("tanh, N(0, 0.01²): the activations collapse to 0 layer by layer", collapses,
+                 f"last-layer std {_l(small_last)} per seed (first layer {std['small'][0]:.2g}). "
+                 f"Criterion: < 1e-3 in every seed."),
+        SubClaim("tanh, N(0, 1): the activations saturate at ±1", saturates,
+                 f"fraction with |a| > {SATURATED} in the least saturated layer: "
+                 f"{_l(large_min_sat, '{:.0%}')} per seed. Criterion: ≥ 50% in every layer and seed."),
+        SubClaim("tanh, Xavier: the spread stays in a reasonable range", xavier_ok,
+                 f"last-layer std {_l(xavier_last)} (first layer {std['xavier'][0]:.2g}), at most "
+                 f"{_l(xavier_max_sat, '{:.1%}')} saturated in any layer, per seed. Criterion: "
+                 f"last-layer std ≥ 0.1 with < 5% saturated, every seed."),
+        SubClaim("ReLU: Xavier lets the spread shrink, He keeps it", he_ok,
+                 f"last/first-layer std ratio per seed: He {_l(he_ratio_s)}, Xavier "
+                 f"{_l(xav_relu_ratio_s, '{:.3f}')}. Criterion: He within [0.5, 2] and Xavier ≤ 0.25 "
+                 f"(shrinks ≥ 4×) in every seed."),
+    ]
+    takeaway = (f"{DEPTH}-layer tanh net: last-layer activation std {np.mean(small_last):.1e} with "
+                f"N(0, 0.01²) (collapsed), ≥ {min(large_min_sat):.0%} saturated with N(0, 1), "
+                f"{np.mean(xavier_last):.2f} with Xavier; ReLU last/first std ×{he_ratio:.2f} with He "
+                f"vs ×{xav_relu_ratio:.3f} with Xavier.")
     verdict = (f"last-layer std {std['small'][-1]:.1e} with N(0, 0.01²) (collapsed: first layer "
                f"{std['small'][0]:.2f}); {sat['large'].min():.0%}–{sat['large'].max():.0%} of "
                f"activations saturated (|a| > {SATURATED}) in every layer with N(0, 1); Xavier keeps "
@@ -108,10 +141,15 @@ def run(full: bool = False) -> Outcome:
                f"方差 0.01, i.e. std 0.1, but its code multiplies by 0.01; std 0.1 gives last-layer std "
                f"{std['var001'][-1]:.2f} at width {width}, since the collapse needs std·√width < 1.)")
     return Outcome(
-        held=held, verdict=verdict,
+        subclaims=sub, takeaway=takeaway, verdict=verdict, seeds=seeds,
+        per_seed={"last-layer std, tanh N(0, 0.01²)": small_last,
+                  "least saturated layer, tanh N(0, 1)": large_min_sat,
+                  "last-layer std, tanh Xavier": xavier_last,
+                  "last/first std, ReLU He": he_ratio_s,
+                  "last/first std, ReLU Xavier": xav_relu_ratio_s},
         setup=(f"{DEPTH} Linear layers {width} → {width} (biases 0), each followed by tanh (or ReLU), "
-               f"fed {N_SAMPLES} samples of N(0, I) inputs; forward pass only, statistics of each "
-               f"layer's activations over all units and samples, {len(seeds)} seed(s). N(0, 0.01²) is "
+               f"fed {n_samples} samples of N(0, I) inputs; forward pass only, statistics of each "
+               f"layer's activations over all units and samples; seeds {list(seeds)} (weights and inputs). N(0, 0.01²) is "
                f"the notes' np.random.randn(...) * 0.01; the text's '方差为0.01' (std 0.1) is shown "
                f"too but not judged."),
         numbers={"std_per_layer": {k: v.tolist() for k, v in std.items()},
