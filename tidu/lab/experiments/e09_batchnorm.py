@@ -163,16 +163,17 @@ def run(full: bool = False) -> Outcome:
             hit = [(x, r["hit"]) for x, r in zip(xs, res) if r["hit"] is not None]
             miss = [x for x, r in zip(xs, res) if r["hit"] is None]
             if hit:
-                ax.loglog(*zip(*hit), "o-", color=color, label=f"{label}")
+                ax.semilogx(*zip(*hit), "o-", color=color, label=f"{label}")
             if miss:
-                ax.loglog(miss, [steps * 1.3] * len(miss), "x", color=color, markersize=10, mew=2,
+                ax.semilogx(miss, [steps * 1.1] * len(miss), "x", color=color, markersize=10, mew=2,
                           label=f"{label}: not reached / NaN")
-    ax1.set(title=f"Steps to {_TARGET:.0%} validation accuracy (He init, seed {seeds[0]})",
+    ax1.set(title=f"Steps to {_TARGET:.0%} val. accuracy (He init, seed {seeds[0]})",
             xlabel="learning rate", ylabel="SGD steps")
-    ax2.set(title="Initial weights scaled (each net at its best He-init lr)",
+    ax2.set(title="Scaled initial weights (each net at its He-init lr)",
             xlabel="initial weight scale (× He)", ylabel="SGD steps")
     for ax in (ax1, ax2):
         ax.axhline(steps, color="0.5", ls=":", lw=1)
+        ax.set_ylim(0, steps * 1.2)
         ax.legend(fontsize=7)
     fig.tight_layout()
 

@@ -146,7 +146,7 @@ def run(full: bool = False) -> Outcome:
     frac = {(a, b): _same_sign_fraction(act, b, ill_steps, 0, X, y)
             for a, act in ill_acts.items() for b in ill_batches}
 
-    fig, axes = plt.subplots(1, 3, figsize=(14, 3.6))
+    fig, axes = plt.subplots(1, 3, figsize=(15, 3.8))
     for a in ACTS:
         m = np.where(np.isfinite(mean[a]), mean[a], np.nan)
         lo = np.nanmin(np.where(np.isfinite(loss[a]), loss[a], np.nan), axis=1)
@@ -161,7 +161,7 @@ def run(full: bool = False) -> Outcome:
         axes[1].bar(pos + (k - 1.5) * 0.2, [frac[(a, b)] for b in ill_batches], 0.2,
                     label=f"inputs: {a}")
     axes[1].set_xticks(pos, [str(b) for b in ill_batches])
-    axes[1].set(title="Updates whose incoming-weight gradients share one sign",
+    axes[1].set(title="One-sign incoming-weight gradients",
                 xlabel="batch size (1 hidden layer)", ylabel="fraction of (step, unit) pairs")
     axes[1].legend(fontsize=7)
     rng = np.random.default_rng(0)
@@ -172,7 +172,7 @@ def run(full: bool = False) -> Outcome:
         axes[2].plot(path[:, 0], path[:, 1], style, marker=".", markersize=3, lw=0.8,
                      label=f"inputs: {name}")
     axes[2].plot([1], [-1], "k*", markersize=12, label="optimum w* = (1, −1)")
-    axes[2].set(title=f"Per-sample SGD path of two weights ({toy_steps} steps)", xlabel="w₁",
+    axes[2].set(title=f"Per-sample SGD path, two weights ({toy_steps} steps)", xlabel="w₁",
                 ylabel="w₂")
     axes[2].legend(fontsize=8)
     fig.tight_layout()
