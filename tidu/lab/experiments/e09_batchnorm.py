@@ -177,14 +177,16 @@ def run(full: bool = False) -> Outcome:
         ax.legend(fontsize=7)
     fig.tight_layout()
 
+    def span(v):
+        return f"{min(v)}" if min(v) == max(v) else f"{min(v)}–{max(v)}"
+
     known = [x for x in ratio if x]
     speed = (f"{min(known):.2g}–{max(known):.2g}× fewer steps" if known else "steps: —")
     takeaway = (f"Digits, 4-layer ReLU MLP vs the plain He-init net: BN reaches {_TARGET:.0%} "
                 f"up to lr {lr_str(max(b['max_lr'] or 0 for b in B))} vs "
                 f"{lr_str(max(p['max_lr'] or 0 for p in P))}, in {speed} ({len(seeds)} seeds; "
-                f"criterion ≥ {_FASTER:g}×), and from {min(b['n_scales'] for b in B)}–"
-                f"{max(b['n_scales'] for b in B)} vs {min(p['n_scales'] for p in P)}–"
-                f"{max(p['n_scales'] for p in P)} of {len(_SCALES)} initial weight scales")
+                f"criterion ≥ {_FASTER:g}×), and from {span([b['n_scales'] for b in B])} vs "
+                f"{span([p['n_scales'] for p in P])} of {len(_SCALES)} initial weight scales")
     verdict = "; ".join(f"{c.name}: {'held' if c.held else 'not held'}" for c in sub) + (
         f". Steps to {_TARGET:.0%} by learning rate (seed {seeds[0]}, — = not within {steps}): "
         f"plain " + ", ".join(f"{lr:g}→{_steps(r)}" for lr, r in zip(_LRS, r0["plain"]["grid"]))
