@@ -135,7 +135,7 @@ def run(full: bool = False) -> Outcome:
     verdict = (f"at initialization the input layer's gradient norm is "
                + ", ".join(f"{_r(ratio[k])} × the output layer's with {k}" for k in sigmoid)
                + f" (seeds {seeds[0]}–{seeds[-1]}; at most {worst_sig:.2g}), the mean over nets "
-                 f"falling at {min(mean_falls.values())}+ of the {DEPTH - 1} layer-to-layer steps; "
+                 f"falling at ≥ {min(mean_falls.values())} of the {DEPTH - 1} layer-to-layer steps; "
                  f"with ReLU + He it is "
                  f"{_r(ratio[RELU])} × and the smallest/largest layer norm {_r(spread[RELU])} "
                  f"(default init: {_r(ratio[RELU_DEFAULT])} × and {_r(spread[RELU_DEFAULT])}). "
