@@ -204,7 +204,7 @@ def run(full: bool = False) -> Outcome:
 
     def compare(other: str):
         gaps = [p - r for p, r in zip(test["pre-trained"], test[other])]
-        held = all(g > 0 for g in gaps) and np.mean(gaps) >= MARGIN
+        held = bool(all(g > 0 for g in gaps) and np.mean(gaps) >= MARGIN)
         return held, gaps
 
     held_default, gaps_default = compare("default")
