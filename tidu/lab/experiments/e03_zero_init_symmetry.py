@@ -158,6 +158,13 @@ def run(full: bool = False) -> Outcome:
     def _pct(v):
         return "/".join(f"{x:.0%}" for x in v)
 
+    def _span(values):
+        lo, hi = f"{min(values):.0%}", f"{max(values):.0%}"
+        return lo if lo == hi else f"{lo}–{hi}"
+
+    all_zero = [a for v in acc_zero.values() for a in v]
+    all_rand = [a for v in acc_rand.values() for a in v]
+
     grow_txt = ", ".join(f"×{g:.3g}" for g in growth.values())
     sub = [
         SubClaim("with all weights 0, the hidden units stay exactly identical (float64; sigmoid, "
@@ -178,8 +185,9 @@ def run(full: bool = False) -> Outcome:
                  + ", ".join(f"{a} {v:.2g}" for a, v in eps_end.items())
                  + f". Criterion: grows ≥ {GROWTH}× within {GROWTH_BY} epochs in every seed "
                    f"(float64 rounding is ~1e-16)."
-                 + (" With tanh and ReLU all-zero is a stationary point of every hidden weight "
-                    "(tanh(0) = 0, ReLU(0) = 0): the tiny asymmetry does not grow there."
+                 + (" With tanh and ReLU (tanh(0) = 0, ReLU(0) = 0) the gradient of every hidden "
+                    "weight is of second order in the tiny weights, so the asymmetry does not grow "
+                    "in this run: those nets need a larger random init, not just any asymmetry."
                     if full else ""),
                  beyond_notes=True),
     ]
@@ -187,9 +195,8 @@ def run(full: bool = False) -> Outcome:
         subclaims=sub,
         takeaway=(f"Zero init keeps the hidden units exactly identical in float64 (max difference 0 "
                   f"over {epochs} epochs; sigmoid, tanh, ReLU) and the net stuck at "
-                  f"{min(min(v) for v in acc_zero.values()):.0%}–{max(max(v) for v in acc_zero.values()):.0%} "
-                  f"accuracy vs {min(min(v) for v in acc_rand.values()):.0%}–"
-                  f"{max(max(v) for v in acc_rand.values()):.0%} with random init; with sigmoid a "
+                  f"{_span(all_zero)} training accuracy vs {_span(all_rand)} with random init after "
+                  f"{ref_epochs} epochs; with sigmoid a "
                   f"1e-12 asymmetry grows ≥ ×{min(growth.values()):.3g} in {GROWTH_BY} epochs "
                   f"(the symmetric state is unstable)."),
         verdict=(f"In float64 every zero-initialized run kept max |θᵢ − θ₁| exactly 0 for "
