@@ -239,7 +239,7 @@ def run(full: bool = False) -> Outcome:
     verdict = (f"Each architecture trained with Adam at lr {grid} ({steps} steps, seeds "
                f"{list(seeds)}), its lr chosen by mean validation MSE: the LSTM (lr {best['LSTM']:g}) "
                f"reached test MSE {_l(test_mse['LSTM'])} (validation MSE ≤ {LEARNED} after "
-               f"{_l(lstm_steps)} steps), the tanh RNN (lr {best['RNN (tanh)']:g}) "
+               f"{', '.join(f'{x:.0f}' for x in lstm_steps)} steps), the tanh RNN (lr {best['RNN (tanh)']:g}) "
                f"{_l(test_mse['RNN (tanh)'])} — no better than predicting the mean ({TRIVIAL:.3f}). "
                f"After training, the LSTM's prediction depends on the first half of the sequence "
                f"with mean ‖∂ŷ/∂x_t‖ {np.mean(early['LSTM']):.2g}, the RNN's "
@@ -250,7 +250,7 @@ def run(full: bool = False) -> Outcome:
                f"LSTM's first-half sensitivity ≥ {FLOW_RATIO}× the RNN's. Not judged: on the latch "
                f"task (recall the first of {T_LATCH} tokens, lr {LATCH_LR}, {LATCH_STEPS} steps) "
                f"test accuracy ≥ 0.9 in {latch_learned['RNN (tanh)']}/{len(latch_seeds)} seeds for "
-               f"the RNN and {latch_learned['LSTM']}/{len(latch_seeds)} for the LSTM "
+               f"the RNN and {latch_learned['LSTM']}/{len(latch_seeds)} for the LSTM at this budget "
                f"(RNN {_l(latch['RNN (tanh)'])}; LSTM {_l(latch['LSTM'])}): a discrete latch is "
                f"no test of long memory for a tanh RNN.")
     setup = (f"Adding problem (Hochreiter & Schmidhuber 1997, exp. 4): T = {T} steps of [value "
