@@ -58,6 +58,7 @@ def _unit_spread(model) -> float:
 def _train(X, y, act: str, mode: str, epochs: int, seed: int, dtype=np.float64):
     """Spread after each epoch (index 0: at init) and training accuracy after each epoch."""
     rng = np.random.default_rng(seed)
+    tidu.manual_seed(seed)                # the random-init runs' weights
     model = _mlp(act, mode, dtype, rng)
     Xd = X.astype(dtype)
     opt = tidu.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
