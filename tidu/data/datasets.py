@@ -314,8 +314,8 @@ def make_memory_sequences(n_samples: int = 1000, length: int = 20, lag: int | No
     distractor, so the best possible accuracy is 100% and chance is 1/V.  The gradient that
     teaches the model to keep x_p flows back through ``lag`` recurrent steps.  Being a
     discrete latch, it is learnable by a plain tanh RNN too at moderate lags (the lab's E11
-    measured it learning lag 49 in most seeds); the adding problem of Hochreiter &
-    Schmidhuber (1997) is the harder test of long memory.
+    saw it recall the first of 30 tokens in most seeds); the adding problem of
+    Hochreiter & Schmidhuber (1997) is the harder test of long memory.
 
     X is batch-first: int64 tokens (n, length) for `nn.Embedding`, or with ``one_hot=True``
     float one-hot vectors (n, length, V) for `nn.RNN` / `nn.LSTM` with ``batch_first=True``
