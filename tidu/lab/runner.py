@@ -69,7 +69,9 @@ def run_lab(ids=None, full: bool = False, out="reports/lab", db=None, log=print,
     """Run experiments ``ids`` (all when None), write ``out/index.html``; returns
     (results, report path).  ``db``: a RunDB, a path, None (the default database) or False
     (record nothing).  Each experiment is a child run of one ``lab`` run.  ``jobs``:
-    experiments run at once (default: one per core, at most 2)."""
+    experiments run at once (default: one per core, at most 2) in spawned processes, so a
+    script that calls ``run_lab`` needs the usual ``if __name__ == "__main__":`` guard
+    (``jobs=1`` runs everything in this process)."""
     from tqdm import tqdm
 
     experiments = all_experiments() if not ids else get(ids)
