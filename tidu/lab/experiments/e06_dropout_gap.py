@@ -9,7 +9,8 @@ from tidu import nn
 from tidu.data import make_moons
 from tidu.train import LambdaCallback, Trainer
 
-from ..base import Outcome, SubClaim, experiment
+from ..base import Outcome, experiment
+from ._gap import gap_bars, measure, per_seed, subclaims as gap_subclaims
 
 _N_TRAIN, _N_VAL, _N_TEST, _NOISE = 60, 500, 1000, 0.3
 _WIDTH, _P = 128, 0.5
@@ -71,38 +72,11 @@ def run(full: bool = False) -> Outcome:
                 make_moons(_N_VAL, noise=_NOISE, seed=seed + 1000),
                 make_moons(_N_TEST, noise=_NOISE, seed=seed + 2000))
         runs.append((data, _tuned(0.0, seed, data, epochs), _tuned(_P, seed, data, epochs)))
-    arms = (("plain", 1), ("dropout", 2))
-
-    def final(key):
-        return {k: np.array([float(r[i][key][-1]) for r in runs]) for k, i in arms}
-
-    train_err, test_err = final("train_err"), final("test_err")
-    train_loss, test_loss = final("train_loss"), final("test_loss")
-    err_gap = {k: test_err[k] - train_err[k] for k, _ in arms}
-    loss_gap = {k: float(np.mean(test_loss[k] - train_loss[k])) for k, _ in arms}
-    lrs = {k: [float(r[i]["lr"]) for r in runs] for k, i in arms}
-    eg = {k: float(v.mean()) for k, v in err_gap.items()}
-    te = {k: float(v.mean()) for k, v in test_err.items()}
-    tr = {k: float(v.mean()) for k, v in train_err.items()}
-    narrowing = err_gap["plain"] - err_gap["dropout"]
-    narrower = int(np.sum(narrowing > 0))
-
-    def pts(v):
-        return ", ".join(f"{100 * x:.1f}" for x in v)
-
-    subclaims = [
-        SubClaim("dropout narrows the gap between held-out and training error",
-                 held=bool(narrowing.mean() >= 0.01 and narrower > len(seeds) / 2),
-                 evidence=f"held-out − training error {100 * eg['plain']:.1f} pts without dropout vs "
-                          f"{100 * eg['dropout']:.1f} with (mean of {len(seeds)} seeds); narrower by "
-                          f"{pts(narrowing)} pts per seed ({narrower}/{len(seeds)} narrower). "
-                          f"Criterion: narrower by ≥ 1 pt on average and in most seeds"),
-        SubClaim("dropout does not raise the held-out error",
-                 held=bool(te["dropout"] <= te["plain"] + 0.01),
-                 evidence=f"held-out error {100 * te['plain']:.1f}% without vs "
-                          f"{100 * te['dropout']:.1f}% with dropout (per seed {pts(test_err['plain'])} "
-                          f"vs {pts(test_err['dropout'])}). Criterion: mean not higher by > 1 pt"),
-    ]
+    gap = measure(runs, "dropout")
+    eg, te, tr = gap.mean("err_gap"), gap.mean("test_err"), gap.mean("train_err")
+    loss_gap, lrs = gap.loss_gap, gap.lrs
+    narrower = gap.narrower
+    subclaims = gap_subclaims(gap, "dropout", "dropout", seeds)
     takeaway = (f"On {_N_TRAIN} two-moons points, dropout (p = {_P}) narrows the held-out − training "
                 f"error gap from {100 * eg['plain']:.1f} to {100 * eg['dropout']:.1f} pts "
                 f"({narrower}/{len(seeds)} seeds), held-out error {100 * te['plain']:.1f}% → "
@@ -118,13 +92,7 @@ def run(full: bool = False) -> Outcome:
     ax1.set(title="Cross-entropy, training vs held-out (seed 0)", xlabel="epoch",
             ylabel="loss (eval mode)")
     ax1.legend(fontsize=7)
-    x = np.arange(len(runs))
-    ax2.bar(x - 0.2, 100 * err_gap["plain"], 0.4, color="tab:red", label="no dropout")
-    ax2.bar(x + 0.2, 100 * err_gap["dropout"], 0.4, color="tab:blue", label=f"dropout p={_P}")
-    ax2.set_xticks(x, [str(s) for s in seeds])
-    ax2.set(title="Final gap: held-out error − training error", xlabel="seed",
-            ylabel="gap (percentage points)")
-    ax2.legend(fontsize=8)
+    gap_bars(ax2, gap, "dropout", seeds, ("no dropout", f"dropout p={_P}"))
     fig.tight_layout()
 
     # figure 2: decision boundaries of seed 0
@@ -154,11 +122,7 @@ def run(full: bool = False) -> Outcome:
                f"{', '.join(f'{v:g}' for v in lrs['dropout'])}")
     return Outcome(
         takeaway=takeaway, subclaims=subclaims, verdict=verdict, seeds=seeds,
-        per_seed={"gap without dropout (pts)": [100 * float(v) for v in err_gap["plain"]],
-                  "gap with dropout (pts)": [100 * float(v) for v in err_gap["dropout"]],
-                  "held-out error without (%)": [100 * float(v) for v in test_err["plain"]],
-                  "held-out error with (%)": [100 * float(v) for v in test_err["dropout"]],
-                  "lr without": lrs["plain"], "lr with": lrs["dropout"]},
+        per_seed=per_seed(gap, "dropout", "dropout"),
         setup=(f"Two moons (noise {_NOISE}): {_N_TRAIN} training, {_N_VAL} validation and {_N_TEST} "
                f"held-out test points, seeds {list(seeds)}; MLP 2-{_WIDTH}-{_WIDTH}-2 (ReLU) with or "
                f"without Dropout({_P}) after each hidden layer, same initial weights; Adam, full "

@@ -10,7 +10,8 @@ from tidu.data import Compose, DataLoader, GaussianNoise, RandomCrop, RandomRota
 from tidu.model_selection import train_test_split
 from tidu.train import LambdaCallback, Trainer
 
-from ..base import Outcome, SubClaim, experiment
+from ..base import Outcome, experiment
+from ._gap import gap_bars, measure, per_seed, subclaims as gap_subclaims
 
 _N_TRAIN, _N_VAL, _N_TEST = 100, 500, 500      # 10 images per class for training
 _CHANNELS, _EPOCHS, _EVERY = 16, 200, 25
@@ -77,40 +78,11 @@ def run(full: bool = False) -> Outcome:
         data = ((Xtr, ytr), (Xrest[:_N_VAL], yrest[:_N_VAL]),
                 (Xrest[_N_VAL:_N_VAL + _N_TEST], yrest[_N_VAL:_N_VAL + _N_TEST]))
         runs.append((data, _tuned(False, seed, data, epochs), _tuned(True, seed, data, epochs)))
-    arms = (("plain", 1), ("augmented", 2))
-
-    def final(key):
-        return {k: np.array([float(r[i][key][-1]) for r in runs]) for k, i in arms}
-
-    train_err, test_err = final("train_err"), final("test_err")
-    train_loss, test_loss = final("train_loss"), final("test_loss")
-    err_gap = {k: test_err[k] - train_err[k] for k, _ in arms}
-    loss_gap = {k: float(np.mean(test_loss[k] - train_loss[k])) for k, _ in arms}
-    lrs = {k: [float(r[i]["lr"]) for r in runs] for k, i in arms}
-    eg = {k: float(v.mean()) for k, v in err_gap.items()}
-    te = {k: float(v.mean()) for k, v in test_err.items()}
-    tr = {k: float(v.mean()) for k, v in train_err.items()}
-    narrowing = err_gap["plain"] - err_gap["augmented"]
-    narrower = int(np.sum(narrowing > 0))
-
-    def pts(v):
-        return ", ".join(f"{100 * x:.1f}" for x in v)
-
-    subclaims = [
-        SubClaim("augmentation narrows the gap between held-out and training error",
-                 held=bool(narrowing.mean() >= 0.01 and narrower > len(seeds) / 2),
-                 evidence=f"held-out − training error {100 * eg['plain']:.1f} pts without "
-                          f"augmentation vs {100 * eg['augmented']:.1f} with (mean of {len(seeds)} "
-                          f"seeds); narrower by {pts(narrowing)} pts per seed ({narrower}/"
-                          f"{len(seeds)} narrower). Criterion: narrower by ≥ 1 pt on average and in "
-                          f"most seeds"),
-        SubClaim("augmentation does not raise the held-out error",
-                 held=bool(te["augmented"] <= te["plain"] + 0.01),
-                 evidence=f"held-out error {100 * te['plain']:.1f}% without vs "
-                          f"{100 * te['augmented']:.1f}% with augmentation (per seed "
-                          f"{pts(test_err['plain'])} vs {pts(test_err['augmented'])}). Criterion: "
-                          f"mean not higher by > 1 pt"),
-    ]
+    gap = measure(runs, "augmented")
+    eg, te, tr = gap.mean("err_gap"), gap.mean("test_err"), gap.mean("train_err")
+    loss_gap, lrs = gap.loss_gap, gap.lrs
+    narrower = gap.narrower
+    subclaims = gap_subclaims(gap, "augmented", "augmentation", seeds)
     takeaway = (f"On {_N_TRAIN} digit images, crops, small rotations and noise narrow the held-out − "
                 f"training error gap from {100 * eg['plain']:.1f} to {100 * eg['augmented']:.1f} pts "
                 f"({narrower}/{len(seeds)} seeds), held-out error {100 * te['plain']:.1f}% → "
@@ -124,13 +96,7 @@ def run(full: bool = False) -> Outcome:
         ax1.plot(c["epoch"], 100 * c["test_err"], "-", color=color, label=f"{name}: held-out")
     ax1.set(title="Error on clean images (seed 0)", xlabel="epoch", ylabel="error (%)")
     ax1.legend(fontsize=7)
-    x = np.arange(len(runs))
-    ax2.bar(x - 0.2, 100 * err_gap["plain"], 0.4, color="tab:red", label="no augmentation")
-    ax2.bar(x + 0.2, 100 * err_gap["augmented"], 0.4, color="tab:blue", label="augmented")
-    ax2.set_xticks(x, [str(s) for s in seeds])
-    ax2.set(title="Final gap: held-out error − training error", xlabel="seed",
-            ylabel="gap (percentage points)")
-    ax2.legend(fontsize=8)
+    gap_bars(ax2, gap, "augmented", seeds, ("no augmentation", "augmented"))
     fig.tight_layout()
 
     # what the network sees: 5 training digits and 6 augmented draws of each, as one mosaic
@@ -158,11 +124,7 @@ def run(full: bool = False) -> Outcome:
                f"{', '.join(f'{v:g}' for v in lrs['augmented'])}")
     return Outcome(
         takeaway=takeaway, subclaims=subclaims, verdict=verdict, seeds=seeds,
-        per_seed={"gap without augmentation (pts)": [100 * float(v) for v in err_gap["plain"]],
-                  "gap with augmentation (pts)": [100 * float(v) for v in err_gap["augmented"]],
-                  "held-out error without (%)": [100 * float(v) for v in test_err["plain"]],
-                  "held-out error with (%)": [100 * float(v) for v in test_err["augmented"]],
-                  "lr without": lrs["plain"], "lr with": lrs["augmented"]},
+        per_seed=per_seed(gap, "augmented", "augmentation"),
         setup=(f"Digits as 1×8×8 images scaled to [0, 1]: {_N_TRAIN} training images (10 per class, "
                f"stratified split), {_N_VAL} validation and {_N_TEST} held-out test images, seeds "
                f"{list(seeds)}; CNN Conv2d(1, {_CHANNELS}, 3, padding=1)-ReLU-MaxPool2d(2)-Linear("
