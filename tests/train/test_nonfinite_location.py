@@ -1,7 +1,6 @@
 """Where values first turned non-finite: TerminateOnNaN's report and GradientMonitor's finding
 name the layer (forward: the first module whose output is non-finite from finite inputs;
 backward: the first parameter, in backward order, whose gradient is) and the step."""
-import math
 
 import numpy as np
 import pytest

@@ -140,7 +140,6 @@ def run(full: bool = False) -> Outcome:
     n = [_stats(rn, steps) for rn in notes_runs]
 
     shrinks = [s["shrink"] for s in a]
-    slopes = [s["slope"] for s in a]
     shrink_held = all(s["shrink"] >= 10 and s["slope"] <= -0.3 and s["spg_ratio"] <= 0.2
                       for s in a) and all(s["spg_ratio"] >= 0.5 for s in r)
     drops = [s["second_half_drop"] for s in a]
