@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...errors import ArgumentError, DTypeError
+from ...errors import ArgumentError, DTypeError, GraphError
 from ...backend import like
 from ...random import generator
-from ...tensor import Tensor
+from ...tensor import Tensor, is_grad_enabled
 
 __all__ = ["dropout"]
 
@@ -18,7 +18,7 @@ def _check_p(p, who: str) -> float:
     return float(p)
 
 
-def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Inverted dropout: in training each element is kept with probability 1 − p and
     scaled by 1/(1 − p), else zeroed, so E[y] = x and nothing needs rescaling at test time:
 
@@ -26,7 +26,13 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
 
     In eval (``training=False``) or with p = 0 the input is returned unchanged.  Masks are
     drawn from tidu's generator (`tidu.manual_seed`).  Backward: dx = g ⊙ m/(1 − p).
-    Defaults p = 0.5, training=True, as torch.nn.functional.dropout (Keras' `rate` is p).
+    Defaults p = 0.5, training=True, inplace=False, as torch.nn.functional.dropout (Keras'
+    `rate` is p).
+
+    ``inplace=True`` writes y into ``x``'s array and returns ``x`` when no gradient is being
+    recorded for ``x``; a leaf that requires grad is refused (`GraphError`, as PyTorch);
+    for a non-leaf in a recorded graph the result is returned out of place (the same values,
+    ``x`` untouched: tidu has no in-place autograd).
     """
     p = _check_p(p, "dropout")
     if not isinstance(x, Tensor):
@@ -34,12 +40,21 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     xd = x.data
     if xd.dtype.kind != "f":
         raise DTypeError(f"dropout: expected a float tensor, got dtype {xd.dtype}")
+    if not isinstance(inplace, (bool, np.bool_)):
+        raise ArgumentError(f"dropout: inplace must be a bool, got {inplace!r}")
     if not training or p == 0.0:
         return x
+    recorded = x.requires_grad and is_grad_enabled()
+    if inplace and recorded and x.is_leaf:
+        raise GraphError("dropout: a leaf tensor that requires grad cannot be modified in place "
+                         "(inplace=True); use inplace=False or wrap the call in tidu.no_grad()")
     if p == 1.0:
         scale = np.zeros_like(xd)
     else:
         draw = np.float64 if xd.dtype == np.float64 else np.float32
         keep = generator().random(xd.shape, dtype=draw) >= p
         scale = like(xd, np.multiply(keep, 1.0 / (1.0 - p), dtype=xd.dtype))
+    if inplace and not recorded:
+        xd *= scale
+        return x
     return Tensor._op(xd * scale, (x,), lambda g: (g * scale,))

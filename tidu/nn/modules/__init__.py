@@ -1,5 +1,6 @@
 from .activation import *  # noqa: F401,F403
-from .container import Residual, Sequential
+from .container import (ModuleDict, ModuleList, ParameterDict, ParameterList, Residual,
+                        Sequential)
 from .conv import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .linear import Flatten, Identity, Linear
