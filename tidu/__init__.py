@@ -8,6 +8,9 @@ import numpy as np
 from . import ops
 from ._allocator import tune_malloc
 from .backend import get_backend, get_default_device, set_backend
+from .creation import (arange, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace,
+                       normal, ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm,
+                       zeros, zeros_like)
 from .errors import (DeviceError, DTypeError, GraphError, IndexRangeError, SerializationError, ShapeError,
                      StateDictError, TiduError)
 from .ops import (abs, add, clip, concatenate, div, exp, flatten, log, matmul, max, maximum,
@@ -18,6 +21,10 @@ from .tensor import (Tensor, as_tensor, device, enable_grad, get_default_dtype, 
                      set_default_dtype, tensor)
 
 float32, float64, int64 = np.float32, np.float64, np.int64
+# PyTorch's dtype aliases (as module attributes they shadow the builtins only as tidu.float…);
+# float16/half exist so code naming them imports, but tidu's factories refuse half precision.
+float, double, half, float16 = np.float32, np.float64, np.float16, np.float16
+int, int32, long, bool = np.int32, np.int32, np.int64, np.bool_
 
 clamp = clip
 cat = concatenate
@@ -31,7 +38,7 @@ def __getattr__(name):
     # nn, optim and serialization import lazily so `import tidu` stays light.
     import importlib
     if name in ("nn", "optim", "data", "metrics", "train", "regularization", "diagnose",
-                "model_selection", "tune", "runs", "autograd"):
+                "model_selection", "tune", "runs", "autograd", "cuda", "backends"):
         return importlib.import_module(f".{name}", __name__)
     if name in ("save", "load"):
         return getattr(importlib.import_module(".serialization", __name__), name)
