@@ -16,6 +16,9 @@ from .errors import (DeviceError, DTypeError, GraphError, IndexRangeError, Seria
 from .ops import (abs, add, clip, concatenate, div, exp, flatten, log, matmul, max, maximum,
                   mean, min, minimum, mul, neg, pad, permute, pow, reshape, sqrt, squeeze,
                   stack, std, sub, sum, transpose, unsqueeze, var, where)
+from .ops import (all, any, bmm, ceil, cos, cumsum, eq, expand, expand_as, expm1, floor, gather,  # noqa: A004
+                  ge, gt, index_select, le, log1p, lt, masked_fill, mm, ne, relu, repeat, round,
+                  rsqrt, sigmoid, sign, sin, sort, square, t, tanh, topk, view_as)
 from .random import get_rng_state, manual_seed, set_rng_state
 from .tensor import (Tensor, as_tensor, device, enable_grad, get_default_dtype, is_grad_enabled, no_grad,
                      set_default_dtype, tensor)

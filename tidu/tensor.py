@@ -308,6 +308,46 @@ class Tensor:
     def long(self) -> "Tensor":
         return Tensor._wrap(self.data.astype(np.int64))
 
+    def clone(self) -> "Tensor":
+        """A copy of the data that stays in the graph (the gradient passes through)."""
+        return Tensor._op(self.data.copy(), (self,), lambda g: (g,))
+
+    def contiguous(self) -> "Tensor":
+        """``self`` when its data is C-contiguous, else a contiguous copy (in the graph)."""
+        if self.data.flags.c_contiguous:
+            return self
+        return Tensor._op(xp_of(self.data).ascontiguousarray(self.data), (self,),
+                          lambda g: (g,))
+
+    # one-element tensors as Python numbers (PyTorch's rules)
+    def _one(self, what: str):
+        if self.data.size != 1:
+            raise ValueError(f"{what} of a tensor with {self.data.size} values (shape "
+                             f"{shape_str(self.shape)}) is ambiguous: only a one-element "
+                             f"tensor converts")
+        return self.data.item()
+
+    def __bool__(self) -> bool:
+        """Truth of a one-element tensor; more values raise (as PyTorch: "Boolean value of
+        Tensor with more than one value is ambiguous")."""
+        if self.data.size > 1:
+            raise ValueError("Boolean value of Tensor with more than one value is ambiguous "
+                             f"(shape {shape_str(self.shape)}); use .any() or .all()")
+        return bool(self._one("Boolean value"))
+
+    def __int__(self) -> int:
+        return int(self._one("int()"))
+
+    def __float__(self) -> float:
+        return float(self._one("float()"))
+
+    def __index__(self) -> int:
+        """A one-element integer tensor as an index (as PyTorch; float tensors refuse)."""
+        if self.data.dtype.kind not in "iu":
+            raise TypeError(f"only integer tensors of a single element can be converted to an "
+                            f"index, got dtype {self.data.dtype}")
+        return int(self._one("__index__"))
+
     # ------------------------------------------------------------------ autograd
     def backward(self, gradient=None, retain_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
@@ -359,6 +399,27 @@ class Tensor:
 
     # ------------------------------------------------------------------ operators
     # Implementations live in tidu.ops; these bind them as methods (see bottom of file).
+
+    # (last in the class body: these names shadow the builtins inside it)
+    def int(self) -> "Tensor":
+        """A cast to int32 (torch.int), cut from the graph."""
+        return Tensor._wrap(self.data.astype(np.int32))
+
+    def bool(self) -> "Tensor":
+        """A cast to bool (nonzero → True), cut from the graph."""
+        return Tensor._wrap(self.data.astype(np.bool_))
+
+    def type(self, dtype=None):
+        """With no argument, the type's name ('tidu.FloatTensor', as PyTorch's
+        'torch.FloatTensor'); with a dtype, ``self.to(dtype)``."""
+        if dtype is None:
+            names = {"float32": "Float", "float64": "Double", "float16": "Half",
+                     "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
+                     "uint8": "Byte", "bool": "Bool"}
+            return f"tidu.{names.get(self.data.dtype.name, self.data.dtype.name)}Tensor"
+        if np.dtype(dtype).kind != "f":  # an integer or bool cast has no gradient
+            return Tensor._wrap(self.data.astype(np.dtype(dtype)))
+        return self.to(dtype)
 
 
 def _accumulate_leaf(leaf: Tensor, g: np.ndarray, owned: set) -> None:

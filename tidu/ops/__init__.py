@@ -3,17 +3,28 @@ and operator (bound below), as in PyTorch."""
 import numpy as np
 
 from ..tensor import Tensor
-from .elementwise import (abs, add, clip, div, exp, log, maximum, minimum, mul, neg, pow, sqrt,
-                          sub, unbroadcast, where)
-from .linalg import matmul
-from .reduction import argmax, argmin, max, mean, min, std, sum, var
-from .shape import (concatenate, flatten, getitem, pad, permute, reshape, squeeze, stack,
-                    transpose, unsqueeze)
+from .elementwise import (abs, add, ceil, clip, cos, div, exp, expm1, floor, log, log1p, maximum,
+                          minimum, mul, neg, pow, relu, round_, rsqrt, sigmoid, sign, sin, sqrt,
+                          square, sub, tanh, unbroadcast, where)
+from .indexing import gather, index_select, masked_fill, sort, topk
+from .linalg import bmm, matmul, mm
+from .reduction import all_, any_, argmax, argmin, cumsum, max, mean, min, std, sum, var
+from .shape import (concatenate, expand, expand_as, flatten, getitem, pad, permute, repeat,
+                    reshape, squeeze, stack, t, transpose, unsqueeze, view_as)
+
+round = round_  # noqa: A001 - torch.round
+all = all_  # noqa: A001 - torch.all
+any = any_  # noqa: A001 - torch.any
 
 __all__ = ["abs", "add", "argmax", "argmin", "clip", "concatenate", "div", "exp", "flatten", "log", "matmul", "max",
            "maximum", "mean", "min", "minimum", "mul", "neg", "pad", "permute", "pow", "reshape",
            "sqrt", "squeeze", "stack", "std", "sub", "sum", "transpose", "unbroadcast",
-           "unsqueeze", "var", "where"]
+           "unsqueeze", "var", "where",
+           # PyTorch's tensor API (issue 11)
+           "all", "any", "bmm", "ceil", "cos", "cumsum", "eq", "expand", "expand_as", "expm1",
+           "floor", "gather", "ge", "gt", "index_select", "le", "log1p", "lt", "masked_fill",
+           "mm", "ne", "relu", "repeat", "round", "rsqrt", "sigmoid", "sign", "sin", "sort",
+           "square", "t", "tanh", "topk", "view_as"]
 
 
 def _reflect(fn):
@@ -26,6 +37,21 @@ def _compare(ufunc):
         return Tensor._wrap(ufunc(self.data, other))
     return compare
 
+
+def _compare_fn(ufunc, name):
+    def compare(input, other):  # noqa: A002 - torch's argument names
+        """Element-wise comparison as a bool tensor (no gradient), as torch."""
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}: input must be a tensor, got {type(input).__name__}")
+        return _compare(ufunc)(input, other)
+    compare.__name__ = compare.__qualname__ = name
+    compare.__doc__ = f"``input {name} other`` element-wise, a bool tensor (as torch.{name})."
+    return compare
+
+
+eq, ne = _compare_fn(np.equal, "eq"), _compare_fn(np.not_equal, "ne")
+lt, le = _compare_fn(np.less, "lt"), _compare_fn(np.less_equal, "le")
+gt, ge = _compare_fn(np.greater, "gt"), _compare_fn(np.greater_equal, "ge")
 
 _methods = {
     "__add__": add, "__radd__": _reflect(add), "__sub__": sub, "__rsub__": _reflect(sub),
@@ -44,6 +70,14 @@ _methods = {
     "argmax": argmax, "argmin": argmin,
     "reshape": reshape, "view": reshape, "flatten": flatten, "unsqueeze": unsqueeze,
     "squeeze": squeeze, "permute": permute, "transpose": transpose,
+    # PyTorch's tensor API (issue 11)
+    "view_as": view_as, "t": t, "expand": expand, "expand_as": expand_as, "repeat": repeat,
+    "gather": gather, "index_select": index_select, "masked_fill": masked_fill,
+    "sort": sort, "topk": topk, "cumsum": cumsum, "all": all_, "any": any_,
+    "sin": sin, "cos": cos, "tanh": tanh, "sigmoid": sigmoid, "relu": relu, "square": square,
+    "log1p": log1p, "expm1": expm1, "rsqrt": rsqrt, "sign": sign, "floor": floor, "ceil": ceil,
+    "round": round_, "mm": mm, "bmm": bmm,
+    "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge,
 }
 for _name, _fn in _methods.items():
     setattr(Tensor, _name, _fn)

@@ -212,3 +212,87 @@ def clip(a: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - torch.clamp's
         return (g * ((x >= min) & (x <= max)),)
 
     return Tensor._op(out, (a,), backward)
+
+
+# --------------------------------------------------------------------------- more unary
+# (as torch.sin … torch.round: the same names, formulas and gradients)
+def sin(a: Tensor) -> Tensor:
+    """sin(x); d/dx = cos(x)."""
+    x = a.data
+    return Tensor._op(np.sin(x), (a,), lambda g: (g * np.cos(x),))
+
+
+def cos(a: Tensor) -> Tensor:
+    """cos(x); d/dx = −sin(x)."""
+    x = a.data
+    return Tensor._op(np.cos(x), (a,), lambda g: (-g * np.sin(x),))
+
+
+def tanh(a: Tensor) -> Tensor:
+    """tanh(x) (`tidu.nn.functional.tanh`); d/dx = 1 − tanh²(x)."""
+    from ..nn.functional.activation import tanh as _tanh
+    return _tanh(a)
+
+
+def sigmoid(a: Tensor) -> Tensor:
+    """σ(x) = 1/(1+e^(−x)) (`tidu.nn.functional.sigmoid`); d/dx = σ(x)(1 − σ(x))."""
+    from ..nn.functional.activation import sigmoid as _sigmoid
+    return _sigmoid(a)
+
+
+def relu(a: Tensor) -> Tensor:
+    """max(0, x) (`tidu.nn.functional.relu`); the gradient is 1 where x > 0, else 0."""
+    from ..nn.functional.activation import relu as _relu
+    return _relu(a)
+
+
+def square(a: Tensor) -> Tensor:
+    """x²; d/dx = 2x."""
+    x = a.data
+    return Tensor._op(x * x, (a,), lambda g: (g * (2 * x),))
+
+
+def log1p(a: Tensor) -> Tensor:
+    """ln(1 + x), accurate for small x; d/dx = 1/(1 + x)."""
+    x = a.data
+    return Tensor._op(np.log1p(x), (a,), lambda g: (g / (1 + x),))
+
+
+def expm1(a: Tensor) -> Tensor:
+    """eˣ − 1, accurate for small x; d/dx = eˣ."""
+    out = np.expm1(a.data)
+    return Tensor._op(out, (a,), lambda g: (g * (out + 1),))
+
+
+def rsqrt(a: Tensor) -> Tensor:
+    """1/√x; d/dx = −½·x^(−3/2)."""
+    out = 1 / np.sqrt(a.data)
+    return Tensor._op(out, (a,), lambda g: (g * (-0.5 * out * out * out),))
+
+
+def _step(a: Tensor, out) -> Tensor:
+    """A piecewise-constant op: its gradient is zero everywhere (as PyTorch's)."""
+    return Tensor._op(out, (a,), lambda g: (np.zeros_like(g),))
+
+
+def sign(a: Tensor) -> Tensor:
+    """−1, 0 or 1 by the sign of x; zero gradient."""
+    return _step(a, np.sign(a.data))
+
+
+def floor(a: Tensor) -> Tensor:
+    """⌊x⌋; zero gradient."""
+    return _step(a, np.floor(a.data))
+
+
+def ceil(a: Tensor) -> Tensor:
+    """⌈x⌉; zero gradient."""
+    return _step(a, np.ceil(a.data))
+
+
+def round_(a: Tensor, decimals: int = 0) -> Tensor:
+    """x rounded to ``decimals`` places (default 0), halves to even (as torch.round);
+    zero gradient.  Exported as ``round``."""
+    if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)):
+        raise DTypeError(f"round: decimals must be an int, got {decimals!r}")
+    return _step(a, np.round(a.data, int(decimals)))

@@ -41,3 +41,25 @@ def matmul(a, b) -> Tensor:
         return ga, gb
 
     return Tensor._op(out, (a, b), backward)
+
+
+def mm(a, b) -> Tensor:
+    """Matrix product of two 2-D tensors, (n, m) @ (m, p) → (n, p), as torch.mm (no
+    broadcasting, no 1-D operands); gradients as `matmul`."""
+    for name, x in (("self", a), ("mat2", b)):
+        if not isinstance(x, Tensor) or x.ndim != 2:
+            shape = shape_str(x.shape) if isinstance(x, Tensor) else type(x).__name__
+            raise ShapeError(f"mm: {name} must be a 2-D tensor (a matrix), got {shape}")
+    return matmul(a, b)
+
+
+def bmm(a, b) -> Tensor:
+    """Batched matrix product of two 3-D tensors, (B, n, m) @ (B, m, p) → (B, n, p), as
+    torch.bmm (one batch size, no broadcasting); gradients as `matmul`."""
+    for name, x in (("batch1", a), ("batch2", b)):
+        if not isinstance(x, Tensor) or x.ndim != 3:
+            shape = shape_str(x.shape) if isinstance(x, Tensor) else type(x).__name__
+            raise ShapeError(f"bmm: {name} must be a 3-D tensor, got {shape}")
+    if a.shape[0] != b.shape[0]:
+        raise ShapeError(f"bmm: batch sizes differ: {shape_str(a.shape)} and {shape_str(b.shape)}")
+    return matmul(a, b)

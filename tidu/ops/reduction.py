@@ -1,12 +1,30 @@
 """Reductions over axes (``axis`` an int, a tuple or None; ``keepdims``): sum, mean, max,
-min, var, std."""
+min, var, std, argmax, argmin (which also take PyTorch's ``dim=`` / ``keepdim=`` spellings,
+except max/min), cumsum, all, any."""
 from __future__ import annotations
 
 import numpy as np
 
-from .._checks import normalize_dims
-from ..errors import ShapeError, shape_str
+from .._checks import normalize_dim, normalize_dims
+from ..errors import ArgumentError, ShapeError, shape_str
 from ..tensor import Tensor
+
+
+_UNSET = object()
+
+
+def _aliases(op, axis, keepdims, dim, keepdim):
+    """PyTorch's ``dim=`` / ``keepdim=`` as keyword aliases of ``axis=`` / ``keepdims=``;
+    giving both spellings of one argument is refused."""
+    if dim is not _UNSET:
+        if axis is not None:
+            raise ArgumentError(f"{op}: give axis= or its alias dim=, not both")
+        axis = dim
+    if keepdim is not _UNSET:
+        if keepdims is not False:
+            raise ArgumentError(f"{op}: give keepdims= or its alias keepdim=, not both")
+        keepdims = bool(keepdim)
+    return axis, keepdims
 
 
 def _norm_axes(axis, ndim, op):
@@ -27,14 +45,18 @@ def _count(shape, axes):
     return n
 
 
-def sum(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def sum(a: Tensor, axis=None, keepdims: bool = False,
+        *, dim=_UNSET, keepdim=_UNSET) -> Tensor:  # noqa: A001
+    axis, keepdims = _aliases("sum", axis, keepdims, dim, keepdim)
     axes = _norm_axes(axis, a.ndim, "sum")
     shape = a.data.shape
     return Tensor._op(a.data.sum(axis=axes, keepdims=keepdims), (a,),
                       lambda g: (np.broadcast_to(_expand(g, axes, keepdims), shape),))
 
 
-def mean(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:
+def mean(a: Tensor, axis=None, keepdims: bool = False,
+        *, dim=_UNSET, keepdim=_UNSET) -> Tensor:
+    axis, keepdims = _aliases("mean", axis, keepdims, dim, keepdim)
     axes = _norm_axes(axis, a.ndim, "mean")
     shape = a.data.shape
     scale = 1.0 / _count(shape, axes)
@@ -73,9 +95,11 @@ def _centred(x, axes, correction):
     return centred, _count(x.shape, axes) - correction, (centred * centred).sum(axis=axes, keepdims=True)
 
 
-def var(a: Tensor, axis=None, keepdims: bool = False, correction: int = 1) -> Tensor:
+def var(a: Tensor, axis=None, keepdims: bool = False, correction: int = 1,
+        *, dim=_UNSET, keepdim=_UNSET) -> Tensor:
     """Σ(x − x̄)² / (n − correction); ``correction=1`` (unbiased) is PyTorch's default.
     d var / dx = 2(x − x̄) / (n − correction)."""
+    axis, keepdims = _aliases("var", axis, keepdims, dim, keepdim)
     axes = _norm_axes(axis, a.ndim, "var")
     centred, denom, ss = _centred(a.data, axes, correction)
     out_kd = ss / denom
@@ -83,8 +107,10 @@ def var(a: Tensor, axis=None, keepdims: bool = False, correction: int = 1) -> Te
                       lambda g: (_expand(g, axes, keepdims) * centred * (2.0 / denom),))
 
 
-def std(a: Tensor, axis=None, keepdims: bool = False, correction: int = 1) -> Tensor:
+def std(a: Tensor, axis=None, keepdims: bool = False, correction: int = 1,
+        *, dim=_UNSET, keepdim=_UNSET) -> Tensor:
     """sqrt(var); d std / dx = (x − x̄) / ((n − correction)·std)."""
+    axis, keepdims = _aliases("std", axis, keepdims, dim, keepdim)
     axes = _norm_axes(axis, a.ndim, "std")
     centred, denom, ss = _centred(a.data, axes, correction)
     out_kd = np.sqrt(ss / denom)
@@ -92,14 +118,18 @@ def std(a: Tensor, axis=None, keepdims: bool = False, correction: int = 1) -> Te
                       lambda g: (_expand(g, axes, keepdims) * centred / (denom * out_kd),))
 
 
-def argmax(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:
+def argmax(a: Tensor, axis=None, keepdims: bool = False,
+        *, dim=_UNSET, keepdim=_UNSET) -> Tensor:
     """Index of the largest value (the first of ties), over the flattened tensor when
     ``axis`` is None; int64, no gradient."""
+    axis, keepdims = _aliases("argmax", axis, keepdims, dim, keepdim)
     return _arg_extreme(a, axis, keepdims, "argmax")
 
 
-def argmin(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:
+def argmin(a: Tensor, axis=None, keepdims: bool = False,
+        *, dim=_UNSET, keepdim=_UNSET) -> Tensor:
     """Index of the smallest value (the first of ties); int64, no gradient."""
+    axis, keepdims = _aliases("argmin", axis, keepdims, dim, keepdim)
     return _arg_extreme(a, axis, keepdims, "argmin")
 
 
@@ -115,3 +145,34 @@ def _arg_extreme(a, axis, keepdims, op):
     out = getattr(a.data, op)(axis=axis, keepdims=keepdims)
     # NumPy returns a scalar for a full reduction; tensors hold arrays
     return Tensor._wrap(np.asarray(out) if isinstance(out, np.generic) else out)
+
+
+def cumsum(a: Tensor, dim: int) -> Tensor:
+    """Running sum along ``dim``: out[i] = Σ_{j ≤ i} x[j] (as torch.cumsum; integer and bool
+    inputs give int64).  The gradient is the reversed running sum of the incoming one."""
+    dim = normalize_dim(dim, a.ndim, "cumsum")
+    x = a.data
+    if x.ndim == 0:
+        return Tensor._op(x.astype(np.int64) if x.dtype.kind in "biu" else x.copy(), (a,),
+                          lambda g: (g,))
+    out = np.cumsum(x, axis=dim, dtype=np.int64 if x.dtype.kind in "biu" else None)
+    return Tensor._op(out, (a,),
+                      lambda g: (np.flip(np.cumsum(np.flip(g, dim), axis=dim), dim),))
+
+
+def all_(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """Whether every element is nonzero (True), over all dims or ``dim`` (an int or a tuple),
+    as torch.all; a bool tensor, no gradient.  Exported as ``all``."""
+    return _logical(a, dim, keepdim, np.all, "all")
+
+
+def any_(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """Whether any element is nonzero (True), over all dims or ``dim``, as torch.any; a bool
+    tensor, no gradient.  Exported as ``any``."""
+    return _logical(a, dim, keepdim, np.any, "any")
+
+
+def _logical(a, dim, keepdim, reduce, op):
+    axes = normalize_dims(dim, a.ndim, op)
+    out = reduce(a.data, axis=axes, keepdims=bool(keepdim))
+    return Tensor._wrap(np.asarray(out) if isinstance(out, (np.generic, bool)) else out)

@@ -10,7 +10,7 @@ from ..errors import DimError, IndexRangeError, ShapeError, shape_str
 from .. import backend
 from ..backend import index_add, xp_of
 from ..tensor import Tensor
-from .elementwise import lift
+from .elementwise import lift, unbroadcast
 
 
 def _shape_args(shape, op):
@@ -191,3 +191,77 @@ def pad(a: Tensor, pad_width, value: float = 0.0) -> Tensor:
     out = np.pad(a.data, width.tolist(), mode="constant", constant_values=value)
     inner = tuple(slice(b, b + n) for (b, _), n in zip(width, a.data.shape))
     return Tensor._op(out, (a,), lambda g: (g[inner],))
+
+
+# --------------------------------------------------------------------------- PyTorch views
+def view_as(a: Tensor, other: Tensor) -> Tensor:
+    """``a`` reshaped to ``other``'s shape (as torch.Tensor.view_as)."""
+    return reshape(a, other.shape)
+
+
+def t(a: Tensor) -> Tensor:
+    """Transpose of a ≤ 2-D tensor (a 0-d or 1-d tensor is returned as it is), as torch.t."""
+    if a.ndim > 2:
+        raise DimError(f"t: expects a tensor with <= 2 dims, got {a.ndim}-D (shape "
+                       f"{shape_str(a.shape)}); use transpose(dim0, dim1) or permute")
+    return transpose(a, 0, 1) if a.ndim == 2 else reshape(a, a.data.shape)
+
+
+def expand(a: Tensor, *sizes) -> Tensor:
+    """``a`` broadcast to ``sizes`` without copying (as torch.Tensor.expand): -1 keeps a
+    dim, only size-1 dims grow, new dims may be added in front (and there may not be -1).
+    The gradient is summed back over the expanded dims."""
+    sizes = _shape_args(sizes, "expand")
+    src = a.data.shape
+    if len(sizes) < len(src):
+        raise ShapeError(f"expand: {len(sizes)} sizes {sizes} for a {a.ndim}-D tensor of shape "
+                         f"{shape_str(src)}: give at least one size per dim")
+    lead = len(sizes) - len(src)
+    target = []
+    for i, s in enumerate(sizes):
+        if i < lead:
+            if s < 0:
+                raise ShapeError(f"expand: size -1 is not allowed for a new leading dim {i} "
+                                 f"(sizes {sizes})")
+            target.append(s)
+            continue
+        n = src[i - lead]
+        if s == -1:
+            target.append(n)
+        elif s != n and n != 1:
+            raise ShapeError(f"expand: the size of dim {i - lead} ({n}) must match {s} or be 1 "
+                             f"(expanding {shape_str(src)} to {sizes})")
+        elif s < 0:
+            raise ShapeError(f"expand: size {s} is invalid (sizes {sizes})")
+        else:
+            target.append(s)
+    out = np.broadcast_to(a.data, tuple(target))
+    return Tensor._op(out, (a,), lambda g: (unbroadcast(g, src),))
+
+
+def expand_as(a: Tensor, other: Tensor) -> Tensor:
+    """``a`` expanded to ``other``'s shape (as torch.Tensor.expand_as)."""
+    return expand(a, other.shape)
+
+
+def repeat(a: Tensor, *sizes) -> Tensor:
+    """``a`` tiled ``sizes[i]`` times along each dim (as torch.Tensor.repeat, NumPy's tile):
+    at least one count per dim, extra counts add leading dims.  The gradient sums the
+    copies."""
+    reps = _shape_args(sizes, "repeat")
+    if len(reps) < a.ndim:
+        raise ShapeError(f"repeat: {len(reps)} counts {reps} for a {a.ndim}-D tensor of shape "
+                         f"{shape_str(a.shape)}: the number of counts can not be smaller "
+                         f"than the number of dims")
+    if any(r < 0 for r in reps):
+        raise ShapeError(f"repeat: counts must be ≥ 0, got {reps}")
+    src = a.data.shape
+    padded = (1,) * (len(reps) - len(src)) + src
+    out = np.tile(a.data.reshape(padded), reps)
+
+    def backward(g):
+        split = tuple(x for r, n in zip(reps, padded) for x in (r, n))
+        summed = g.reshape(split).sum(axis=tuple(range(0, 2 * len(reps), 2)))
+        return (summed.reshape(src),)
+
+    return Tensor._op(out, (a,), backward)
