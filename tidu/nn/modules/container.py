@@ -90,7 +90,7 @@ def _abs_index(container: Module, idx, size: int) -> int:
 
 def _iterable(values, container: Module, method: str):
     """``values`` if it is an iterable (not a tensor), else PyTorch's TypeError as ArgumentError."""
-    if isinstance(values, (Tensor, Module)) or not isinstance(values, Iterable):
+    if isinstance(values, Tensor) or not isinstance(values, Iterable):
         raise ArgumentError(f"{type(container).__name__}.{method} should be called with an "
                             f"iterable, but got {type(values).__name__}")
     return values
@@ -126,6 +126,16 @@ def _checked_key(container: Module, key, registry) -> str:
         raise ArgumentError(f"{name}: key {key!r} would shadow the attribute {key!r} "
                             f"(as PyTorch: attribute {key!r} already exists)")
     return key
+
+
+def _put(container: Module, registry, name: str, value) -> None:
+    """Register ``value`` under ``name``; an existing entry is replaced at its place (as
+    PyTorch; Module.__setattr__ would move it to the end)."""
+    if name in registry:
+        registry[name] = value
+        object.__setattr__(container, name, value)
+    else:
+        setattr(container, name, value)
 
 
 def _drop(container: Module, name: str, registry) -> None:
@@ -172,7 +182,7 @@ class ModuleList(Module):
 
     def __setitem__(self, idx, module) -> None:
         i = _abs_index(self, idx, len(self._modules))
-        self.add_module(str(i), _checked(module, f"the module set at position {i}", self))
+        _put(self, self._modules, str(i), _checked(module, f"the module set at position {i}", self))
 
     def __delitem__(self, idx) -> None:
         mods = list(self._modules.values())
@@ -245,7 +255,7 @@ class ModuleDict(Module):
 
     def __setitem__(self, key: str, module) -> None:
         key = _checked_key(self, key, self._modules)
-        self.add_module(key, _checked(module, f"the module for key {key!r}", self))
+        _put(self, self._modules, key, _checked(module, f"the module for key {key!r}", self))
 
     def __delitem__(self, key: str) -> None:
         if key not in self._modules:
@@ -309,7 +319,8 @@ class ParameterList(Module):
 
     def __setitem__(self, idx, param) -> None:
         i = _abs_index(self, idx, len(self._parameters))
-        setattr(self, str(i), _as_parameter(param, self, f"the value set at position {i}"))
+        _put(self, self._parameters, str(i),
+             _as_parameter(param, self, f"the value set at position {i}"))
 
     def __len__(self) -> int:
         return len(self._parameters)
@@ -362,7 +373,7 @@ class ParameterDict(Module):
 
     def __setitem__(self, key: str, value) -> None:
         key = _checked_key(self, key, self._parameters)
-        setattr(self, key, _as_parameter(value, self, f"the value for key {key!r}"))
+        _put(self, self._parameters, key, _as_parameter(value, self, f"the value for key {key!r}"))
 
     def __delitem__(self, key: str) -> None:
         if key not in self._parameters:
@@ -400,8 +411,12 @@ class ParameterDict(Module):
         return self._parameters.values()
 
     def update(self, parameters) -> None:
-        """Add or overwrite entries from a mapping or an iterable of (key, value) pairs."""
+        """Add or overwrite entries from a mapping or an iterable of (key, value) pairs.
+        As PyTorch, a plain (unordered) mapping is added in sorted key order; an
+        OrderedDict, a ParameterDict or pairs keep their order."""
         pairs = _pairs(parameters, self)
+        if isinstance(parameters, Mapping) and not isinstance(parameters, OrderedDict):
+            pairs = sorted(pairs, key=lambda kv: str(kv[0]))
         checked = [(_checked_key(self, k, self._parameters),
                     _as_parameter(v, self, f"the value for key {k!r}")) for k, v in pairs]
         for key, p in checked:
