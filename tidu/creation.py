@@ -69,6 +69,8 @@ def _shape(args: tuple, size, op: str) -> tuple:
         if args:
             raise ArgumentError(f"{op}: give the size positionally or as size=, not both")
         args = (size,)
+    if not args:
+        raise ArgumentError(f"{op}: size is required (give () for a 0-d tensor)")
     if len(args) == 1 and not isinstance(args[0], numbers.Integral) and hasattr(args[0], "__len__"):
         args = tuple(args[0])
     for d in args:
