@@ -42,9 +42,9 @@ def test_cuda_seeding_calls_are_accepted_and_tidu_seed_rules():
     tidu.manual_seed(3)
     tidu.cuda.manual_seed(99)
     tidu.cuda.manual_seed_all(99)
-    a = tidu.rand(4).numpy()
+    a = tidu.rand(4).cpu().numpy()
     tidu.manual_seed(3)
-    assert (tidu.rand(4).numpy() == a).all()
+    assert (tidu.rand(4).cpu().numpy() == a).all()
     assert tidu.cuda.current_device() == 0
 
 
