@@ -55,7 +55,7 @@ def sum(a: Tensor, axis=None, keepdims: bool = False,
 
 
 def mean(a: Tensor, axis=None, keepdims: bool = False,
-        *, dim=_UNSET, keepdim=_UNSET) -> Tensor:
+         *, dim=_UNSET, keepdim=_UNSET) -> Tensor:
     axis, keepdims = _aliases("mean", axis, keepdims, dim, keepdim)
     axes = _norm_axes(axis, a.ndim, "mean")
     shape = a.data.shape
@@ -119,7 +119,7 @@ def std(a: Tensor, axis=None, keepdims: bool = False, correction: int = 1,
 
 
 def argmax(a: Tensor, axis=None, keepdims: bool = False,
-        *, dim=_UNSET, keepdim=_UNSET) -> Tensor:
+           *, dim=_UNSET, keepdim=_UNSET) -> Tensor:
     """Index of the largest value (the first of ties), over the flattened tensor when
     ``axis`` is None; int64, no gradient."""
     axis, keepdims = _aliases("argmax", axis, keepdims, dim, keepdim)
@@ -127,7 +127,7 @@ def argmax(a: Tensor, axis=None, keepdims: bool = False,
 
 
 def argmin(a: Tensor, axis=None, keepdims: bool = False,
-        *, dim=_UNSET, keepdim=_UNSET) -> Tensor:
+           *, dim=_UNSET, keepdim=_UNSET) -> Tensor:
     """Index of the smallest value (the first of ties); int64, no gradient."""
     axis, keepdims = _aliases("argmin", axis, keepdims, dim, keepdim)
     return _arg_extreme(a, axis, keepdims, "argmin")
