@@ -310,6 +310,12 @@ def test_pad_matches_torch(widths):
                rand(2, 3, 4))
 
 
+@pytest.mark.parametrize("value", [None, 0.0, -2.5])
+def test_pad_value_defaults_to_zero_as_torch(value):
+    compare_fn(lambda x: F.pad(x, (1, 2), value=value), lambda x: TF.pad(x, (1, 2), value=value),
+               rand(2, 3))
+
+
 def test_pad_errors_and_dtype():
     x = tidu.Tensor(rand(2, 3).astype(np.float32), requires_grad=True)
     out = F.pad(x, (1, 1))

@@ -228,11 +228,11 @@ def _col2im_unit_stride(w2t, g, ckk, padded, dilation, dtype):
 
 
 # --------------------------------------------------------------------------- pad
-def pad(input: Tensor, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
+def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
     """Pad the last dims, as `torch.nn.functional.pad`: ``pad`` lists (before, after) pairs
     starting from the LAST dim, e.g. (left, right, top, bottom) pads W then H.
 
-    y = x surrounded by ``value`` (default 0).  Only ``mode='constant'`` (the default) is
+    y = x surrounded by ``value`` (None, the default, means 0 as in PyTorch).  Only ``mode='constant'`` (the default) is
     implemented, and widths must be ≥ 0 (PyTorch's negative widths crop).  Backward: the
     gradient is the output gradient's centre, without the borders.
     """
@@ -253,4 +253,4 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float = 0.0) -> Tenso
     pairs = [(0, 0)] * input.ndim
     for d in range(len(widths) // 2):
         pairs[input.ndim - 1 - d] = (int(widths[2 * d]), int(widths[2 * d + 1]))
-    return _pad_op(input, pairs, value)
+    return _pad_op(input, pairs, 0.0 if value is None else value)
