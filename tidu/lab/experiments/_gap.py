@@ -91,3 +91,20 @@ def per_seed(gap: Gap, treated: str, noun: str) -> dict:
             "held-out error without (%)": [100 * float(v) for v in gap.test_err["plain"]],
             "held-out error with (%)": [100 * float(v) for v in gap.test_err[treated]],
             "lr without": gap.lrs["plain"], "lr with": gap.lrs[treated]}
+
+
+def not_judged(gap: Gap, treated: str, noun: str, loss_digits: int) -> str:
+    """The verdict's tail: what is shown but does not decide (loss gap, training error, lrs)."""
+    tr, lg, lrs = gap.mean("train_err"), gap.loss_gap, gap.lrs
+    return (f"Not judged: held-out − training cross-entropy gap {lg['plain']:.{loss_digits}f} vs "
+            f"{lg[treated]:.{loss_digits}f}; training error {100 * tr['plain']:.1f}% vs "
+            f"{100 * tr[treated]:.1f}%; chosen lr without {noun} "
+            f"{', '.join(f'{v:g}' for v in lrs['plain'])}, with "
+            f"{', '.join(f'{v:g}' for v in lrs[treated])}")
+
+
+def numbers(gap: Gap) -> dict:
+    """The Outcome's numbers table."""
+    return {"error_gap": gap.mean("err_gap"), "loss_gap": gap.loss_gap,
+            "test_error": gap.mean("test_err"), "train_error": gap.mean("train_err"),
+            "lr": gap.lrs, "seeds_narrower": gap.narrower}

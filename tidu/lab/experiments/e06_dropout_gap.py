@@ -10,7 +10,7 @@ from tidu.data import make_moons
 from tidu.train import LambdaCallback, Trainer
 
 from ..base import Outcome, experiment
-from ._gap import gap_bars, measure, per_seed, subclaims as gap_subclaims
+from ._gap import gap_bars, measure, not_judged, numbers, per_seed, subclaims as gap_subclaims
 
 _N_TRAIN, _N_VAL, _N_TEST, _NOISE = 60, 500, 1000, 0.3
 _WIDTH, _P = 128, 0.5
@@ -73,8 +73,7 @@ def run(full: bool = False) -> Outcome:
                 make_moons(_N_TEST, noise=_NOISE, seed=seed + 2000))
         runs.append((data, _tuned(0.0, seed, data, epochs), _tuned(_P, seed, data, epochs)))
     gap = measure(runs, "dropout")
-    eg, te, tr = gap.mean("err_gap"), gap.mean("test_err"), gap.mean("train_err")
-    loss_gap, lrs = gap.loss_gap, gap.lrs
+    eg, te = gap.mean("err_gap"), gap.mean("test_err")
     narrower = gap.narrower
     subclaims = gap_subclaims(gap, "dropout", "dropout", seeds)
     takeaway = (f"On {_N_TRAIN} two-moons points, dropout (p = {_P}) narrows the held-out − training "
@@ -115,11 +114,8 @@ def run(full: bool = False) -> Outcome:
         ax.legend(fontsize=7, loc="lower left")
     fig2.tight_layout()
 
-    verdict = (f"{subclaims[0].evidence}. {subclaims[1].evidence}. Not judged: held-out − "
-               f"training cross-entropy gap {loss_gap['plain']:.2f} vs {loss_gap['dropout']:.2f}; "
-               f"training error {100 * tr['plain']:.1f}% vs {100 * tr['dropout']:.1f}%; chosen lr "
-               f"without dropout {', '.join(f'{v:g}' for v in lrs['plain'])}, with "
-               f"{', '.join(f'{v:g}' for v in lrs['dropout'])}")
+    verdict = (f"{subclaims[0].evidence}. {subclaims[1].evidence}. "
+               f"{not_judged(gap, 'dropout', 'dropout', 2)}")
     return Outcome(
         takeaway=takeaway, subclaims=subclaims, verdict=verdict, seeds=seeds,
         per_seed=per_seed(gap, "dropout", "dropout"),
@@ -129,6 +125,5 @@ def run(full: bool = False) -> Outcome:
                f"batch, {epochs} epochs; each arm at its own lr from the same grid {list(_LRS)}, "
                f"picked by validation error; gap and errors measured on the training and held-out "
                f"sets in eval mode at the end."),
-        numbers={"error_gap": eg, "loss_gap": loss_gap, "test_error": te, "train_error": tr,
-                 "lr": lrs, "seeds_narrower": narrower},
+        numbers=numbers(gap),
         figures=[fig, fig2])

@@ -30,7 +30,7 @@ def _tensors(parameters) -> list:
 
 def _norm_type(norm_type, owner: str) -> float:
     """The order p of the norm: a number > 0, or inf (the max-norm; ``"inf"`` too, as
-    PyTorch).  Checked here rather than by `check_number`, which refuses inf."""
+    PyTorch).  Checked here rather than by `check_number` because of that string."""
     try:
         p = float(norm_type)
     except (TypeError, ValueError):
