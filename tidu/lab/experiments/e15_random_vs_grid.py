@@ -8,7 +8,7 @@ import numpy as np
 from tidu.tune import GridSearch, RandomSearch, loguniform
 
 from ..base import Outcome, experiment
-from .e16_coarse_to_fine import _NOISE, _picked_curve
+from ._search import NOISE, picked_curve, with_noise
 
 # The notes' (Andrew Ng's) picture: hyper-parameter 1 is the learning rate α (it matters a lot),
 # hyper-parameter 2 is Adam's ε (it hardly matters).  A synthetic objective makes that true by
@@ -34,11 +34,7 @@ def _objective(rng: np.random.Generator):
     def true(params):
         return float(score(np.log10(params["lr"]), np.log10(params["eps"])))
 
-    def noisy(seed):
-        noise = np.random.default_rng(seed)
-        return lambda params: true(params) + _NOISE * float(noise.standard_normal())
-
-    return true, noisy, score
+    return true, lambda seed: with_noise(true, seed), score
 
 
 @experiment(
@@ -71,7 +67,7 @@ def _run(full: bool, base: int) -> Outcome:
             grid_regret[n].append(_TOP - true(g.best_params))
         rs = RandomSearch(space, noisy(3 * (base + r) + 1), n_trials=n_max, mode="max",
                           n_jobs=1, seed=10_000 + base + r).run()
-        random_curves.append(_TOP - _picked_curve(rs, true))
+        random_curves.append(_TOP - picked_curve(rs, true))
     random_curves = np.array(random_curves)      # random search with t trials = first t draws
     grid_mean = {n: float(np.mean(v)) for n, v in grid_regret.items()}
 
@@ -113,7 +109,7 @@ def _run(full: bool, base: int) -> Outcome:
     ax2.plot(t, random_curves.mean(axis=0), "-", color="tab:red", label="random search")
     ax2.plot([n * n for n in sides], [grid_mean[n] for n in sides], "s--", color="k",
              label="grid search (n×n)")
-    ax2.axhline(_NOISE, color="grey", lw=0.8, ls=":", label=f"noise σ = {_NOISE:g}")
+    ax2.axhline(NOISE, color="grey", lw=0.8, ls=":", label=f"noise σ = {NOISE:g}")
     ax2.set_yscale("log")
     ax2.set(title=f"Mean regret of the pick, {repeats} random objectives",
             xlabel="trials (budget)", ylabel=f"{_TOP:g} − true score of the pick")
@@ -148,12 +144,12 @@ def _run(full: bool, base: int) -> Outcome:
                f"log-uniform[1e-10, 1e-6]: true score = 0.5 + 0.45·exp(−½((log10 lr − c)/0.35)²) "
                f"minus at most 0.002 for ε, the peak c drawn uniformly in [−4, 0] per objective "
                f"({repeats} objectives in 3 blocks of {per_block}, the 'seeds' below). Every "
-               f"evaluation returns the true score + N(0, {_NOISE:g}²) noise (a realistic "
+               f"evaluation returns the true score + N(0, {NOISE:g}²) noise (a realistic "
                f"seed-to-seed spread of validation accuracy); each search picks the trial with "
                f"the best noisy score and is judged by its true score. tidu.tune.GridSearch (n×n, "
                f"log-spaced, n = 2…6) vs tidu.tune.RandomSearch with the same number of trials, "
                f"n_jobs=1."),
-        numbers={"noise_sigma": _NOISE,
+        numbers={"noise_sigma": NOISE,
                  "grid_regret_9": c9["grid"], "random_regret_9": c9["random"],
                  "random_wins_9": c9["random_wins"], "grid_regret_25": c25["grid"],
                  "random_regret_25": c25["random"], "random_wins_25": c25["random_wins"],

@@ -9,6 +9,7 @@ from matplotlib.patches import Rectangle
 from tidu.tune import CoarseToFine, RandomSearch, loguniform, uniform
 
 from ..base import Outcome, SubClaim, experiment
+from ._search import NOISE, picked_curve, with_noise
 
 _LR = (1e-5, 1.0)            # log10 lr in [−5, 0]
 _MOM = (0.0, 0.99)
@@ -16,10 +17,6 @@ _ROUNDS, _PER_ROUND = 3, 10  # CoarseToFine's defaults (with keep_top=3, shrink=
 _BUDGET = _ROUNDS * _PER_ROUND
 _BASE, _RANGE = 0.5, 0.45    # true score = 0.5 + 0.45 · peak shape: an accuracy, best 0.95
 _TOP = _BASE + _RANGE
-# evaluation noise: one training run's validation accuracy differs from seed to seed by about
-# one percentage point for a small net on a few hundred validation samples (E2's 10-layer nets
-# on 360 held-out digits: 0.4–1 point)
-_NOISE = 0.01
 
 
 def _unit(lr, momentum):
@@ -45,19 +42,7 @@ def _objective(rng: np.random.Generator, two_basins: bool):
     def true(params):
         return float(score(*_unit(params["lr"], params["momentum"])))
 
-    def noisy(seed):
-        noise = np.random.default_rng(seed)
-        return lambda params: true(params) + _NOISE * float(noise.standard_normal())
-
-    return score, true, noisy
-
-
-def _picked_curve(result, true) -> np.ndarray:
-    """After each trial: the true score of the trial with the best observed score so far."""
-    observed = np.array([t["score"] for t in result.trials])
-    best = np.array([int(np.argmax(observed[:i + 1])) for i in range(len(observed))])
-    truth = np.array([true(t["params"]) for t in result.trials])
-    return truth[best]
+    return score, true, lambda seed: with_noise(true, seed)
 
 
 @experiment(
@@ -89,7 +74,7 @@ def _run(full: bool, base: int) -> Outcome:
                                seed=seed).run()
             rnd = RandomSearch(space, noisy(2 * seed + 1), n_trials=_BUDGET, mode="max",
                                n_jobs=1, seed=seed).run()
-            c_curve, r_curve = _picked_curve(ctf, true), _picked_curve(rnd, true)
+            c_curve, r_curve = picked_curve(ctf, true), picked_curve(rnd, true)
             ctf_curve.append(_TOP - c_curve)
             rnd_curve.append(_TOP - r_curve)
             ctf_regret.append(_TOP - c_curve[-1])  # judged by the true score of its pick
@@ -140,7 +125,7 @@ def _run(full: bool, base: int) -> Outcome:
         ax2.plot(t, curves[two][1], style, color="k", label=f"random search, {name}")
     for x in range(_PER_ROUND, _BUDGET, _PER_ROUND):
         ax2.axvline(x + 0.5, color="grey", lw=0.5)
-    ax2.axhline(_NOISE, color="grey", lw=0.8, ls=":", label=f"noise σ = {_NOISE:g}")
+    ax2.axhline(NOISE, color="grey", lw=0.8, ls=":", label=f"noise σ = {NOISE:g}")
     ax2.set_yscale("log")
     ax2.set(title=f"Mean regret of the pick ({repeats} objectives each)", xlabel="trial",
             ylabel=f"{_TOP:g} − true score of the best-looking trial")
@@ -165,7 +150,7 @@ def _run(full: bool, base: int) -> Outcome:
                  beyond_notes=True),
     ]
     one, two = stats[False], stats[True]
-    takeaway = (f"With evaluation noise σ = {_NOISE:g}, {_BUDGET} trials: coarse-to-fine's pick "
+    takeaway = (f"With evaluation noise σ = {NOISE:g}, {_BUDGET} trials: coarse-to-fine's pick "
                 f"misses the best score by {one['ctf']:.3f} vs random search's {one['random']:.3f} "
                 f"(better in {one['ctf_wins']:.0%} of objectives); with a second basin "
                 f"{two['ctf']:.3f} vs {two['random']:.3f} ({two['ctf_wins']:.0%}).")
@@ -186,13 +171,13 @@ def _run(full: bool, base: int) -> Outcome:
                f"uniform[0, 0.99], both of which matter: true score = {_BASE:g} + {_RANGE:g} × a "
                f"Gaussian peak (σ 8–20% of each axis) at a random place, best {_TOP:g}; the "
                f"two-basin family adds a second peak of 0.8 × the height elsewhere. Every "
-               f"evaluation returns the true score + N(0, {_NOISE:g}²) noise (a realistic "
+               f"evaluation returns the true score + N(0, {NOISE:g}²) noise (a realistic "
                f"seed-to-seed spread of validation accuracy); each search picks its trial with "
                f"the best noisy score and is judged by that trial's true score. {repeats} random "
                f"objectives per family in 3 blocks of {per_block} (the 'seeds' below). "
                f"tidu.tune.CoarseToFine with its defaults (3 rounds × 10 trials, keep_top=3, "
                f"shrink=0.5) vs tidu.tune.RandomSearch(n_trials=30), same seed, n_jobs=1."),
-        numbers={"noise_sigma": _NOISE,
+        numbers={"noise_sigma": NOISE,
                  "one_basin_ctf_regret": one["ctf"], "one_basin_random_regret": one["random"],
                  "one_basin_ctf_wins": one["ctf_wins"], "two_basin_ctf_regret": two["ctf"],
                  "two_basin_random_regret": two["random"], "two_basin_ctf_wins": two["ctf_wins"],
