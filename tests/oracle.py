@@ -32,9 +32,9 @@ def _weights(leaves, seed):
 def _np(t):
     if isinstance(t, tidu.Tensor):
         # every result stays on the device the test runs on (TIDU_TEST_DEVICE)
-        assert device_of(t.data) == get_default_device(), (
-            f"a result on device {device_of(t.data)}, expected {get_default_device()}")
-        return to_numpy(t.data)
+        assert device_of(t._data) == get_default_device(), (
+            f"a result on device {device_of(t._data)}, expected {get_default_device()}")
+        return to_numpy(t._data)
     if isinstance(t, torch.Tensor):
         return t.detach().numpy()
     return np.asarray(t)

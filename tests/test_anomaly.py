@@ -54,8 +54,8 @@ def test_cross_entropy_with_a_nan_logit_says_the_input_was_already_bad():
 def test_forward_anomaly_inside_a_module_names_the_module():
     tidu.manual_seed(0)
     model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
-    model[2].weight.data[...] = 3e38
-    model[2].bias.data[...] = 3e38
+    model[2].weight._data[...] = 3e38
+    model[2].bias._data[...] = 3e38
     err = _raises(lambda: model(tidu.Tensor(np.ones((5, 3)))))
     assert err.op == "linear" and err.phase == "forward"
     assert err.inputs == "(5, 4) float32, (2, 4) float32, (2,) float32"
@@ -64,7 +64,7 @@ def test_forward_anomaly_inside_a_module_names_the_module():
 
 def test_backward_anomaly_names_op_and_where_it_was_created():
     model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), Sqrt(), nn.Linear(4, 1))
-    model[0].bias.data[...] = -100.0  # relu outputs 0: sqrt(0) is finite, its derivative not
+    model[0].bias._data[...] = -100.0  # relu outputs 0: sqrt(0) is finite, its derivative not
 
     def step():
         loss = model(tidu.Tensor(np.ones((2, 3)))).sum()
@@ -88,11 +88,11 @@ def test_backward_of_a_graph_built_outside_anomaly_mode():
 
 def test_no_check_without_the_mode_and_with_check_nan_false():
     with np.errstate(all="ignore"):
-        assert np.isnan(tidu.Tensor([-1.0]).log().data).all()
+        assert np.isnan(tidu.Tensor([-1.0]).log()._data).all()
         with detect_anomaly(check_nan=False):
             x = tidu.Tensor([0.0], requires_grad=True)
             x.sqrt().sum().backward()
-            assert np.isinf(x.grad.data).all()
+            assert np.isinf(x.grad._data).all()
 
 
 def _train(anomaly: bool):

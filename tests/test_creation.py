@@ -11,7 +11,7 @@ from tidu.errors import ArgumentError
 
 
 def _np(t):
-    return to_numpy(t.data) if isinstance(t, tidu.Tensor) else t.detach().numpy()
+    return to_numpy(t._data) if isinstance(t, tidu.Tensor) else t.detach().numpy()
 
 
 def _np_dtype(dtype):
@@ -260,7 +260,7 @@ def test_dtype_aliases_do_not_shadow_builtins_outside_the_module():
 def test_device_argument_places_the_result():
     for t in (tidu.zeros(2, device="cpu"), tidu.randn(2, device=tidu.device("cpu")),
               tidu.arange(3, device="cpu"), tidu.zeros_like(tidu.ones(2), device="cpu")):
-        assert t.device == "cpu" and type(t.data) is np.ndarray
+        assert t.device == "cpu" and type(t._data) is np.ndarray
     with pytest.raises(tidu.DeviceError):
         tidu.zeros(2, device="tpu")
 
@@ -272,10 +272,10 @@ def test_from_numpy_shares_memory_and_keeps_dtype(dtype):
     ours, theirs = tidu.from_numpy(arr), torch.from_numpy(arr.copy())
     assert ours.dtype == _np_dtype(theirs.dtype) == arr.dtype
     assert ours.shape == (2, 3) and ours.device == "cpu"
-    assert np.shares_memory(ours.data, arr)
+    assert np.shares_memory(ours._data, arr)
     arr[0, 0] = 1
     assert _np(ours)[0, 0] == 1  # a write to the array shows in the tensor
-    ours.data[1, 2] = 0
+    ours._data[1, 2] = 0
     assert arr[1, 2] == 0  # and back
 
 

@@ -53,8 +53,8 @@ def test_a_tensor_stays_on_its_device_through_forward_and_backward():
     assert x.device == "fake" and x.device.type == "fake"
     y = (tidu.exp(x * 2.0) + 1).sum()
     y.backward()
-    assert device_of(x.grad.data) == "fake"
-    np.testing.assert_allclose(to_numpy(x.grad.data), 2 * np.exp(2 * np.arange(6.0).reshape(2, 3)),
+    assert device_of(x.grad._data) == "fake"
+    np.testing.assert_allclose(to_numpy(x.grad._data), 2 * np.exp(2 * np.arange(6.0).reshape(2, 3)),
                                rtol=1e-6)
 
 
@@ -71,7 +71,7 @@ def test_to_moves_differentiably_and_numpy_needs_cpu_first():
     assert d.device == "fake" and x.device == "cpu"
     (d * d).sum().backward()
     assert x.grad.device == "cpu"
-    np.testing.assert_array_equal(x.grad.data, [2.0, 4.0])
+    np.testing.assert_array_equal(x.grad._data, [2.0, 4.0])
     with pytest.raises(TypeError, match=r"device 'fake'.*\.cpu\(\)\.numpy\(\)"):
         d.numpy()
     np.testing.assert_array_equal(d.cpu().numpy(), [1.0, 2.0])
@@ -108,7 +108,7 @@ def test_fit_moves_host_batches_to_the_models_device():
     history = tidu.train.fit(model, F.cross_entropy, tidu.optim.SGD(model.parameters(), lr=0.1),
                              data, val_data=data, epochs=2, batch_size=8, metrics=["accuracy"])
     assert len(history.history["loss"]) == 2 and 0 <= history.history["val_accuracy"][-1] <= 1
-    assert device_of(model[0].weight.data) == "fake"
+    assert device_of(model[0].weight._data) == "fake"
 
 
 def test_set_backend_chooses_the_device_of_new_tensors_and_layers():

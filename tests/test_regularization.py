@@ -67,7 +67,7 @@ def test_penalty_values_by_formula_and_dtype():
     for penalty in (l1_penalty(w), l2_penalty(w), elastic_net_penalty(w)):
         assert penalty.dtype == np.float32 and penalty.requires_grad
     (l1_penalty(w) * 2.0).backward()
-    np.testing.assert_array_equal(w[0].grad.data, [[2.0, -2.0], [0.0, 2.0]])
+    np.testing.assert_array_equal(w[0].grad._data, [[2.0, -2.0], [0.0, 2.0]])
     assert w[0].grad.dtype == np.float32
 
 
@@ -86,13 +86,13 @@ def test_elastic_net_penalty_is_sklearns():
     objective.backward()
     nonzero = est.coef_ != 0
     assert nonzero.sum() >= 2
-    np.testing.assert_allclose(w.grad.data[nonzero], 0, atol=1e-8)
+    np.testing.assert_allclose(w.grad._data[nonzero], 0, atol=1e-8)
 
 
 def test_penalty_of_a_module_uses_its_weights_only():
     tidu.manual_seed(0)
     model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))
-    expected = sum(np.abs(model[i].weight.data).sum() for i in (0, 2))
+    expected = sum(np.abs(model[i].weight._data).sum() for i in (0, 2))
     assert l1_penalty(model).item() == pytest.approx(expected, rel=1e-6)
 
 
@@ -144,42 +144,42 @@ def test_max_norm_equals_torch_renorm(shape, dim):
     expected = torch.renorm(torch.from_numpy(as_2d), p=2, dim=dim, maxnorm=c).numpy()
     expected = expected.reshape(shape)
     t = tidu.Tensor(w.copy(), dtype=np.float64)
-    data = t.data
+    data = t._data
     max_norm_([t], c, dim=dim)
-    assert t.data is data  # in place
-    np.testing.assert_allclose(t.data, expected, rtol=1e-14, atol=0)
-    assert not np.array_equal(t.data, w)  # some slice was over the limit
+    assert t._data is data  # in place
+    np.testing.assert_allclose(t._data, expected, rtol=1e-14, atol=0)
+    assert not np.array_equal(t._data, w)  # some slice was over the limit
 
 
 def test_max_norm_whole_tensor_and_untouched_slices():
     w = tidu.Tensor(np.array([[3.0, 4.0], [0.3, 0.4]]), dtype=np.float64)
     max_norm_([w], 1.0, dim=0)
-    np.testing.assert_allclose(w.data[0], np.array([3.0, 4.0]) / (5 + 1e-7), rtol=1e-15)
-    np.testing.assert_array_equal(w.data[1], [0.3, 0.4])  # norm 0.5 ≤ 1: bit-for-bit unchanged
+    np.testing.assert_allclose(w._data[0], np.array([3.0, 4.0]) / (5 + 1e-7), rtol=1e-15)
+    np.testing.assert_array_equal(w._data[1], [0.3, 0.4])  # norm 0.5 ≤ 1: bit-for-bit unchanged
     v = tidu.Tensor(np.array([[3.0, 4.0], [0.0, 0.0]]), dtype=np.float64)
     max_norm_([v], 2.0, dim=None)
-    assert np.linalg.norm(v.data) == pytest.approx(2.0, rel=1e-7)
+    assert np.linalg.norm(v._data) == pytest.approx(2.0, rel=1e-7)
 
 
 # --------------------------------------------------------------------------- proximal L1
 def test_proximal_l1_soft_thresholds_in_place():
     w0 = np.array([[-0.30, -0.05, 0.0], [0.04, 0.10, 2.0]])
     t = tidu.Tensor(w0.copy(), dtype=np.float64)
-    data = t.data
+    data = t._data
     proximal_l1_([t], lr=0.5, lam=0.1)  # threshold 0.05
-    assert t.data is data
-    np.testing.assert_allclose(t.data, np.sign(w0) * np.maximum(np.abs(w0) - 0.05, 0), rtol=1e-15)
-    zero = t.data == 0
-    assert zero.sum() == 3 and not np.signbit(t.data[zero]).any()  # exact +0.0
+    assert t._data is data
+    np.testing.assert_allclose(t._data, np.sign(w0) * np.maximum(np.abs(w0) - 0.05, 0), rtol=1e-15)
+    zero = t._data == 0
+    assert zero.sum() == 3 and not np.signbit(t._data[zero]).any()  # exact +0.0
 
 
 def test_proximal_l1_float32_and_noop():
     t = tidu.Tensor(np.array([0.5, -0.5], dtype=np.float32))
     proximal_l1_([t], lr=0.0, lam=1.0)
-    np.testing.assert_array_equal(t.data, [0.5, -0.5])
+    np.testing.assert_array_equal(t._data, [0.5, -0.5])
     proximal_l1_([t], lr=1.0, lam=0.25)
     assert t.dtype == np.float32
-    np.testing.assert_array_equal(t.data, [0.25, -0.25])
+    np.testing.assert_array_equal(t._data, [0.25, -0.25])
 
 
 def test_fit_with_proximal_l1_is_the_lasso(float64):
@@ -194,9 +194,9 @@ def test_fit_with_proximal_l1_is_the_lasso(float64):
     fit(model, F.mse_loss, tidu.optim.SGD(model.parameters(), lr=0.2), (X, y), epochs=1500,
         batch_size=None, callbacks=[ProximalL1(lam)], verbose=0)
     lasso = Lasso(alpha=lam / 2, tol=1e-14, max_iter=100_000).fit(X, y.ravel())
-    np.testing.assert_allclose(model.weight.data.ravel(), lasso.coef_, atol=1e-10)
-    np.testing.assert_allclose(model.bias.data, [lasso.intercept_], atol=1e-10)
-    np.testing.assert_array_equal(model.weight.data.ravel() == 0, lasso.coef_ == 0)
+    np.testing.assert_allclose(model.weight._data.ravel(), lasso.coef_, atol=1e-10)
+    np.testing.assert_allclose(model.bias._data, [lasso.intercept_], atol=1e-10)
+    np.testing.assert_array_equal(model.weight._data.ravel() == 0, lasso.coef_ == 0)
 
 
 def test_sparse_teacher_proximal_l1_gives_zeros_l2_none():
@@ -209,7 +209,7 @@ def test_sparse_teacher_proximal_l1_gives_zeros_l2_none():
         history = fit(model, F.mse_loss, tidu.optim.SGD(model.parameters(), lr=0.05), (X, y),
                       epochs=60, batch_size=32, callbacks=[callback], verbose=0, seed=0)
         assert history["loss"][-1] < 0.1
-        weights[kind] = model.weight.data.ravel()
+        weights[kind] = model.weight._data.ravel()
     zeros = weights["prox"] == 0
     assert zeros.mean() >= 0.5
     assert not zeros[teacher.support].any()  # the informative features survive
@@ -250,7 +250,7 @@ def test_regularizer_penalty_names_and_logged_values():
     X, y = rng.standard_normal((30, 4)).astype(np.float32), rng.standard_normal((30, 1))
     tidu.manual_seed(0)
     model = nn.Linear(4, 1)
-    initial_l1 = float(np.abs(model.weight.data).sum())
+    initial_l1 = float(np.abs(model.weight._data).sum())
     batches = []
 
     def abs_sum(params):
@@ -279,28 +279,28 @@ def test_max_norm_callback_keeps_incoming_norms_bounded():
     fit(model, nn.CrossEntropyLoss(), tidu.optim.SGD(model.parameters(), lr=2.0), (X, y),
         epochs=5, batch_size=8, callbacks=[MaxNorm(0.5)], verbose=0)
     for layer in (model[0], model[2]):
-        norms = np.linalg.norm(layer.weight.data, axis=1)
+        norms = np.linalg.norm(layer.weight._data, axis=1)
         assert norms.max() <= 0.5 + 1e-6
-    assert np.linalg.norm(model[0].weight.data, axis=1).max() > 0.45  # it was active
+    assert np.linalg.norm(model[0].weight._data, axis=1).max() > 0.45  # it was active
 
 
 def test_proximal_l1_uses_each_groups_learning_rate():
     model = nn.Sequential(nn.Linear(3, 3), nn.Linear(3, 3))
     for layer in model:
-        layer.bias.data[...] = 0  # zero inputs, biases and targets: zero gradients, pure prox
-    w0 = [model[0].weight.data.copy(), model[1].weight.data.copy()]
+        layer.bias._data[...] = 0  # zero inputs, biases and targets: zero gradients, pure prox
+    w0 = [model[0].weight._data.copy(), model[1].weight._data.copy()]
     opt = tidu.optim.SGD([{"params": [model[0].weight], "lr": 0.0},
                           {"params": [model[1].weight], "lr": 0.0, "momentum": 0.0},
                           {"params": [model[0].bias, model[1].bias]}], lr=0.0)
     X, y = np.zeros((4, 3), np.float32), np.zeros((4, 3), np.float32)
     cb = ProximalL1(lam=1.0)
     fit(model, F.mse_loss, opt, (X, y), epochs=1, batch_size=None, callbacks=[cb], verbose=0)
-    np.testing.assert_array_equal(model[0].weight.data, w0[0])  # lr 0: no shrinkage
+    np.testing.assert_array_equal(model[0].weight._data, w0[0])  # lr 0: no shrinkage
     opt.param_groups[1]["lr"] = 0.1
     fit(model, F.mse_loss, opt, (X, y), epochs=1, batch_size=None, callbacks=[cb], verbose=0)
-    np.testing.assert_array_equal(model[0].weight.data, w0[0])
+    np.testing.assert_array_equal(model[0].weight._data, w0[0])
     expected = np.sign(w0[1]) * np.maximum(np.abs(w0[1]) - 0.1, 0)
-    np.testing.assert_allclose(model[1].weight.data, expected, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(model[1].weight._data, expected, rtol=1e-6, atol=1e-7)
 
 
 # --------------------------------------------------------------------------- errors

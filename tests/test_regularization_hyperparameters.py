@@ -78,12 +78,12 @@ def test_every_bad_coefficient_is_refused_naming_the_owner_and_argument(owner, a
 
 def test_a_refused_clipping_leaves_the_gradients_alone():
     w = _weight()
-    before = w.grad.data.copy()
+    before = w.grad._data.copy()
     for call in (lambda: clip_grad_norm_([w], NAN), lambda: clip_grad_value_([w], NAN),
                  lambda: clip_grad_norm_([w], 1.0, norm_type=NAN)):
         with pytest.raises(HyperParameterError):
             call()
-        np.testing.assert_array_equal(w.grad.data, before)
+        np.testing.assert_array_equal(w.grad._data, before)
 
 
 # --------------------------------------------------------------------------- valid edges
@@ -100,7 +100,7 @@ def test_clip_grad_norm_edges_match_pytorch(max_norm, norm_type):
     total = clip_grad_norm_([ours], max_norm, norm_type=norm_type)
     ref_total = torch.nn.utils.clip_grad_norm_([ref], max_norm, norm_type=norm_type)
     assert total.item() == pytest.approx(ref_total.item(), rel=1e-12)
-    np.testing.assert_allclose(ours.grad.data, ref.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.grad._data, ref.grad.numpy(), rtol=1e-12)
 
 
 @pytest.mark.parametrize("clip_value", [0, 1.5, INF])
@@ -108,7 +108,7 @@ def test_clip_grad_value_edges_match_pytorch(clip_value):
     ours, ref = _weight(), _torch_weight()
     clip_grad_value_([ours], clip_value)
     torch.nn.utils.clip_grad_value_([ref], clip_value)
-    np.testing.assert_array_equal(ours.grad.data, ref.grad.numpy())
+    np.testing.assert_array_equal(ours.grad._data, ref.grad.numpy())
 
 
 def test_zero_coefficients_and_bounds_still_work():
@@ -117,9 +117,9 @@ def test_zero_coefficients_and_bounds_still_work():
     assert elastic_net_penalty([w], l1_ratio=0.0).item() == pytest.approx(0.5 * 5.25)
     assert elastic_net_penalty([w], l1_ratio=1.0).item() == pytest.approx(3.5)
     proximal_l1_([w], lr=0.0, lam=1.0)
-    np.testing.assert_array_equal(w.data, [[1.0, -2.0], [0.5, 0.0]])
+    np.testing.assert_array_equal(w._data, [[1.0, -2.0], [0.5, 0.0]])
     max_norm_([w], 1e-12)
-    assert np.all(np.linalg.norm(w.data, axis=1) <= 1e-12 * (1 + 1e-6))
+    assert np.all(np.linalg.norm(w._data, axis=1) <= 1e-12 * (1 + 1e-6))
     Regularizer("l2", lam=0.0)
     Regularizer("elastic_net", lam=np.float32(1e-3), l1_ratio=np.array(0.25))
     Regularizer("l2", l1_ratio=NAN)  # l1_ratio is only read (and checked) for elastic_net

@@ -37,7 +37,7 @@ def assert_same(a, b, where="top"):
         for i, (x, y) in enumerate(zip(a, b)):
             assert_same(x, y, f"{where}/{i}")
     elif isinstance(a, tidu.Tensor):
-        assert_same(a.data, b.data, where)
+        assert_same(a._data, b._data, where)
     elif isinstance(a, (np.ndarray, np.generic)):
         assert a.dtype == b.dtype and a.shape == b.shape, f"{where}: {a.dtype}{a.shape} vs {b.dtype}{b.shape}"
         assert np.asarray(a).tobytes() == np.asarray(b).tobytes(), where
@@ -59,10 +59,10 @@ def test_model_state_dict_round_trip(tmp_path):
     assert_same(loaded, OrderedDict((k, v.copy()) for k, v in model.state_dict().items()))
 
     other = mlp(1)
-    x = tidu.tensor(np.random.default_rng(0).standard_normal((5, 6)))
-    assert not np.allclose(other(x).data, model(x).data)
+    x = tidu.Tensor(np.random.default_rng(0).standard_normal((5, 6)))
+    assert not np.allclose(other(x)._data, model(x)._data)
     other.load_state_dict(loaded)
-    np.testing.assert_array_equal(other(x).data, model(x).data)
+    np.testing.assert_array_equal(other(x)._data, model(x)._data)
     # the loaded arrays were copied in: changing them does not touch the model
     loaded["0.weight"][...] = 0
     assert np.abs(other.state_dict()["0.weight"]).sum() > 0
@@ -95,7 +95,7 @@ def test_array_dtypes_scalars_and_tensors_round_trip(tmp_path):
         "np_f32": np.float32(1.25),
         "np_i64": np.int64(-7),
         "np_bool": np.bool_(True),
-        "tensor": tidu.tensor([1.0, 2.0]),
+        "tensor": tidu.Tensor([1.0, 2.0]),
         "tensor64": tidu.tensor([[1.0], [2.0]], dtype=tidu.float64),
     }
     tidu.save(obj, tmp_path / "a.npz")
@@ -108,7 +108,7 @@ def test_array_dtypes_scalars_and_tensors_round_trip(tmp_path):
 def test_nested_optimizer_state_dict_round_trip(tmp_path):
     model = mlp(0)
     opt = tidu.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-4)
-    x = tidu.tensor(np.random.default_rng(1).standard_normal((4, 6)))
+    x = tidu.Tensor(np.random.default_rng(1).standard_normal((4, 6)))
     for _ in range(2):
         opt.zero_grad()
         (model(x) ** 2).mean().backward()
@@ -132,7 +132,7 @@ def test_nested_optimizer_state_dict_round_trip(tmp_path):
 
 def test_checkpoint_resumes_training_identically(tmp_path):
     rng = np.random.default_rng(2)
-    batches = [(tidu.tensor(rng.standard_normal((8, 6))), tidu.tensor(rng.standard_normal((8, 3))))
+    batches = [(tidu.Tensor(rng.standard_normal((8, 6))), tidu.Tensor(rng.standard_normal((8, 3))))
                for _ in range(10)]
 
     def run(model, opt, part):
@@ -388,7 +388,7 @@ def test_torch_state_dict_through_npz_gives_same_outputs(tmp_path, dtype):
     model.load_state_dict(tidu.load(tmp_path / "torch.npz"))
     x = np.random.default_rng(0).standard_normal((10, 6)).astype(np_dtype)
     expected = torch_model(torch.from_numpy(x)).detach().numpy()
-    out = model(tidu.tensor(x, dtype=np_dtype)).data
+    out = model(tidu.tensor(x, dtype=np_dtype))._data
     assert out.dtype == np_dtype
     tol = 1e-6 if dtype == torch.float32 else 1e-12
     np.testing.assert_allclose(out, expected, rtol=tol, atol=tol)
@@ -403,6 +403,6 @@ def test_torch_tensors_can_be_saved_directly(tmp_path):
     model = nn.Linear(3, 2)
     model.load_state_dict(loaded)
     x = np.ones((1, 3), np.float32)
-    np.testing.assert_allclose(model(tidu.tensor(x)).data,
+    np.testing.assert_allclose(model(tidu.Tensor(x))._data,
                                torch_model(torch.from_numpy(x)).detach().numpy(), rtol=1e-6)
     assert math.isclose(float(loaded["bias"][0]), float(torch_model.bias.detach()[0]))

@@ -12,7 +12,7 @@ def test_chain_of_5000_ops_backpropagates_without_recursion():
     for _ in range(5000):
         y = y * 1.0001
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [1.0001 ** 5000], rtol=1e-12)
+    np.testing.assert_allclose(x.grad._data, [1.0001 ** 5000], rtol=1e-12)
 
 
 def test_deep_branching_graph_matches_torch():
@@ -28,14 +28,14 @@ def test_deep_branching_graph_matches_torch():
     F = tidu.nn.functional
     build(a, type("ops", (), {"tanh": staticmethod(F.tanh), "exp": staticmethod(tidu.exp)})).backward()
     build(b, torch).backward()
-    np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(a.grad._data, b.grad.numpy(), rtol=1e-10)
 
 
 def test_gradients_accumulate_until_zeroed():
     x = tidu.tensor([1.0, 2.0], requires_grad=True)
     for _ in range(3):
         (x * x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 3 * 2 * np.array([1.0, 2.0]))
+    np.testing.assert_allclose(x.grad._data, 3 * 2 * np.array([1.0, 2.0]))
     x.zero_grad_()
     assert x.grad is None
 
@@ -43,7 +43,7 @@ def test_gradients_accumulate_until_zeroed():
 def test_same_tensor_used_twice_sums_both_paths():
     x = tidu.tensor([3.0], requires_grad=True)
     (x * x + x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [7.0])
+    np.testing.assert_allclose(x.grad._data, [7.0])
 
 
 def test_leaves_never_share_a_gradient_array():
@@ -51,9 +51,9 @@ def test_leaves_never_share_a_gradient_array():
     b = tidu.tensor([3.0, 4.0], requires_grad=True)
     (a + b).sum().backward()
     (a + b).sum().backward()  # in-place accumulation into a.grad must not touch b.grad
-    np.testing.assert_allclose(a.grad.data, [2.0, 2.0])
-    np.testing.assert_allclose(b.grad.data, [2.0, 2.0])
-    assert a.grad.data is not b.grad.data
+    np.testing.assert_allclose(a.grad._data, [2.0, 2.0])
+    np.testing.assert_allclose(b.grad._data, [2.0, 2.0])
+    assert a.grad._data is not b.grad._data
 
 
 def test_second_backward_through_freed_graph_raises():
@@ -69,7 +69,7 @@ def test_retain_graph_allows_second_backward():
     y = tidu.exp(x * 2).sum()
     y.backward(retain_graph=True)
     y.backward()
-    np.testing.assert_allclose(x.grad.data, [4 * np.exp(2.0)], rtol=1e-6)
+    np.testing.assert_allclose(x.grad._data, [4 * np.exp(2.0)], rtol=1e-6)
 
 
 def test_non_scalar_backward_needs_gradient():
@@ -77,7 +77,7 @@ def test_non_scalar_backward_needs_gradient():
     with pytest.raises(tidu.GraphError, match=r"non-scalar output of shape \(2,\)"):
         (x * 2).backward()
     (x * 2).backward(np.array([1.0, 10.0]))
-    np.testing.assert_allclose(x.grad.data, [2.0, 20.0])
+    np.testing.assert_allclose(x.grad._data, [2.0, 20.0])
 
 
 def test_backward_on_constant_raises():
@@ -108,7 +108,7 @@ def test_detach_cuts_the_graph_and_shares_data():
     assert not d.requires_grad
     y = (x * d).sum()
     y.backward()
-    np.testing.assert_allclose(x.grad.data, [2.0, 4.0])
+    np.testing.assert_allclose(x.grad._data, [2.0, 4.0])
 
 
 def test_intermediate_gradients_are_not_retained():
@@ -150,14 +150,14 @@ def test_to_casts_differentiably():
     assert y.dtype == np.float64
     y.sum().backward()
     assert x.grad.dtype == np.float32
-    np.testing.assert_allclose(x.grad.data, [3.0, 3.0])
+    np.testing.assert_allclose(x.grad._data, [3.0, 3.0])
 
 
 def test_manual_seed_makes_draws_reproducible():
     tidu.manual_seed(7)
-    a = tidu.nn.Linear(3, 4).weight.data.copy()
+    a = tidu.nn.Linear(3, 4).weight._data.copy()
     tidu.manual_seed(7)
-    b = tidu.nn.Linear(3, 4).weight.data.copy()
+    b = tidu.nn.Linear(3, 4).weight._data.copy()
     np.testing.assert_array_equal(a, b)
 
 
@@ -166,19 +166,19 @@ def test_numpy_array_on_the_left_defers_to_tensor():
     y = np.array([3.0, 4.0]) * x
     assert isinstance(y, tidu.Tensor) and y.dtype == np.float32
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3.0, 4.0])
+    np.testing.assert_allclose(x.grad._data, [3.0, 4.0])
 
 
 def test_full_reductions_give_zero_dim_arrays():
     x = tidu.tensor([1.0, 2.0, 4.0])
     for r in (x.sum(), x.mean(), x.var(), x.std(), x.max(), x.min()):
-        assert hasattr(r.data, "dtype") and r.data.shape == () and r.dtype == np.float32
+        assert hasattr(r._data, "dtype") and r._data.shape == () and r.dtype == np.float32
 
 
 def test_ops_on_zero_dim_tensors_keep_arrays():
     a, b = tidu.tensor(1.0, requires_grad=True), tidu.tensor(2.0)
     for r in (a + b, a * b, tidu.exp(a), -a, a ** 2):
-        assert type(r.data) is type(a.data) and r.data.shape == () and r.dtype == np.float32
+        assert type(r._data) is type(a._data) and r._data.shape == () and r.dtype == np.float32
 
 
 def test_grad_mode_is_per_thread():

@@ -19,6 +19,7 @@ from .ops import (abs, add, clip, concatenate, div, exp, flatten, log, matmul, m
 from .ops import (all, any, bmm, ceil, cos, cumsum, eq, expand, expand_as, expm1, floor, gather,  # noqa: A004
                   ge, gt, index_select, le, log1p, lt, masked_fill, mm, ne, relu, repeat, round,
                   rsqrt, sigmoid, sign, sin, sort, square, t, tanh, topk, view_as)
+from .ops import amax, amin, scatter, scatter_add
 from .random import get_rng_state, manual_seed, set_rng_state
 from .tensor import (Tensor, as_tensor, device, enable_grad, get_default_dtype, is_grad_enabled, no_grad,
                      set_default_dtype, tensor)
@@ -41,7 +42,7 @@ def __getattr__(name):
     # nn, optim and serialization import lazily so `import tidu` stays light.
     import importlib
     if name in ("nn", "optim", "data", "metrics", "train", "regularization", "diagnose",
-                "model_selection", "tune", "runs", "autograd", "cuda", "backends"):
+                "model_selection", "tune", "runs", "autograd", "cuda", "backends", "utils"):
         return importlib.import_module(f".{name}", __name__)
     if name in ("save", "load"):
         return getattr(importlib.import_module(".serialization", __name__), name)

@@ -296,8 +296,8 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
     for t in tensors:
         if t.dtype.kind != "f":
             raise DTypeError(f"normal: mean and std must be float tensors, got {t.dtype}")
-    m = to_numpy(mean.data) if isinstance(mean, Tensor) else _real(mean, "mean", "normal")
-    s = to_numpy(std.data) if isinstance(std, Tensor) else _real(std, "std", "normal")
+    m = to_numpy(mean._data) if isinstance(mean, Tensor) else _real(mean, "mean", "normal")
+    s = to_numpy(std._data) if isinstance(std, Tensor) else _real(std, "std", "normal")
     if np.any(np.asarray(s) < 0):
         raise ArgumentError("normal: every element of std must be >= 0")
     shape = np.broadcast_shapes(np.shape(m), np.shape(s))

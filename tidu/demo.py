@@ -42,6 +42,6 @@ def run_digits_mlp(epochs: int = 30, batch_size: int = 32, lr: float = 0.05, see
             log(f"epoch {epoch + 1:3d}  train loss {total / len(order):.4f}")
     model.eval()
     with tidu.no_grad():
-        pred = model(tidu.Tensor(X_test)).data.argmax(axis=1)
+        pred = model(tidu.Tensor(X_test))._data.argmax(axis=1)
     return {"test_accuracy": float((pred == y_test).mean()), "n_test": len(y_test),
             "seconds": time.perf_counter() - start}

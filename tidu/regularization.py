@@ -111,7 +111,7 @@ def _params(params, owner: str) -> list:
         if not isinstance(p, Tensor):
             raise TypeError(f"{owner}: params[{i}] must be a tidu Tensor, got "
                             f"{type(p).__name__}")
-        if p.data.dtype.kind != "f":
+        if p._data.dtype.kind != "f":
             raise TypeError(f"{owner}: params[{i}] must be a float tensor, got dtype {p.dtype}")
     return params
 
@@ -128,13 +128,13 @@ def _penalty(params: list, value_fn, grad_fn, scale: float = 1.0) -> Tensor:
     scale·grad_fn(w)·g (``scale`` fused in, so ``lam·penalty`` costs no extra node)."""
     if not params:
         return Tensor(np.zeros((), dtype=get_default_dtype()))
-    dtype = np.result_type(*[p.data.dtype for p in params])
-    value = like(params[0].data, np.asarray(scale * sum(value_fn(p.data) for p in params),
+    dtype = np.result_type(*[p._data.dtype for p in params])
+    value = like(params[0]._data, np.asarray(scale * sum(value_fn(p._data) for p in params),
                                            dtype=dtype))
 
     def backward(g):
         g = (g * scale).astype(dtype)
-        return tuple(grad_fn(p.data, g.astype(p.data.dtype)) for p in params)
+        return tuple(grad_fn(p._data, g.astype(p._data.dtype)) for p in params)
 
     return Tensor._op(value, tuple(params), backward)
 
@@ -218,7 +218,7 @@ def max_norm_(params, max_norm: float, dim: int | None = 0) -> None:
     owner = "max_norm_"
     c = _number(owner, "max_norm", max_norm, low_open=True)
     for i, p in enumerate(_params(params, owner)):
-        w = p.data
+        w = p._data
         if w.ndim == 0 or dim is None:
             norm = math.sqrt(float(np.dot(w.reshape(-1), w.reshape(-1))))
             if norm > c:
@@ -246,7 +246,7 @@ def proximal_l1_(params, lr: float, lam: float) -> None:
     if threshold == 0:
         return
     for p in _params(params, owner):
-        w = p.data
+        w = p._data
         shrunk = np.abs(w)
         shrunk -= threshold
         np.maximum(shrunk, 0, out=shrunk)

@@ -99,7 +99,7 @@ class _Encoder:
         if isinstance(value, bool):
             return {"t": "bool", "v": value}
         if isinstance(value, Tensor):
-            return self._array(to_numpy(value.data), path, "tensor")
+            return self._array(to_numpy(value._data), path, "tensor")
         if isinstance(value, np.ndarray) or device_of(value) != "cpu":  # a GPU array: copied
             return self._array(to_numpy(value), path, "array")
         if isinstance(value, np.generic):  # a NumPy scalar keeps its dtype

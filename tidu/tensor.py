@@ -90,7 +90,7 @@ def _on_device(data) -> bool:
 
 def _as_array(data, dtype=None, device=None):
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     xp = xp_of(data) if _on_device(data) else np
     src = xp.asarray(data)
     if dtype is None and src.dtype.kind not in "biucf":
@@ -156,23 +156,23 @@ class Tensor:
     GPU and other data goes to the default device (`tidu.set_backend`, 'cpu' unless changed).
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "__weakref__")
+    __slots__ = ("_data", "grad", "requires_grad", "_parents", "_backward", "__weakref__")
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected op
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, device=None):
-        self.data = _as_array(data, dtype, device)
+        self._data = _as_array(data, dtype, device)
         self.grad = None
         self._parents = ()
         self._backward = None
-        if requires_grad and self.data.dtype.kind != "f":
-            raise DTypeError(f"requires_grad needs a float tensor, got dtype {self.data.dtype}")
+        if requires_grad and self._data.dtype.kind != "f":
+            raise DTypeError(f"requires_grad needs a float tensor, got dtype {self._data.dtype}")
         self.requires_grad = bool(requires_grad)
 
     # The one constructor every op uses: it records the node only when a gradient is needed.
     @staticmethod
     def _op(data: np.ndarray, parents: tuple, backward) -> "Tensor":
         out = object.__new__(Tensor)
-        out.data = data if type(data) is np.ndarray else _result_array(data)
+        out._data = data if type(data) is np.ndarray else _result_array(data)
         out.grad = None
         if _grad_mode.enabled and any(p.requires_grad for p in parents):
             out.requires_grad = True
@@ -188,7 +188,7 @@ class Tensor:
     def _wrap(data: np.ndarray) -> "Tensor":
         """A constant tensor around an existing array (no copy, no dtype change)."""
         out = object.__new__(Tensor)
-        out.data = data
+        out._data = data
         out.grad = None
         out.requires_grad = False
         out._parents = ()
@@ -197,24 +197,40 @@ class Tensor:
 
     # ------------------------------------------------------------------ properties
     @property
+    def data(self) -> "Tensor":
+        """The same values as a tensor cut from the graph (``requires_grad=False``) that shares
+        this tensor's memory, as PyTorch's ``.data``: ``p.data -= lr * p.grad``,
+        ``p.data.copy_(w)`` and ``m.weight.data.normal_(0, 0.01)`` change ``p`` itself, with no
+        graph recorded.  Assigning a tensor (``p.data = w``) makes ``p`` hold ``w``'s values.
+        (tidu's own code reads the NumPy array as ``._data``; ``.numpy()`` is the public way.)"""
+        return Tensor._wrap(self._data)
+
+    @data.setter
+    def data(self, value) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data: a tensor's .data can only be set to a Tensor (as in PyTorch), "
+                            f"got {type(value).__name__}; wrap an array with tidu.as_tensor")
+        self._data = value._data
+
+    @property
     def shape(self) -> tuple:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def device(self) -> "device":
-        return device(device_of(self.data))
+        return device(device_of(self._data))
 
     @property
     def is_cuda(self) -> bool:
-        return device_of(self.data) == "cuda"
+        return device_of(self._data) == "cuda"
 
     @property
     def is_leaf(self) -> bool:
@@ -226,26 +242,26 @@ class Tensor:
 
     def size(self, dim=None):
         if dim is None:
-            return self.data.shape
-        if not self.data.ndim:  # as PyTorch: a 0-d tensor has no dim to ask about
+            return self._data.shape
+        if not self._data.ndim:  # as PyTorch: a 0-d tensor has no dim to ask about
             raise DimError(f"size: dim={dim!r} asked of a 0-d tensor, which has no dims")
-        return self.data.shape[normalize_dim(dim, self.data.ndim, "size")]
+        return self._data.shape[normalize_dim(dim, self._data.ndim, "size")]
 
     def numel(self) -> int:
-        return self.data.size
+        return self._data.size
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     def __len__(self) -> int:
-        return len(self.data)
+        return len(self._data)
 
     def __repr__(self) -> str:
-        body = np.array2string(to_numpy(self.data), precision=4, separator=", ", prefix="tensor(")
+        body = np.array2string(to_numpy(self._data), precision=4, separator=", ", prefix="tensor(")
         extra = ", requires_grad=True" if self.requires_grad else ""
-        if self.data.dtype != np.float32:
-            extra = f", dtype={self.data.dtype}" + extra
-        if _on_device(self.data):
+        if self._data.dtype != np.float32:
+            extra = f", dtype={self._data.dtype}" + extra
+        if _on_device(self._data):
             extra = f", device='{self.device}'" + extra
         return f"tensor({body}{extra})"
 
@@ -254,26 +270,26 @@ class Tensor:
     # ------------------------------------------------------------------ conversion
     def numpy(self) -> np.ndarray:
         """The NumPy array itself (shared memory), as PyTorch; a GPU tensor needs .cpu() first."""
-        if _on_device(self.data):
+        if _on_device(self._data):
             raise TypeError(f"numpy(): this tensor is on device '{self.device}'; "
                             f"use .cpu().numpy() to copy it to the host first (as in PyTorch)")
-        return self.data
+        return self._data
 
     def item(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item(): only a one-element tensor has an item, got shape {shape_str(self.shape)}")
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def detach(self) -> "Tensor":
         """The same data, cut from the graph."""
-        return Tensor._wrap(self.data)
+        return Tensor._wrap(self._data)
 
     def requires_grad_(self, flag: bool = True) -> "Tensor":
-        if flag and self.data.dtype.kind != "f":
-            raise DTypeError(f"requires_grad needs a float tensor, got dtype {self.data.dtype}")
+        if flag and self._data.dtype.kind != "f":
+            raise DTypeError(f"requires_grad needs a float tensor, got dtype {self._data.dtype}")
         self.requires_grad = flag
         return self
 
@@ -283,13 +299,13 @@ class Tensor:
         when nothing changes."""
         dtype, device = parse_to_args(args, dtype, device)
         out = self
-        if dtype is not None and np.dtype(dtype) != out.data.dtype:
-            src = out.data.dtype
-            out = Tensor._op(out.data.astype(np.dtype(dtype)), (out,), lambda g: (g.astype(src),))
+        if dtype is not None and np.dtype(dtype) != out._data.dtype:
+            src = out._data.dtype
+            out = Tensor._op(out._data.astype(np.dtype(dtype)), (out,), lambda g: (g.astype(src),))
         if device is not None:
-            target, here = normalize_device(device), device_of(out.data)
+            target, here = normalize_device(device), device_of(out._data)
             if target != here:
-                out = Tensor._op(to_device(out.data, target), (out,),
+                out = Tensor._op(to_device(out._data, target), (out,),
                                  lambda g: (to_device(g, here),))
         return out
 
@@ -306,31 +322,31 @@ class Tensor:
         return self.to(np.float64)
 
     def long(self) -> "Tensor":
-        return Tensor._wrap(self.data.astype(np.int64))
+        return Tensor._wrap(self._data.astype(np.int64))
 
     def clone(self) -> "Tensor":
         """A copy of the data that stays in the graph (the gradient passes through)."""
-        return Tensor._op(self.data.copy(), (self,), lambda g: (g,))
+        return Tensor._op(self._data.copy(), (self,), lambda g: (g,))
 
     def contiguous(self) -> "Tensor":
         """``self`` when its data is C-contiguous, else a contiguous copy (in the graph)."""
-        if self.data.flags.c_contiguous:
+        if self._data.flags.c_contiguous:
             return self
-        return Tensor._op(xp_of(self.data).ascontiguousarray(self.data), (self,),
+        return Tensor._op(xp_of(self._data).ascontiguousarray(self._data), (self,),
                           lambda g: (g,))
 
     # one-element tensors as Python numbers (PyTorch's rules)
     def _one(self, what: str):
-        if self.data.size != 1:
-            raise ValueError(f"{what} of a tensor with {self.data.size} values (shape "
+        if self._data.size != 1:
+            raise ValueError(f"{what} of a tensor with {self._data.size} values (shape "
                              f"{shape_str(self.shape)}) is ambiguous: only a one-element "
                              f"tensor converts")
-        return self.data.item()
+        return self._data.item()
 
     def __bool__(self) -> bool:
         """Truth of a one-element tensor; more values raise (as PyTorch: "Boolean value of
         Tensor with more than one value is ambiguous")."""
-        if self.data.size > 1:
+        if self._data.size > 1:
             raise ValueError("Boolean value of Tensor with more than one value is ambiguous "
                              f"(shape {shape_str(self.shape)}); use .any() or .all()")
         return bool(self._one("Boolean value"))
@@ -343,9 +359,9 @@ class Tensor:
 
     def __index__(self) -> int:
         """A one-element integer tensor as an index (as PyTorch; float tensors refuse)."""
-        if self.data.dtype.kind not in "iu":
+        if self._data.dtype.kind not in "iu":
             raise TypeError(f"only integer tensors of a single element can be converted to an "
-                            f"index, got dtype {self.data.dtype}")
+                            f"index, got dtype {self._data.dtype}")
         return int(self._one("__index__"))
 
     # ------------------------------------------------------------------ autograd
@@ -358,14 +374,14 @@ class Tensor:
         if not self.requires_grad:
             raise GraphError("backward(): this tensor does not require grad and has no grad_fn")
         if gradient is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise GraphError(
                     f"backward(): a gradient argument is needed for a non-scalar output "
                     f"of shape {shape_str(self.shape)}"
                 )
-            seed = xp_of(self.data).ones_like(self.data)
+            seed = xp_of(self._data).ones_like(self._data)
         else:
-            seed = _as_array(gradient, self.data.dtype, device_of(self.data))
+            seed = _as_array(gradient, self._data.dtype, device_of(self._data))
             if seed.shape != self.shape:
                 raise GraphError(
                     f"backward(): gradient shape {shape_str(seed.shape)} does not match "
@@ -403,11 +419,11 @@ class Tensor:
     # (last in the class body: these names shadow the builtins inside it)
     def int(self) -> "Tensor":
         """A cast to int32 (torch.int), cut from the graph."""
-        return Tensor._wrap(self.data.astype(np.int32))
+        return Tensor._wrap(self._data.astype(np.int32))
 
     def bool(self) -> "Tensor":
         """A cast to bool (nonzero → True), cut from the graph."""
-        return Tensor._wrap(self.data.astype(np.bool_))
+        return Tensor._wrap(self._data.astype(np.bool_))
 
     def type(self, dtype=None):
         """With no argument, the type's name ('tidu.FloatTensor', as PyTorch's
@@ -416,42 +432,61 @@ class Tensor:
             names = {"float32": "Float", "float64": "Double", "float16": "Half",
                      "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
                      "uint8": "Byte", "bool": "Bool"}
-            return f"tidu.{names.get(self.data.dtype.name, self.data.dtype.name)}Tensor"
+            return f"tidu.{names.get(self._data.dtype.name, self._data.dtype.name)}Tensor"
         if np.dtype(dtype).kind != "f":  # an integer or bool cast has no gradient
-            return Tensor._wrap(self.data.astype(np.dtype(dtype)))
+            return Tensor._wrap(self._data.astype(np.dtype(dtype)))
         return self.to(dtype)
 
 
 def _accumulate_leaf(leaf: Tensor, g: np.ndarray, owned: set) -> None:
-    if g.shape != leaf.data.shape:
+    if g.shape != leaf._data.shape:
         raise GraphError(
             f"internal: gradient of shape {shape_str(g.shape)} for a leaf of shape "
-            f"{shape_str(leaf.data.shape)}"
+            f"{shape_str(leaf._data.shape)}"
         )
     if leaf.grad is None:
         # (CuPy arrays have no writeable flag: they are always writeable)
-        if (g.dtype != leaf.data.dtype or not g.flags.owndata
+        if (g.dtype != leaf._data.dtype or not g.flags.owndata
                 or not getattr(g.flags, "writeable", True) or id(g) in owned):
-            g = g.astype(leaf.data.dtype, copy=True)
+            g = g.astype(leaf._data.dtype, copy=True)
         owned.add(id(g))
         leaf.grad = Tensor._wrap(g)
     else:
-        leaf.grad.data += g
+        leaf.grad._data += g
+
+
+def _source_dtype(data, dtype):
+    """The dtype `tensor`/`as_tensor` give: ``dtype`` if named; else an array's (NumPy,
+    CuPy or a tensor's) own dtype, as torch.tensor(np_array) keeps float64; Python numbers
+    and lists take the default float dtype (None here: `Tensor` applies it)."""
+    if dtype is not None:
+        return dtype
+    if isinstance(data, Tensor):
+        return data._data.dtype
+    if isinstance(data, np.generic) or hasattr(data, "__array_interface__") or _on_device(data):
+        return data.dtype
+    return None
 
 
 def tensor(data, requires_grad: bool = False, dtype=None, device=None) -> Tensor:
-    """Make a tensor (copies ``data``); float data defaults to float32."""
-    data = data.data if isinstance(data, Tensor) else data
-    arr = data.copy() if _on_device(data) else np.array(data, dtype=dtype, copy=True)
+    """A new tensor with a copy of ``data``, as torch.tensor: a NumPy (or CuPy) array keeps
+    its dtype (float64 stays float64); Python numbers and lists of floats take the default
+    dtype (float32), ints int64, bools bool.  ``Tensor(data)`` instead always gives float data
+    the default dtype, as ``torch.Tensor(data)`` does."""
+    dtype = _source_dtype(data, dtype)
+    data = data._data if isinstance(data, Tensor) else data
+    # the cast is left to Tensor, which refuses a float64 value that overflows float32
+    arr = data.copy() if _on_device(data) else np.array(data, copy=True)
     return Tensor(arr, requires_grad=requires_grad, dtype=dtype, device=device)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
-    """A tensor sharing ``data``'s memory where its dtype and device allow."""
+    """A tensor sharing ``data``'s memory where its dtype and device allow (an array keeps its
+    dtype, as torch.as_tensor; Python data takes the default float dtype)."""
     if (isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype)
-            and (device is None or normalize_device(device) == device_of(data.data))):
+            and (device is None or normalize_device(device) == device_of(data._data))):
         return data
-    return Tensor(data, dtype=dtype, device=device)
+    return Tensor(data, dtype=_source_dtype(data, dtype), device=device)
 
 
 class device(str):
@@ -511,7 +546,7 @@ def _kind_of_bad(arr) -> str:
 
 def _describe(tensors) -> str:
     """'(4, 8) float32, (8,) float32' for an op's inputs."""
-    return ", ".join(f"{shape_str(t.data.shape)} {t.data.dtype}" for t in tensors) or "none"
+    return ", ".join(f"{shape_str(t._data.shape)} {t._data.dtype}" for t in tensors) or "none"
 
 
 def _op_origin() -> tuple:
@@ -578,14 +613,14 @@ def _op_anomaly(data, parents, backward):
         return out
     op, site = _op_origin()
     inputs = _describe(parents)
-    if not _finite(out.data):
-        bad_inputs = [i for i, p in enumerate(parents) if not _finite(p.data)]
+    if not _finite(out._data):
+        bad_inputs = [i for i, p in enumerate(parents) if not _finite(p._data)]
         cause = (f"from finite inputs" if not bad_inputs else
                  f"but its inputs {bad_inputs} were already non-finite (the NaN/inf came "
                  f"from outside an op, e.g. the data or a parameter)")
         raise AnomalyError(
-            f"detect_anomaly: '{op}' produced {_kind_of_bad(out.data)} in its forward result "
-            f"(shape {shape_str(out.data.shape)}, {out.data.dtype}) {cause}.  Inputs: "
+            f"detect_anomaly: '{op}' produced {_kind_of_bad(out._data)} in its forward result "
+            f"(shape {shape_str(out._data.shape)}, {out._data.dtype}) {cause}.  Inputs: "
             f"{inputs}.  Called at {site}",
             op=op, phase="forward", inputs=inputs, site=site)
     if out._backward is not None:

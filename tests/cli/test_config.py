@@ -53,7 +53,7 @@ def test_experiment_infers_widths_and_builds_everything(iris_text):
     experiment = Experiment(config)
     model, loss_fn, optimizer, callbacks = experiment.build()
     assert model[2].in_features == 16 and model[2].out_features == 3
-    assert float(abs(model[0].bias.data).max()) == 0.0  # bias = 0.0 from [model.init]
+    assert float(abs(model[0].bias._data).max()) == 0.0  # bias = 0.0 from [model.init]
     assert type(loss_fn).__name__ == "CrossEntropyLoss"
     assert type(optimizer).__name__ == "SGD" and optimizer.param_groups[0]["momentum"] == 0.9
     names = [type(cb).__name__ for cb in callbacks]

@@ -121,7 +121,7 @@ def test_tensor_in_tensor_out_and_layout_errors():
     t = tidu.Tensor(_images())
     out = RandomHorizontalFlip(p=1.0, seed=0)(t)
     assert isinstance(out, tidu.Tensor)
-    np.testing.assert_array_equal(out.data, t.data[..., ::-1])
+    np.testing.assert_array_equal(out._data, t._data[..., ::-1])
     with pytest.raises(ShapeError,
                        match=r"RandomCrop: expected a batch of images .* got shape \(4, 5\)"):
         RandomCrop(2)(np.zeros((4, 5)))

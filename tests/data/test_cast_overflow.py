@@ -23,7 +23,7 @@ def test_overflowing_cast_names_sample_and_column(entry, where, value):
     X = _data(where, value)
     build = {"DataLoader": lambda: next(iter(DataLoader((X, np.zeros(8)), batch_size=4))),
              "Tensor": lambda: tidu.Tensor(X),
-             "tensor": lambda: tidu.tensor(X),
+             "tensor": lambda: tidu.tensor(X, dtype=tidu.float32),
              "Tensor dtype": lambda: tidu.Tensor(X, dtype=np.float32)}[entry]
     with pytest.raises(ArgumentError) as info:
         build()
@@ -48,7 +48,7 @@ def test_target_arrays_are_checked_too():
 
 def test_in_range_values_and_float64_default_pass():
     X = _data((1, 1), 3.0e38)  # just below float32's largest
-    assert np.isfinite(tidu.Tensor(X).data).all()
+    assert np.isfinite(tidu.Tensor(X)._data).all()
     tidu.set_default_dtype(np.float64)
     try:
         assert tidu.Tensor(_data((1, 1), 1e39)).dtype == np.float64
@@ -58,4 +58,4 @@ def test_in_range_values_and_float64_default_pass():
 
 def test_nan_already_in_raw_tensors_is_not_reported_as_overflow():
     # NaN in a tensor is legal (PyTorch allows it); the data gate (check_arrays) refuses it
-    assert np.isnan(tidu.Tensor(np.array([np.nan, 1.0])).data[0])
+    assert np.isnan(tidu.Tensor(np.array([np.nan, 1.0]))._data[0])

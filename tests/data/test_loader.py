@@ -15,7 +15,7 @@ def _data(n=10, d=3):
 
 
 def _epoch(loader):
-    return [tuple(t.data.copy() for t in batch) for batch in loader]
+    return [tuple(t._data.copy() for t in batch) for batch in loader]
 
 
 @pytest.mark.host_only("checks that unshuffled batches are views of the host dataset")
@@ -29,7 +29,7 @@ def test_unshuffled_batches_are_ordered_slices_and_len_counts_batches():
     np.testing.assert_array_equal(np.concatenate([b[0] for b in batches]), X.astype(np.float32))
     xb, _ = next(iter(loader))
     with pytest.raises(ValueError, match="read-only"):  # a view: the dataset is protected
-        xb.data += 1
+        xb._data += 1
     dropped = DataLoader((X, y), batch_size=4, drop_last=True)
     assert len(dropped) == 2 and [len(b[1]) for b in _epoch(dropped)] == [4, 4]
 
@@ -98,7 +98,7 @@ def test_resume_mid_epoch_reproduces_the_uninterrupted_batches(stop_after):
     run = DataLoader((X, y), seed=11, **kw)
     got = _epoch(run)  # epoch 1 whole
     it = iter(run)
-    got += [tuple(t.data.copy() for t in next(it)) for _ in range(stop_after)]
+    got += [tuple(t._data.copy() for t in next(it)) for _ in range(stop_after)]
     state = json.loads(json.dumps(run.state_dict()))  # a checkpoint survives JSON
     # "kill": a fresh loader (different seed, fresh transform) resumes from the checkpoint
     resumed = DataLoader((X, y), seed=999, batch_size=5, shuffle=True,
@@ -131,8 +131,8 @@ def test_transform_applies_to_features_only():
     X, y = _data(6)
     loader = DataLoader((X[:, None, None, :], y), 6, transform=RandomHorizontalFlip(p=1.0))
     xb, yb = next(iter(loader))
-    np.testing.assert_array_equal(xb.data, X[:, None, None, ::-1].astype(np.float32))
-    np.testing.assert_array_equal(yb.data, y)
+    np.testing.assert_array_equal(xb._data, X[:, None, None, ::-1].astype(np.float32))
+    np.testing.assert_array_equal(yb._data, y)
 
 
 def test_bad_arguments():

@@ -94,7 +94,7 @@ def test_integer_input_and_tensors():
     t = tidu.Tensor(np.array([[1.0, 2.0], [3.0, 8.0]]))
     res = MinMaxScaler().fit(t).transform(t)
     assert isinstance(res, tidu.Tensor) and res.dtype == np.float32
-    np.testing.assert_array_equal(res.data, [[0, 0], [1, 1]])
+    np.testing.assert_array_equal(res._data, [[0, 0], [1, 1]])
 
 
 def test_state_dict_round_trip():

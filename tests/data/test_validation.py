@@ -12,7 +12,7 @@ def test_valid_data_passes_through_without_copy():
     X2, y2 = check_arrays(X, y)
     assert X2 is X and y2 is y
     t = tidu.Tensor(X)
-    assert check_arrays(t) is t.data
+    assert check_arrays(t) is t._data
 
 
 def test_nan_and_inf_are_counted_and_the_first_located():

@@ -23,7 +23,7 @@ class Scale(nn.Module):
         self.weight_factor, self.input_factor = weight_factor, input_factor
 
     def forward(self, x):
-        xd, wd = x.data, self.weight.data
+        xd, wd = x._data, self.weight._data
 
         def backward(g):
             return g * wd * self.input_factor, (g * xd).sum(axis=0) * self.weight_factor
@@ -103,7 +103,7 @@ def test_the_model_is_left_as_it_was():
     tidu.manual_seed(0)
     model = nn.Sequential(nn.Linear(4, 6), nn.BatchNorm1d(6), nn.Tanh(), nn.Linear(6, 3))
     model[3].eval()  # a mixed mode must survive too
-    arrays = [p.data for p in model.parameters()]
+    arrays = [p._data for p in model.parameters()]
     values = [a.copy() for a in arrays]
     buffers = {k: v for k, v in model.named_buffers()}
     buffer_values = {k: v.copy() for k, v in buffers.items()}
@@ -112,12 +112,12 @@ def test_the_model_is_left_as_it_was():
     report = gradcheck(model, F.cross_entropy, X, Y, train=True)
     assert report.passed
     for p, a, v in zip(model.parameters(), arrays, values):
-        assert p.data is a and p.data.dtype == np.float32
-        np.testing.assert_array_equal(p.data, v)
+        assert p._data is a and p._data.dtype == np.float32
+        np.testing.assert_array_equal(p._data, v)
     for k, b in model.named_buffers():
         assert b is buffers[k]
         np.testing.assert_array_equal(b, buffer_values[k])  # running stats not updated
-    assert model[0].weight.grad.data[0, 0] == 7.0 and model[3].weight.grad is None
+    assert model[0].weight.grad._data[0, 0] == 7.0 and model[3].weight.grad is None
     assert model[0].training and not model[3].training
     assert tidu.random.get_rng_state() == state
 

@@ -77,7 +77,7 @@ def test_model_optimizer_and_random_state_are_restored_exactly():
     loss.backward()                                          # gradients present
     model.eval()
     weights = {k: np.array(v) for k, v in model.state_dict().items()}
-    grads = [np.array(p.grad.data) for p in model.parameters()]
+    grads = [np.array(p.grad._data) for p in model.parameters()]
     before = opt.state_dict()
     rng_before = tidu.random.get_rng_state()
 
@@ -89,7 +89,7 @@ def test_model_optimizer_and_random_state_are_restored_exactly():
     for k in weights:
         np.testing.assert_array_equal(after[k], weights[k], err_msg=k)   # bit for bit
     for p, g in zip(model.parameters(), grads):
-        np.testing.assert_array_equal(p.grad.data, g)
+        np.testing.assert_array_equal(p.grad._data, g)
     assert not model.training                                 # eval mode kept
     state = opt.state_dict()
     assert [g["lr"] for g in state["param_groups"]] == [1e-3]

@@ -115,7 +115,7 @@ def test_exploding_reports_non_finite_values():
     with GradientMonitor(model) as mon:
         for step in range(3):
             if step == 1:
-                model[0].weight.data[0, 0] = np.nan
+                model[0].weight._data[0, 0] = np.nan
             loss = F.mse_loss(model(tidu.Tensor(X[:32])), tidu.Tensor(Y[:32]))
             opt.zero_grad()
             with np.errstate(all="ignore"):
@@ -187,11 +187,11 @@ def test_statistics_equal_direct_computation():
         loss.backward()
         mon.record(loss)
         params = [[model[i].weight, model[i].bias] for i in (0, 3, 5)]
-        grad_norms = [math.sqrt(sum(float((p.grad.data.astype(np.float64) ** 2).sum()) for p in ps))
+        grad_norms = [math.sqrt(sum(float((p.grad._data.astype(np.float64) ** 2).sum()) for p in ps))
                       for ps in params]
-        weight_norms = [math.sqrt(sum(float((p.data.astype(np.float64) ** 2).sum()) for p in ps))
+        weight_norms = [math.sqrt(sum(float((p._data.astype(np.float64) ** 2).sum()) for p in ps))
                         for ps in params]
-        before = [[p.data.copy() for p in ps] for ps in params]
+        before = [[p._data.copy() for p in ps] for ps in params]
         opt.step()
         mon.record_update()
     s = mon.stats
@@ -201,19 +201,19 @@ def test_statistics_equal_direct_computation():
     # plain SGD: Δθ = −lr·g exactly, so the update ratio is lr·‖g‖/‖θ‖
     np.testing.assert_allclose(s.update_ratio[0], lr * np.array(grad_norms) / weight_norms,
                                rtol=1e-4)
-    deltas = [math.sqrt(sum(float(((p.data - b).astype(np.float64) ** 2).sum())
+    deltas = [math.sqrt(sum(float(((p._data - b).astype(np.float64) ** 2).sum())
                             for p, b in zip(ps, bs))) for ps, bs in zip(params, before)]
     np.testing.assert_allclose(s.update_ratio[0], np.array(deltas) / weight_norms, rtol=1e-5)
     np.testing.assert_allclose(s.weight_rms[0], [
-        float(np.sqrt(np.mean(model[i].weight.data.astype(np.float64) ** 2)))
+        float(np.sqrt(np.mean(model[i].weight._data.astype(np.float64) ** 2)))
         for i in (0, 3, 5)], rtol=1e-2)  # rms before the step; the step moved it a little
     # activations: recompute with the pre-step weights
     with tidu.no_grad():
         for p, b in zip([p for ps in params for p in ps], [b for bs in before for b in bs]):
-            p.data[...] = b
-        h1 = np.tanh(model[0](x).data)
-        h2 = 1 / (1 + np.exp(-model[3](tidu.Tensor(h1)).data))
-        out = model[5](tidu.Tensor(h2)).data
+            p._data[...] = b
+        h1 = np.tanh(model[0](x)._data)
+        h2 = 1 / (1 + np.exp(-model[3](tidu.Tensor(h1))._data))
+        out = model[5](tidu.Tensor(h2))._data
     for j, a in enumerate((h1, h2, out)):
         assert s.act_mean[0, j] == pytest.approx(float(a.mean()), rel=1e-4, abs=1e-6)
         assert s.act_std[0, j] == pytest.approx(float(a.std()), rel=1e-4)
@@ -226,8 +226,8 @@ def test_statistics_equal_direct_computation():
 
 def test_saturated_and_dead_fractions_on_constructed_layers():
     lin = nn.Linear(2, 4)
-    lin.weight.data[...] = 0.0
-    lin.bias.data[...] = [-10.0, 10.0, 0.1, 3.0]  # tanh: ±1 saturated, 0.0997 and 0.995
+    lin.weight._data[...] = 0.0
+    lin.bias._data[...] = [-10.0, 10.0, 0.1, 3.0]  # tanh: ±1 saturated, 0.0997 and 0.995
     model = nn.Sequential(lin, nn.Tanh(), nn.Linear(4, 1))
     with GradientMonitor(model) as mon:
         loss = model(tidu.Tensor(X[:8, :2])).sum()
@@ -236,8 +236,8 @@ def test_saturated_and_dead_fractions_on_constructed_layers():
     assert mon.stats.saturated[0, 0] == pytest.approx(0.75)
 
     relu_lin = nn.Linear(2, 4)
-    relu_lin.weight.data[...] = [[0, 0], [0, 0], [1, 0], [0, 1]]
-    relu_lin.bias.data[...] = [-1.0, 0.0, 0.0, 0.0]  # units 0, 1 output 0 for every sample
+    relu_lin.weight._data[...] = [[0, 0], [0, 0], [1, 0], [0, 1]]
+    relu_lin.bias._data[...] = [-1.0, 0.0, 0.0, 0.0]  # units 0, 1 output 0 for every sample
     model = nn.Sequential(relu_lin, nn.ReLU(), nn.Linear(4, 1))
     with GradientMonitor(model) as mon:
         model(tidu.Tensor(X[:64, :2])).sum().backward()
@@ -245,8 +245,8 @@ def test_saturated_and_dead_fractions_on_constructed_layers():
     assert mon.stats.dead[0, 0] == 0.5
 
     conv = nn.Conv2d(1, 4, 3)  # a unit of a conv layer is a channel
-    conv.weight.data[...] = 0.0
-    conv.bias.data[...] = [-1.0, 1.0, 1.0, 1.0]
+    conv.weight._data[...] = 0.0
+    conv.bias._data[...] = [-1.0, 1.0, 1.0, 1.0]
     model = nn.Sequential(conv, nn.ReLU(), nn.Flatten(), nn.Linear(4 * 4 * 4, 1))
     with GradientMonitor(model) as mon:
         model(tidu.Tensor(RNG.standard_normal((3, 1, 6, 6)).astype(np.float32))).sum().backward()
@@ -276,11 +276,11 @@ def test_forward_is_restored_and_outputs_unchanged():
     tidu.manual_seed(0)
     model = mlp(nn.Sigmoid, depth=3)
     x = tidu.Tensor(X[:8])
-    ref = model(x).data.copy()
+    ref = model(x)._data.copy()
     mon = GradientMonitor(model)
     with mon:
         assert "forward" in model[1].__dict__ and "forward" in model[4].__dict__
-        np.testing.assert_array_equal(model(x).data, ref)
+        np.testing.assert_array_equal(model(x)._data, ref)
     assert not any("forward" in m.__dict__ for m in model.modules())
     with pytest.raises(RuntimeError, match="boom"):
         with GradientMonitor(model):

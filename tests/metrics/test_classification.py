@@ -112,7 +112,7 @@ def test_string_labels_lists_and_tensors():
     assert precision(["a", "b", "b"], ["a", "a", "b"], pos_label="b") == 1.0
     t, p = tidu.Tensor(np.array([0, 1, 2, 2])), tidu.Tensor(np.array([0, 2, 2, 2]))
     assert accuracy(t, p) == 0.75
-    np.testing.assert_array_equal(confusion_matrix(t, p), skm.confusion_matrix(t.data, p.data))
+    np.testing.assert_array_equal(confusion_matrix(t, p), skm.confusion_matrix(t._data, p._data))
 
 
 def test_scores_as_predictions_are_argmaxed():

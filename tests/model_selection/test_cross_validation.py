@@ -162,7 +162,7 @@ def test_refit_trains_on_every_row(iris):
     expected = Trainer(expected_model, loss_fn, optimizer, metrics=["accuracy"], verbose=0)
     expected_history = expected.fit((X, y), **FIT)
     assert history["loss"] == expected_history["loss"]
-    np.testing.assert_array_equal(model[0].weight.data, expected_model[0].weight.data)
+    np.testing.assert_array_equal(model[0].weight._data, expected_model[0].weight._data)
     result = refit(build, X, y, FIT, seed=1, val_data=(X[:30], y[:30]))
     assert "val_loss" in result.history and result.fit_time > 0
     assert result.optimizer is not None and result.loss_fn is not None

@@ -47,8 +47,8 @@ def test_unshuffled_tensor_and_errors():
     X = tidu.Tensor(np.arange(10.0)[:, None])
     tr, te = train_test_split(X, test_size=0.3, shuffle=False)
     assert isinstance(tr, tidu.Tensor)
-    np.testing.assert_array_equal(tr.data[:, 0], np.arange(7))
-    np.testing.assert_array_equal(te.data[:, 0], [7, 8, 9])
+    np.testing.assert_array_equal(tr._data[:, 0], np.arange(7))
+    np.testing.assert_array_equal(te._data[:, 0], [7, 8, 9])
     with pytest.raises(ValueError, match="no split may be empty"):
         train_test_split(np.zeros((5, 1)), test_size=5)
     with pytest.raises(ValueError, match="no split may be empty"):
@@ -130,7 +130,7 @@ def test_train_val_test_split_tensors_and_errors():
     assert [type(y) for _, y in parts] == [np.ndarray] * 3
     assert [x.shape[0] for x, _ in parts] == [12, 4, 4]
     for x, y in parts:  # rows stay paired across the arrays
-        np.testing.assert_array_equal(x.data[:, 0], y)
+        np.testing.assert_array_equal(x._data[:, 0], y)
     with pytest.raises(ValueError, match="validation \\(10\\) \\+ test \\(10\\) samples leave no "
                                          "training data out of 20"):
         train_val_test_split(np.zeros(20), val_size=0.5, test_size=0.5)

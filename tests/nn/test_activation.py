@@ -95,10 +95,10 @@ def test_maxout_matches_torch_by_hand(lead, k, pool, seed):
 def test_maxout_groups_consecutive_features_and_ties_share_the_gradient():
     x = np.array([[1.0, 3.0, 2.0, 5.0, 5.0, 0.0]])
     out = compare_fn(lambda t: F.maxout(t, 3), lambda t: _torch_maxout(t, 3), x)
-    np.testing.assert_array_equal(out.data, [[3.0, 5.0]])
+    np.testing.assert_array_equal(out._data, [[3.0, 5.0]])
     t = tidu.Tensor(x, requires_grad=True, dtype=np.float64)
     F.maxout(t, 3).sum().backward()
-    np.testing.assert_array_equal(t.grad.data, [[0, 1, 0, 0.5, 0.5, 0]])
+    np.testing.assert_array_equal(t.grad._data, [[0, 1, 0, 0.5, 0.5, 0]])
 
 
 # --------------------------------------------------------------------------- modules
@@ -125,7 +125,7 @@ def test_activation_modules_match_torch(make, seed, spatial):
 
 def test_prelu_module_learns_its_slopes_like_torch():
     tidu_m, torch_m = nn.PReLU(4), torch.nn.PReLU(4)
-    np.testing.assert_array_equal(tidu_m.weight.data, np.full(4, 0.25, np.float32))
+    np.testing.assert_array_equal(tidu_m.weight._data, np.full(4, 0.25, np.float32))
     assert list(tidu_m.state_dict()) == list(torch_m.state_dict()) == ["weight"]
     with torch.no_grad():
         torch_m.weight.uniform_(-1, 1)
@@ -153,7 +153,7 @@ def test_maxout_module_layout_and_default_init():
     assert list(m.state_dict()) == ["linear.weight", "linear.bias"]
     assert m.linear.weight.shape == (30, 64) and m.linear.bias.shape == (30,)
     bound = 1 / np.sqrt(64)  # PyTorch's Linear default: U(−1/√in, 1/√in)
-    w = m.linear.weight.data
+    w = m.linear.weight._data
     assert np.abs(w).max() <= bound and np.abs(w).max() > 0.9 * bound
     assert "pool_size=3" in repr(m)
 
@@ -168,23 +168,23 @@ def test_rrelu_training_draws_a_slope_per_element_in_range():
     out = F.rrelu(x, lower, upper, training=True)
     out.sum().backward()
     neg = x_np < 0
-    slope = out.data[neg] / x_np[neg]
+    slope = out._data[neg] / x_np[neg]
     assert slope.min() >= lower and slope.max() <= upper
     assert abs(slope.mean() - (lower + upper) / 2) < 0.01  # U(l, u) has mean (l+u)/2
     assert abs(slope.std() - (upper - lower) / np.sqrt(12)) < 0.01
     assert len(np.unique(slope)) > 0.99 * slope.size  # one draw per element
-    np.testing.assert_allclose(x.grad.data[neg], slope, rtol=1e-12)  # gradient = sampled slope
-    np.testing.assert_array_equal(x.grad.data[~neg], 1.0)
-    np.testing.assert_array_equal(out.data[~neg], x_np[~neg])
+    np.testing.assert_allclose(x.grad._data[neg], slope, rtol=1e-12)  # gradient = sampled slope
+    np.testing.assert_array_equal(x.grad._data[~neg], 1.0)
+    np.testing.assert_array_equal(out._data[~neg], x_np[~neg])
 
 
 def test_rrelu_training_is_reproducible_with_manual_seed_and_random_otherwise():
     x = tidu.Tensor(-np.ones((10, 10)))
     tidu.manual_seed(7)
-    a = F.rrelu(x, training=True).data
-    b = F.rrelu(x, training=True).data
+    a = F.rrelu(x, training=True)._data
+    b = F.rrelu(x, training=True)._data
     tidu.manual_seed(7)
-    c = F.rrelu(x, training=True).data
+    c = F.rrelu(x, training=True)._data
     np.testing.assert_array_equal(a, c)
     assert not np.array_equal(a, b)
     assert a.dtype == np.float32
@@ -193,10 +193,10 @@ def test_rrelu_training_is_reproducible_with_manual_seed_and_random_otherwise():
 def test_rrelu_module_follows_train_and_eval_mode():
     x = tidu.Tensor(-np.ones((50, 20)))
     m = nn.RReLU()
-    train_out = m(x).data
+    train_out = m(x)._data
     assert np.unique(train_out).size > 100
     m.eval()
-    np.testing.assert_allclose(m(x).data, -(1 / 8 + 1 / 3) / 2, rtol=1e-6)
+    np.testing.assert_allclose(m(x)._data, -(1 / 8 + 1 / 3) / 2, rtol=1e-6)
 
 
 # --------------------------------------------------------------------------- finite differences
@@ -223,7 +223,7 @@ def test_finite_differences_maxout_module():
     m = nn.Maxout(3, 2, 2).double()
     x = np.random.default_rng(6).standard_normal((2, 3))
     finite_difference_check(lambda t, w, b: F.maxout(F.linear(t, w, b), 2), x,
-                            m.linear.weight.data, m.linear.bias.data)
+                            m.linear.weight._data, m.linear.bias._data)
 
 
 # --------------------------------------------------------------------------- stability
@@ -231,11 +231,11 @@ def test_finite_differences_maxout_module():
 def test_softmax_of_huge_logits_stays_finite_and_matches_torch(name):
     x = np.array([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4], [1e4, 1e4 - 1, -1e4]])
     out = compare_fn(*ELEMENTWISE[name], x)
-    assert np.isfinite(out.data).all()
+    assert np.isfinite(out._data).all()
     t = tidu.Tensor(x.astype(np.float32), requires_grad=True)
     y = ELEMENTWISE[name][0](t)
     (y * tidu.Tensor(np.arange(9.0).reshape(3, 3))).sum().backward()
-    assert np.isfinite(y.data).all() and np.isfinite(t.grad.data).all()
+    assert np.isfinite(y._data).all() and np.isfinite(t.grad._data).all()
 
 
 def test_sigmoid_and_elu_of_huge_inputs_stay_finite():
@@ -245,7 +245,7 @@ def test_sigmoid_and_elu_of_huge_inputs_stay_finite():
         with np.errstate(all="raise"):
             y = fn(x)
             y.sum().backward()
-        assert np.isfinite(y.data).all() and np.isfinite(x.grad.data).all()
+        assert np.isfinite(y._data).all() and np.isfinite(x.grad._data).all()
 
 
 # --------------------------------------------------------------------------- dtype

@@ -22,7 +22,7 @@ def gradient_sets(seed=0, scale=1.0, shapes=SHAPES, none_at=(3,)):
     ours, ref = [], []
     for i, shape in enumerate(shapes):
         p = Parameter(rng.standard_normal(shape), dtype=np.float64)
-        r = torch.tensor(p.data.copy(), requires_grad=True)
+        r = torch.tensor(p._data.copy(), requires_grad=True)
         if i not in none_at:
             g = scale * rng.standard_normal(shape)
             p.grad = tidu.Tensor(g.copy(), dtype=np.float64)
@@ -37,7 +37,7 @@ def assert_same_grads(ours, ref):
         if r.grad is None:
             assert p.grad is None, i
         else:
-            np.testing.assert_allclose(p.grad.data, r.grad.numpy(), rtol=1e-12, atol=0,
+            np.testing.assert_allclose(p.grad._data, r.grad.numpy(), rtol=1e-12, atol=0,
                                        equal_nan=True, err_msg=f"gradient {i}")
 
 
@@ -48,7 +48,7 @@ def test_clip_grad_norm_matches_torch(norm_type, max_norm):
     total = tidu.nn.utils.clip_grad_norm_(ours, max_norm, norm_type=norm_type)
     rtotal = torch.nn.utils.clip_grad_norm_(ref, max_norm, norm_type=norm_type)
     assert isinstance(total, tidu.Tensor) and total.shape == () and total.dtype == np.float64
-    np.testing.assert_allclose(total.data, rtotal.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(total._data, rtotal.numpy(), rtol=1e-12)
     assert_same_grads(ours, ref)
     clipped = total.item() > max_norm
     after = tidu.nn.utils.get_total_norm([p.grad for p in ours if p.grad is not None], norm_type)
@@ -61,7 +61,7 @@ def test_clip_grad_norm_matches_torch(norm_type, max_norm):
 
 def test_the_total_norm_is_the_norm_of_the_norms():
     ours, _ = gradient_sets(1)
-    grads = [p.grad.data for p in ours if p.grad is not None]
+    grads = [p.grad._data for p in ours if p.grad is not None]
     flat = np.concatenate([g.ravel() for g in grads])
     for p in (1.0, 2.0, 3.0):
         expected = (np.abs(flat) ** p).sum() ** (1 / p)
@@ -71,19 +71,19 @@ def test_the_total_norm_is_the_norm_of_the_norms():
 
 def test_clip_scale_factor_is_max_norm_over_total_plus_1e_6():
     ours, _ = gradient_sets(2, scale=10.0)
-    grads = [p.grad.data.copy() if p.grad is not None else None for p in ours]
+    grads = [p.grad._data.copy() if p.grad is not None else None for p in ours]
     total = tidu.nn.utils.clip_grad_norm_(ours, 1.0).item()
     coef = 1.0 / (total + 1e-6)
     for p, g in zip(ours, grads):
         if g is not None:
-            np.testing.assert_allclose(p.grad.data, g * coef, rtol=1e-14)
+            np.testing.assert_allclose(p.grad._data, g * coef, rtol=1e-14)
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
 @pytest.mark.parametrize("norm_type", [2.0, math.inf])
 def test_non_finite_gradients(bad, norm_type):
     ours, ref = gradient_sets(3)
-    ours[0].grad.data[1, 2] = bad
+    ours[0].grad._data[1, 2] = bad
     ref[0].grad[1, 2] = bad
     name = "nan" if np.isnan(bad) else "inf"
     with pytest.raises(RuntimeError, match=rf"norm of order {norm_type} of the gradients is "
@@ -94,7 +94,7 @@ def test_non_finite_gradients(bad, norm_type):
     assert_same_grads(ours, ref)  # the raise left the gradients alone
     total = tidu.nn.utils.clip_grad_norm_(ours, 1.0, norm_type=norm_type)
     rtotal = torch.nn.utils.clip_grad_norm_(ref, 1.0, norm_type=norm_type)
-    np.testing.assert_allclose(total.data, rtotal.numpy(), equal_nan=True)
+    np.testing.assert_allclose(total._data, rtotal.numpy(), equal_nan=True)
     assert_same_grads(ours, ref)  # scaled by the non-finite norm, as torch does
 
 
@@ -104,7 +104,7 @@ def test_clip_grad_value_matches_torch(clip_value):
     assert tidu.nn.utils.clip_grad_value_(ours, clip_value) is None
     torch.nn.utils.clip_grad_value_(ref, clip_value)
     assert_same_grads(ours, ref)
-    assert all(np.abs(p.grad.data).max() <= clip_value for p in ours if p.grad is not None)
+    assert all(np.abs(p.grad._data).max() <= clip_value for p in ours if p.grad is not None)
 
 
 def test_single_tensor_empty_list_and_float32():
@@ -113,19 +113,19 @@ def test_single_tensor_empty_list_and_float32():
     total = tidu.nn.utils.clip_grad_norm_(p, 1.0)  # one tensor, not a list
     assert total.dtype == np.float32 and total.item() == pytest.approx(6.0)
     assert p.grad.dtype == np.float32
-    np.testing.assert_allclose(p.grad.data, 3.0 / (6.0 + 1e-6), rtol=1e-6)
+    np.testing.assert_allclose(p.grad._data, 3.0 / (6.0 + 1e-6), rtol=1e-6)
     empty = tidu.nn.utils.clip_grad_norm_([], 1.0)
     assert empty.item() == 0.0 and torch.nn.utils.clip_grad_norm_([], 1.0).item() == 0.0
     no_grads = [Parameter(np.ones(3))]
     assert tidu.nn.utils.clip_grad_norm_(no_grads, 1.0).item() == 0.0
     tidu.nn.utils.clip_grad_value_(p, 0.1)
-    np.testing.assert_allclose(p.grad.data, 0.1)
+    np.testing.assert_allclose(p.grad._data, 0.1)
 
 
 def test_works_on_a_model_between_backward_and_step():
     tidu.manual_seed(0)
     model = tidu.nn.Sequential(tidu.nn.Linear(4, 8), tidu.nn.Tanh(), tidu.nn.Linear(8, 2))
-    x = tidu.tensor(np.random.default_rng(0).standard_normal((16, 4)) * 100)
+    x = tidu.Tensor(np.random.default_rng(0).standard_normal((16, 4)) * 100)
     (model(x) ** 2).sum().backward()
     total = tidu.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
     assert total.item() > 1.0
@@ -153,5 +153,5 @@ def test_clip_grad_norm_matches_torch_on_random_gradients(seed, scale, max_norm,
     ours, ref = gradient_sets(seed, scale=scale, none_at=())
     total = tidu.nn.utils.clip_grad_norm_(ours, max_norm, norm_type=norm_type)
     rtotal = torch.nn.utils.clip_grad_norm_(ref, max_norm, norm_type=norm_type)
-    np.testing.assert_allclose(total.data, rtotal.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(total._data, rtotal.numpy(), rtol=1e-12)
     assert_same_grads(ours, ref)

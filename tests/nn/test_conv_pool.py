@@ -70,10 +70,10 @@ def test_conv2d_only_some_inputs_need_grad():
     x, wt = tidu.Tensor(rand(2, 2, 5, 5), dtype=np.float64), tidu.Tensor(
         rand(3, 2, 3, 3, seed=1), requires_grad=True, dtype=np.float64)
     F.conv2d(x, wt).sum().backward()
-    tx, tw = torch.tensor(x.data), torch.tensor(wt.data, requires_grad=True)
+    tx, tw = torch.tensor(x._data), torch.tensor(wt._data, requires_grad=True)
     TF.conv2d(tx, tw).sum().backward()
     assert x.grad is None
-    np.testing.assert_allclose(wt.grad.data, tw.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(wt.grad._data, tw.grad.numpy(), rtol=1e-10)
 
 
 def test_conv2d_finite_differences():
@@ -90,8 +90,8 @@ def test_conv2d_keeps_float32():
     assert out.dtype == np.float32
     out.sum().backward()
     assert x.grad.dtype == w.grad.dtype == b.grad.dtype == np.float32
-    ref = TF.conv2d(torch.tensor(x.data), torch.tensor(w.data), torch.tensor(b.data), 2, 1)
-    np.testing.assert_allclose(out.data, ref.numpy(), rtol=1e-5, atol=1e-5)
+    ref = TF.conv2d(torch.tensor(x._data), torch.tensor(w._data), torch.tensor(b._data), 2, 1)
+    np.testing.assert_allclose(out._data, ref.numpy(), rtol=1e-5, atol=1e-5)
 
 
 def test_conv2d_errors():
@@ -137,7 +137,7 @@ def test_Conv2d_default_init_matches_torch_bounds():
     tidu.manual_seed(0)
     layer = nn.Conv2d(16, 32, 3)
     bound = 1 / math.sqrt(16 * 9)  # kaiming_uniform_(a=√5) = U(−1/√fan_in, 1/√fan_in)
-    w, b = layer.weight.data, layer.bias.data
+    w, b = layer.weight._data, layer.bias._data
     assert w.shape == (32, 16, 3, 3) and b.shape == (32,) and w.dtype == np.float32
     assert np.abs(w).max() <= bound and np.abs(w).max() > 0.95 * bound
     assert np.abs(b).max() <= bound and np.abs(b).max() > 0.8 * bound
@@ -208,8 +208,8 @@ def test_max_pool2d_matches_torch(case):
     out, idx = F.max_pool2d(tidu.Tensor(x, dtype=np.float64), *args, return_indices=True)
     ref_out, ref_idx = TF.max_pool2d(torch.tensor(x), *args, return_indices=True)
     assert idx.dtype == np.int64
-    np.testing.assert_array_equal(idx.data, ref_idx.numpy())
-    np.testing.assert_array_equal(out.data, ref_out.numpy())
+    np.testing.assert_array_equal(idx._data, ref_idx.numpy())
+    np.testing.assert_array_equal(out._data, ref_out.numpy())
 
 
 @HYP
@@ -226,9 +226,9 @@ def test_max_pool2d_gradient_goes_to_first_maximum():
     t = tidu.Tensor(x, requires_grad=True, dtype=np.float64)
     out, idx = F.max_pool2d(t, 2, return_indices=True)
     out.sum().backward()
-    np.testing.assert_array_equal(out.data, [[[[3.0, 3.0]]]])
-    np.testing.assert_array_equal(idx.data, [[[[1, 2]]]])
-    np.testing.assert_array_equal(t.grad.data, [[[[0, 1, 1, 0], [0, 0, 0, 0]]]])
+    np.testing.assert_array_equal(out._data, [[[[3.0, 3.0]]]])
+    np.testing.assert_array_equal(idx._data, [[[[1, 2]]]])
+    np.testing.assert_array_equal(t.grad._data, [[[[0, 1, 1, 0], [0, 0, 0, 0]]]])
     # overlapping windows (stride 1) add their gradients on a shared maximum
     compare_fn(lambda x: F.max_pool2d(x, 2, 1), lambda x: TF.max_pool2d(x, 2, 1), x)
 
@@ -237,9 +237,9 @@ def test_max_pool2d_window_wholly_in_padding():
     # kernel 2, dilation 2, padding 1 over width 1: the window's two cells are both padding
     t = tidu.Tensor(rand(1, 1, 1, 1), requires_grad=True, dtype=np.float64)
     out = F.max_pool2d(t, (1, 2), padding=(0, 1), dilation=(1, 2))
-    assert out.shape == (1, 1, 1, 1) and out.data[0, 0, 0, 0] == -np.inf
+    assert out.shape == (1, 1, 1, 1) and out._data[0, 0, 0, 0] == -np.inf
     out.sum().backward()
-    assert t.grad.data[0, 0, 0, 0] == 0
+    assert t.grad._data[0, 0, 0, 0] == 0
 
 
 def test_max_pool2d_nan_propagates():
@@ -248,9 +248,9 @@ def test_max_pool2d_nan_propagates():
     t = tidu.Tensor(x, requires_grad=True, dtype=np.float64)
     out = F.max_pool2d(t, 2)
     ref = TF.max_pool2d(torch.tensor(x), 2)
-    np.testing.assert_array_equal(np.isnan(out.data), np.isnan(ref.numpy()))
+    np.testing.assert_array_equal(np.isnan(out._data), np.isnan(ref.numpy()))
     out.sum().backward()
-    assert t.grad.data[0, 0, 1, 2] == 1 and t.grad.data[0, 0, :2, 2:].sum() == 1
+    assert t.grad._data[0, 0, 1, 2] == 1 and t.grad._data[0, 0, :2, 2:].sum() == 1
 
 
 def test_pool_unbatched_and_modules():
@@ -363,5 +363,5 @@ def test_cnn_float32_state_dict_predicts_same_logits():
     with torch.no_grad():
         expected = ref(torch.from_numpy(x)).numpy()
     assert logits.dtype == np.float32
-    np.testing.assert_allclose(logits.data, expected, rtol=1e-5, atol=1e-5)
-    assert (logits.data.argmax(1) == expected.argmax(1)).all()
+    np.testing.assert_allclose(logits._data, expected, rtol=1e-5, atol=1e-5)
+    assert (logits._data.argmax(1) == expected.argmax(1)).all()

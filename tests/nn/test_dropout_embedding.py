@@ -21,11 +21,11 @@ seeds = st.integers(0, 2**16)
 def test_dropout_in_eval_is_the_identity(p):
     x = tidu.Tensor(np.random.default_rng(0).standard_normal((4, 5)), requires_grad=True)
     y = F.dropout(x, p, training=False)
-    np.testing.assert_array_equal(y.data, x.data)
+    np.testing.assert_array_equal(y._data, x._data)
     compare_fn(lambda t: F.dropout(t, p, training=False), lambda t: TF.dropout(t, p, training=False),
                np.random.default_rng(1).standard_normal((3, 4)))
     m = nn.Dropout(p).eval()
-    np.testing.assert_array_equal(m(x).data, x.data)
+    np.testing.assert_array_equal(m(x)._data, x._data)
 
 
 @pytest.mark.parametrize("p", [0.1, 0.5, 0.8])
@@ -33,7 +33,7 @@ def test_dropout_training_keeps_the_mean_and_drops_a_fraction_p(p):
     tidu.manual_seed(1)
     n = 200_000
     x = tidu.Tensor(np.full(n, 2.0), dtype=np.float64)
-    y = F.dropout(x, p).data
+    y = F.dropout(x, p)._data
     dropped = np.mean(y == 0)
     assert abs(dropped - p) < 5 * np.sqrt(p * (1 - p) / n)
     np.testing.assert_allclose(y[y != 0], 2.0 / (1 - p), rtol=1e-12)  # survivors scaled
@@ -50,35 +50,35 @@ def test_dropout_gradient_is_mask_over_keep_probability(dtype, p):
     y = F.dropout(x, p)
     g = np.random.default_rng(3).standard_normal(y.shape).astype(dtype)
     y.backward(g)
-    mask = y.data != 0
+    mask = y._data != 0
     assert 0 < mask.mean() < 1
     expected = g * mask / dtype(1 - p)
-    np.testing.assert_allclose(x.grad.data, expected, rtol=1e-6)
-    np.testing.assert_allclose(y.data, x.data * mask / dtype(1 - p), rtol=1e-6)
+    np.testing.assert_allclose(x.grad._data, expected, rtol=1e-6)
+    np.testing.assert_allclose(y._data, x._data * mask / dtype(1 - p), rtol=1e-6)
     assert y.dtype == dtype and x.grad.dtype == dtype
 
 
 def test_dropout_is_reproducible_with_manual_seed():
     x = tidu.Tensor(np.ones((30, 30)))
     tidu.manual_seed(42)
-    a = F.dropout(x).data
-    b = F.dropout(x).data
+    a = F.dropout(x)._data
+    b = F.dropout(x)._data
     tidu.manual_seed(42)
-    c = F.dropout(x).data
+    c = F.dropout(x)._data
     np.testing.assert_array_equal(a, c)
     assert not np.array_equal(a, b)
     tidu.manual_seed(42)
-    np.testing.assert_array_equal(nn.Dropout()(x).data, a)
+    np.testing.assert_array_equal(nn.Dropout()(x)._data, a)
 
 
 def test_dropout_extreme_probabilities():
     x = tidu.Tensor(np.random.default_rng(4).standard_normal((5, 6)), requires_grad=True)
     y = F.dropout(x, 1.0)
-    np.testing.assert_array_equal(y.data, 0.0)
+    np.testing.assert_array_equal(y._data, 0.0)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, 0.0)
-    assert np.isfinite(x.grad.data).all()
-    np.testing.assert_array_equal(F.dropout(x, 0.0).data, x.data)
+    np.testing.assert_array_equal(x.grad._data, 0.0)
+    assert np.isfinite(x.grad._data).all()
+    np.testing.assert_array_equal(F.dropout(x, 0.0)._data, x._data)
     with torch.no_grad():
         assert (TF.dropout(torch.ones(5), 1.0) == 0).all()  # torch agrees for p = 1
 
@@ -87,11 +87,11 @@ def test_dropout_module_follows_train_and_eval_mode():
     m = nn.Dropout(0.5)
     assert repr(m) == "Dropout(p=0.5)"
     x = tidu.Tensor(np.ones((100, 100)))
-    assert (m(x).data == 0).any()
+    assert (m(x)._data == 0).any()
     m.eval()
-    np.testing.assert_array_equal(m(x).data, 1.0)
+    np.testing.assert_array_equal(m(x)._data, 1.0)
     m.train()
-    assert (m(x).data == 0).any()
+    assert (m(x)._data == 0).any()
 
 
 @pytest.mark.parametrize("p", [-0.1, 1.5, "0.5", None, True])
@@ -124,13 +124,13 @@ def test_embedding_repeated_indices_accumulate_and_padding_gets_nothing():
     w = tidu.Tensor(np.arange(12.0).reshape(4, 3), requires_grad=True, dtype=np.float64)
     idx = np.array([[1, 1, 3], [1, 0, 0]])
     out = F.embedding(idx, w, padding_idx=0)
-    np.testing.assert_array_equal(out.data[0, 2], [9.0, 10.0, 11.0])
+    np.testing.assert_array_equal(out._data[0, 2], [9.0, 10.0, 11.0])
     g = np.arange(18.0).reshape(2, 3, 3)
     out.backward(g)
     expected = np.zeros((4, 3))
     expected[1] = g[0, 0] + g[0, 1] + g[1, 0]
     expected[3] = g[0, 2]
-    np.testing.assert_array_equal(w.grad.data, expected)  # row 0 (padding) and row 2 unused: 0
+    np.testing.assert_array_equal(w.grad._data, expected)  # row 0 (padding) and row 2 unused: 0
 
 
 @pytest.mark.parametrize("padding_idx", [None, 0, 2, -1])
@@ -152,7 +152,7 @@ def test_embedding_finite_differences():
 def test_embedding_module_init_padding_row_and_state_dict():
     tidu.manual_seed(0)
     m = nn.Embedding(1000, 64, padding_idx=3)
-    w = m.weight.data
+    w = m.weight._data
     assert w.dtype == np.float32 and w.shape == (1000, 64)
     np.testing.assert_array_equal(w[3], 0.0)
     rest = np.delete(w, 3, axis=0)
@@ -163,15 +163,15 @@ def test_embedding_module_init_padding_row_and_state_dict():
     # a training step leaves the padding row at zero
     out = m(tidu.Tensor(np.array([[3, 1, 3]])))
     out.sum().backward()
-    np.testing.assert_array_equal(m.weight.grad.data[3], 0.0)
-    np.testing.assert_array_equal(m.weight.grad.data[1], 1.0)
+    np.testing.assert_array_equal(m.weight.grad._data[3], 0.0)
+    np.testing.assert_array_equal(m.weight.grad._data[1], 1.0)
 
 
 def test_embedding_from_pretrained():
     table = np.arange(6.0).reshape(3, 2)
     m = nn.Embedding.from_pretrained(table)
     assert m.weight.dtype == np.float64 and not m.weight.requires_grad
-    np.testing.assert_array_equal(m(tidu.Tensor(np.array([2, 0]))).data, [[4.0, 5.0], [0.0, 1.0]])
+    np.testing.assert_array_equal(m(tidu.Tensor(np.array([2, 0])))._data, [[4.0, 5.0], [0.0, 1.0]])
     assert nn.Embedding.from_pretrained(table, freeze=False).weight.requires_grad
 
 
@@ -183,7 +183,7 @@ def test_embedding_dtypes(dtype, index_dtype):
     assert out.dtype == dtype and out.shape == (2, 2, 3)
     out.sum().backward()
     assert m.weight.grad.dtype == dtype
-    np.testing.assert_array_equal(m.weight.grad.data[5], 3.0)
+    np.testing.assert_array_equal(m.weight.grad._data[5], 3.0)
 
 
 def test_embedding_errors():

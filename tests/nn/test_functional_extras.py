@@ -18,7 +18,7 @@ def test_one_hot_equals_torch(shape, num_classes):
     expected = torch.nn.functional.one_hot(torch.from_numpy(x), num_classes).numpy()
     assert out.dtype == np.int64 and not out.requires_grad
     assert out.shape == expected.shape
-    np.testing.assert_array_equal(out.data, expected)
+    np.testing.assert_array_equal(out._data, expected)
 
 
 def test_one_hot_default_infers_classes():
@@ -67,14 +67,14 @@ def test_dropout_inplace_writes_into_input(p):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((50, 40)) + 5.0
     tidu.manual_seed(3)
-    expected = F.dropout(tidu.Tensor(x.copy(), dtype=np.float64), p, training=True).data
+    expected = F.dropout(tidu.Tensor(x.copy(), dtype=np.float64), p, training=True)._data
     t = tidu.Tensor(x.copy(), dtype=np.float64)
     tidu.manual_seed(3)
     out = F.dropout(t, p, training=True, inplace=True)
     assert out is t
-    np.testing.assert_array_equal(t.data, expected)
-    kept = t.data != 0
-    np.testing.assert_allclose(t.data[kept], x[kept] / (1 - p) if p < 1 else x[kept])
+    np.testing.assert_array_equal(t._data, expected)
+    kept = t._data != 0
+    np.testing.assert_allclose(t._data[kept], x[kept] / (1 - p) if p < 1 else x[kept])
     if p == 1.0:
         assert not kept.any()
 
@@ -82,7 +82,7 @@ def test_dropout_inplace_writes_into_input(p):
 def test_dropout_training_false_returns_input_unchanged():
     t = tidu.Tensor(np.ones((3, 3)))
     assert F.dropout(t, 0.5, training=False, inplace=True) is t
-    assert np.all(t.data == 1)
+    assert np.all(t._data == 1)
 
 
 def test_dropout_inplace_on_leaf_requiring_grad_is_refused_as_torch():
@@ -102,8 +102,8 @@ def test_dropout_inplace_in_a_graph_keeps_gradients():
     tidu.manual_seed(0)
     y = F.dropout(h, 0.5, inplace=True)
     y.sum().backward()
-    mask = y.data != 0
-    np.testing.assert_allclose(x.grad.data, np.where(mask, 4.0, 0.0))
+    mask = y._data != 0
+    np.testing.assert_allclose(x.grad._data, np.where(mask, 4.0, 0.0))
 
 
 def test_dropout_refuses_non_bool_inplace():

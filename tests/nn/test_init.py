@@ -51,7 +51,7 @@ def _draw(name, shape=SHAPE, dtype=np.float64, **kwargs):
     t = tidu.Tensor(np.zeros(shape, dtype=dtype), dtype=dtype)
     out = getattr(init, name)(t, **kwargs)
     assert out is t  # in place, returns its argument
-    return t.data
+    return t._data
 
 
 def _torch_draw(name, shape=SHAPE, **kwargs):
@@ -66,7 +66,7 @@ def test_constant_zeros_ones():
     assert np.all(_draw("zeros_", (3, 4)) == 0)
     ones = tidu.Tensor(np.zeros((2, 3), np.float32))
     init.ones_(ones)
-    assert np.all(ones.data == 1) and ones.dtype == np.float32
+    assert np.all(ones._data == 1) and ones.dtype == np.float32
 
 
 @pytest.mark.parametrize("a, b", [(0.0, 1.0), (-3.0, -1.0), (-0.1, 0.4)])
@@ -289,9 +289,9 @@ def test_seeded_reproducibility(name, kwargs):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_dtype_kept_and_no_graph(name, kwargs, dtype):
     p = nn.Parameter(np.zeros((6, 5), dtype=dtype), dtype=dtype)
-    before = p.data
+    before = p._data
     out = getattr(init, name)(p, **kwargs)
-    assert out is p and p.data is before and p.dtype == dtype  # in place
+    assert out is p and p._data is before and p.dtype == dtype  # in place
     assert p.requires_grad and p.is_leaf and p.grad is None
     arr = np.zeros((6, 5), dtype=dtype)  # plain NumPy arrays work too
     assert getattr(init, name)(arr, **kwargs) is arr and arr.dtype == dtype
@@ -325,9 +325,9 @@ def test_linear_default_init_matches_pytorch():
     layer = nn.Linear(fan_in, out)
     ref = torch.nn.Linear(fan_in, out)
     assert layer.weight.dtype == np.float32 and layer.bias.dtype == np.float32
-    for w in (layer.weight.data, ref.weight.detach().numpy()):
+    for w in (layer.weight._data, ref.weight.detach().numpy()):
         _uniform_ok(w, -bound, bound)
-    for b in (layer.bias.data, ref.bias.detach().numpy()):
+    for b in (layer.bias._data, ref.bias.detach().numpy()):
         b = b.astype(np.float64)
         assert b.min() >= -bound and b.max() <= bound
         assert b.min() < -0.99 * bound and b.max() > 0.99 * bound  # 2500 draws reach the ends
@@ -337,5 +337,5 @@ def test_linear_default_init_matches_pytorch():
 def test_linear_float64_and_no_bias():
     layer = nn.Linear(7, 3, bias=False, dtype=tidu.float64)
     assert layer.weight.dtype == np.float64 and layer.bias is None
-    assert np.abs(layer.weight.data).max() <= 1 / math.sqrt(7)
+    assert np.abs(layer.weight._data).max() <= 1 / math.sqrt(7)
     assert list(dict(layer.named_parameters())) == ["weight"]

@@ -79,7 +79,7 @@ def test_regression_losses_hypothesis(shape, seed, name, reduction):
 def test_l1_gradient_zero_where_equal():
     x = tidu.Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True, dtype=np.float64)
     F.l1_loss(x, T(np.array([1.0, 0.0, 5.0])), reduction="sum").backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, -1.0])
+    np.testing.assert_array_equal(x.grad._data, [0.0, 1.0, -1.0])
 
 
 # --------------------------------------------------------------------------- binary
@@ -107,8 +107,8 @@ def test_bce_log_clamped_at_minus_100():
     ref = TF.binary_cross_entropy(torch.tensor([0.0, 1.0, 0.5], dtype=torch.float64),
                                   torch.tensor([1.0, 0.0, 1.0], dtype=torch.float64),
                                   reduction="none")
-    np.testing.assert_allclose(out.data, ref.numpy())
-    np.testing.assert_allclose(out.data[:2], [100.0, 100.0])
+    np.testing.assert_allclose(out._data, ref.numpy())
+    np.testing.assert_allclose(out._data[:2], [100.0, 100.0])
 
 
 @pytest.mark.parametrize("weighted", [False, True])
@@ -248,12 +248,12 @@ def test_cross_entropy_is_one_fused_node_and_retains_graph():
     loss = F.cross_entropy(x, tidu.Tensor(np.array([0, 2, 1, 2])))
     assert loss._parents == (x,)
     loss.backward(retain_graph=True)
-    first = x.grad.data.copy()
+    first = x.grad._data.copy()
     x.grad = None
     loss.backward()
-    np.testing.assert_allclose(x.grad.data, first)
+    np.testing.assert_allclose(x.grad._data, first)
     # softmax − onehot, over N
-    p = np.exp(x.data) / np.exp(x.data).sum(1, keepdims=True)
+    p = np.exp(x._data) / np.exp(x._data).sum(1, keepdims=True)
     np.testing.assert_allclose(first, (p - np.eye(3)[[0, 2, 1, 2]]) / 4)
 
 
@@ -289,7 +289,7 @@ def test_nll_loss(shape, reduction, weighted, ignore_index):
     ce = F.cross_entropy(T(x), tidu.Tensor(np.asarray(t)), **kw_t)
     nll = F.nll_loss(F.log_softmax(T(x), dim=0 if len(shape) == 1 else 1),
                      tidu.Tensor(np.asarray(t)), **kw_t)
-    np.testing.assert_allclose(ce.data, nll.data, rtol=1e-12)
+    np.testing.assert_allclose(ce._data, nll._data, rtol=1e-12)
 
 
 # --------------------------------------------------------------------------- multi margin
@@ -405,7 +405,7 @@ def test_cross_entropy_stable_at_huge_logits():
         for red in REDS:
             out = compare_fn(lambda a, b: F.cross_entropy(a, b, reduction=red, **kw_t),
                              lambda a, b: TF.cross_entropy(a, b, reduction=red, **kw_p), x, t)
-            assert np.isfinite(out.data).all()
+            assert np.isfinite(out._data).all()
     onehot = np.eye(3)[t]
     compare_fn(lambda a: F.cross_entropy(a, T(onehot), label_smoothing=0.1),
                lambda a: TF.cross_entropy(a, P(onehot), label_smoothing=0.1), x)
@@ -413,7 +413,7 @@ def test_cross_entropy_stable_at_huge_logits():
     x32 = tidu.Tensor(x.astype(np.float32), requires_grad=True)
     loss = F.cross_entropy(x32, tidu.Tensor(t), label_smoothing=0.1)
     loss.backward()
-    assert np.isfinite(loss.item()) and np.isfinite(x32.grad.data).all()
+    assert np.isfinite(loss.item()) and np.isfinite(x32.grad._data).all()
     np.testing.assert_allclose(loss.item(), TF.cross_entropy(torch.tensor(x, dtype=torch.float32),
                                torch.tensor(t), label_smoothing=0.1).item(), rtol=1e-5)
 
@@ -426,12 +426,12 @@ def test_bce_with_logits_stable_at_huge_logits():
         out = compare_fn(lambda a, b: F.binary_cross_entropy_with_logits(a, b, reduction=red),
                          lambda a, b: TF.binary_cross_entropy_with_logits(a, b, reduction=red),
                          x, y)
-        assert np.isfinite(out.data).all()
+        assert np.isfinite(out._data).all()
         compare_fn(lambda a: F.binary_cross_entropy_with_logits(a, T(y), pos_weight=T(pw),
                                                                 reduction=red),
                    lambda a: TF.binary_cross_entropy_with_logits(a, P(y), pos_weight=P(pw),
                                                                  reduction=red), x)
-    loss = F.binary_cross_entropy_with_logits(T(x), T(y), reduction="none").data
+    loss = F.binary_cross_entropy_with_logits(T(x), T(y), reduction="none")._data
     np.testing.assert_allclose(loss[:4], [0.0, 0.0, 1e4, 1e4])
 
 
@@ -441,11 +441,11 @@ def test_margin_losses_at_huge_values():
     for p in (1, 2):
         out = compare_fn(lambda a, b: F.multi_margin_loss(a, b, p=p),
                          lambda a, b: TF.multi_margin_loss(a, b, p=p), x, t)
-        assert np.isfinite(out.data).all()
+        assert np.isfinite(out._data).all()
     out = compare_fn(lambda *xs: F.triplet_margin_loss(*xs),
                      lambda *xs: TF.triplet_margin_loss(*xs),
                      x, -x, x * 0.5)
-    assert np.isfinite(out.data).all()
+    assert np.isfinite(out._data).all()
 
 
 # --------------------------------------------------------------------------- modules

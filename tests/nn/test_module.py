@@ -131,18 +131,18 @@ def test_train_eval_are_recursive():
 
 
 def _backward(model, seed=0):
-    x = tidu.tensor(np.random.default_rng(seed).standard_normal((4, 5)))
+    x = tidu.Tensor(np.random.default_rng(seed).standard_normal((4, 5)))
     (model(x) ** 2).sum().backward()
 
 
 def test_zero_grad():
     model, _ = pair("residual")
     _backward(model)
-    assert all(p.grad is not None and np.any(p.grad.data != 0) for p in model.parameters())
+    assert all(p.grad is not None and np.any(p.grad._data != 0) for p in model.parameters())
     grads = {n: p.grad for n, p in model.named_parameters()}
     model.zero_grad(set_to_none=False)
     for n, p in model.named_parameters():
-        assert p.grad is grads[n] and np.all(p.grad.data == 0) and p.grad.shape == p.shape
+        assert p.grad is grads[n] and np.all(p.grad._data == 0) and p.grad.shape == p.shape
     _backward(model)
     model.zero_grad()
     assert all(p.grad is None for p in model.parameters())
@@ -151,10 +151,10 @@ def test_zero_grad():
 def test_gradients_accumulate_until_zeroed():
     model, _ = pair("mlp")
     _backward(model)
-    first = {n: p.grad.data.copy() for n, p in model.named_parameters()}
+    first = {n: p.grad._data.copy() for n, p in model.named_parameters()}
     _backward(model)
     for n, p in model.named_parameters():
-        np.testing.assert_allclose(p.grad.data, 2 * first[n], rtol=1e-5)
+        np.testing.assert_allclose(p.grad._data, 2 * first[n], rtol=1e-5)
 
 
 def test_requires_grad_false_freezes():
@@ -213,9 +213,9 @@ def test_state_dict_with_buffers_matches_torch():
 def test_state_dict_arrays_are_live():
     model, _ = pair("mlp")
     state = model.state_dict()
-    assert state["0.weight"] is model[0].weight.data
+    assert state["0.weight"] is model[0].weight._data
     state["4.bias"][...] = 7.0  # as in PyTorch, the state_dict shares memory with the model
-    assert np.all(model[4].bias.data == 7.0)
+    assert np.all(model[4].bias._data == 7.0)
     buffers = WithBuffers()
     buffers.state_dict()["scale"][0] = -1
     assert buffers.scale[0] == -1
@@ -226,22 +226,22 @@ def test_torch_state_dict_loads_and_predicts_the_same(kind):
     ours, ref = pair(kind, seed=1)
     ours.load_state_dict({k: v.detach().numpy() for k, v in ref.state_dict().items()})
     x = np.random.default_rng(0).standard_normal((6, 5)).astype(np.float32)
-    np.testing.assert_allclose(ours(tidu.tensor(x)).data, ref(torch.from_numpy(x)).detach().numpy(),
+    np.testing.assert_allclose(ours(tidu.Tensor(x))._data, ref(torch.from_numpy(x)).detach().numpy(),
                                rtol=1e-5, atol=1e-6)
 
 
 def test_load_state_dict_copies_and_casts():
     ours, ref = pair("mlp", seed=2)
     state = {k: v.detach().numpy().astype(np.float64) for k, v in ref.state_dict().items()}
-    before = ours[0].weight.data
+    before = ours[0].weight._data
     assert ours.load_state_dict(state) == ([], [])
-    assert ours[0].weight.data is before and before.dtype == np.float32  # in place, own dtype
+    assert ours[0].weight._data is before and before.dtype == np.float32  # in place, own dtype
     np.testing.assert_allclose(before, state["0.weight"], rtol=1e-7)
     state["0.weight"][...] = 0
     assert np.any(before != 0)  # copied, not aliased
     # torch tensors and tidu tensors are accepted as values
     ours.load_state_dict(ref.state_dict())
-    ours.load_state_dict({k: tidu.tensor(v) for k, v in ours.state_dict().items()})
+    ours.load_state_dict({k: tidu.Tensor(v) for k, v in ours.state_dict().items()})
 
 
 def test_load_state_dict_buffers():
@@ -253,7 +253,7 @@ def test_load_state_dict_buffers():
     assert ours.steps == 5 and ours.steps.dtype == np.int64
     np.testing.assert_array_equal(ours.scale, np.full(3, 6.0))
     x = np.ones((2, 3), np.float32)
-    np.testing.assert_allclose(ours(tidu.tensor(x)).data, ref(torch.from_numpy(x)).detach().numpy(),
+    np.testing.assert_allclose(ours(tidu.Tensor(x))._data, ref(torch.from_numpy(x)).detach().numpy(),
                                rtol=1e-6)
 
 
@@ -278,14 +278,14 @@ def test_load_state_dict_non_strict():
     state = {k: v.detach().numpy() for k, v in ref.state_dict().items()}
     del state["4.bias"]
     state["5.weight"] = np.zeros(3, np.float32)
-    bias_before = ours[4].bias.data.copy()
+    bias_before = ours[4].bias._data.copy()
     missing, unexpected = ours.load_state_dict(state, strict=False)
     assert (missing, unexpected) == (["4.bias"], ["5.weight"])
     r_missing, r_unexpected = ref.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()},
                                                   strict=False)
     assert (missing, unexpected) == (r_missing, r_unexpected)  # torch reports the same keys
-    np.testing.assert_array_equal(ours[0].weight.data, state["0.weight"])
-    np.testing.assert_array_equal(ours[4].bias.data, bias_before)
+    np.testing.assert_array_equal(ours[0].weight._data, state["0.weight"])
+    np.testing.assert_array_equal(ours[4].bias._data, bias_before)
 
 
 def test_load_state_dict_mis_shaped_raises_even_non_strict_and_loads_nothing():
@@ -303,7 +303,7 @@ def test_load_state_dict_mis_shaped_raises_even_non_strict_and_loads_nothing():
 def test_double_and_to():
     model = WithBuffers()
     params = list(model.parameters())
-    model(tidu.tensor(np.ones((2, 3)))).sum().backward()
+    model(tidu.Tensor(np.ones((2, 3)))).sum().backward()
     assert model.double() is model
     assert [id(p) for p in model.parameters()] == [id(p) for p in params]  # same Parameters
     assert all(p.dtype == np.float64 and p.grad is None for p in model.parameters())
@@ -322,7 +322,7 @@ def test_double_and_to():
 
 def test_float32_model_keeps_float32():
     model, _ = pair("residual")
-    out = model(tidu.tensor(np.ones((2, 5))))
+    out = model(tidu.Tensor(np.ones((2, 5))))
     assert out.dtype == np.float32
     out.sum().backward()
     assert all(p.grad.dtype == np.float32 for p in model.parameters())
@@ -332,7 +332,7 @@ def test_float32_model_keeps_float32():
 def test_linear_shape_error_names_the_layer():
     layer = nn.Linear(4, 3)
     with pytest.raises(ShapeError) as err:
-        layer(tidu.tensor(np.ones((2, 5))))
+        layer(tidu.Tensor(np.ones((2, 5))))
     msg = str(err.value)
     assert "Linear(in_features=4, out_features=3, bias=True)" in msg
     assert "4 features" in msg and "(2, 5)" in msg
@@ -341,7 +341,7 @@ def test_linear_shape_error_names_the_layer():
 def test_sequential_error_carries_a_note_naming_the_layer():
     model = nn.Sequential(nn.Linear(5, 4), nn.ReLU(), nn.Linear(3, 2))
     with pytest.raises(ShapeError) as err:
-        model(tidu.tensor(np.ones((2, 5))))
+        model(tidu.Tensor(np.ones((2, 5))))
     notes = getattr(err.value, "__notes__", [])
     assert len(notes) == 1
     assert "layer '2'" in notes[0] and "Linear(in_features=3, out_features=2, bias=True)" in notes[0]
@@ -351,7 +351,7 @@ def test_nested_sequential_error_notes_name_each_level():
     model = nn.Sequential(nn.Sequential(nn.Linear(5, 4), nn.ReLU()),
                           nn.Sequential(nn.Linear(4, 4), nn.Sequential(nn.Linear(3, 3))))
     with pytest.raises(ShapeError) as err:
-        model(tidu.tensor(np.ones((2, 5))))
+        model(tidu.Tensor(np.ones((2, 5))))
     notes = err.value.__notes__
     assert [n.split(":")[0] for n in notes] == ["in Sequential layer '0'", "in Sequential layer '1'",
                                                "in Sequential layer '1'"]
@@ -360,7 +360,7 @@ def test_nested_sequential_error_notes_name_each_level():
 def test_named_sequential_note_uses_the_name():
     model, _ = pair("named")
     with pytest.raises(ShapeError) as err:
-        model(tidu.tensor(np.ones((2, 4))))
+        model(tidu.Tensor(np.ones((2, 4))))
     assert "layer 'encoder'" in err.value.__notes__[0]
 
 
@@ -399,20 +399,20 @@ def test_finite_differences_through_input_and_parameters():
 
     def loss():
         with tidu.no_grad():
-            return float((model(tidu.tensor(x, dtype=tidu.float64)).data * weights).sum())
+            return float((model(tidu.tensor(x, dtype=tidu.float64))._data * weights).sum())
 
     eps = 1e-6
     for name, p in model.named_parameters():
-        numeric = np.zeros_like(p.data)
+        numeric = np.zeros_like(p._data)
         for j in np.ndindex(p.shape):
-            old = p.data[j]
-            p.data[j] = old + eps
+            old = p._data[j]
+            p._data[j] = old + eps
             plus = loss()
-            p.data[j] = old - eps
+            p._data[j] = old - eps
             minus = loss()
-            p.data[j] = old
+            p._data[j] = old
             numeric[j] = (plus - minus) / (2 * eps)
-        np.testing.assert_allclose(p.grad.data, numeric, rtol=1e-5, atol=1e-8, err_msg=name)
+        np.testing.assert_allclose(p.grad._data, numeric, rtol=1e-5, atol=1e-8, err_msg=name)
 
 
 def test_shared_submodule_appears_under_every_name_like_torch():

@@ -46,16 +46,16 @@ def test_batch_norm_matches_torch_and_updates_running_stats(shape, seed, trainin
     assert_close(rm_tidu, rm_t, "running_mean")
     assert_close(rv_tidu, rv_t, "running_var")
     if not training:
-        np.testing.assert_array_equal(rm_tidu.data, rm)
+        np.testing.assert_array_equal(rm_tidu._data, rm)
 
 
 def test_batch_norm_running_var_is_unbiased_and_normalization_biased():
     x = np.array([[1.0], [3.0]])  # batch mean 2, biased var 1, unbiased var 2
     rm, rv = tidu.Tensor(np.zeros(1), dtype=np.float64), tidu.Tensor(np.ones(1), dtype=np.float64)
     out = F.batch_norm(tidu.Tensor(x, dtype=np.float64), rm, rv, training=True, momentum=0.5, eps=0.0)
-    np.testing.assert_allclose(out.data, [[-1.0], [1.0]])
-    np.testing.assert_allclose(rm.data, [1.0])            # 0.5·0 + 0.5·2
-    np.testing.assert_allclose(rv.data, [1.5])            # 0.5·1 + 0.5·2
+    np.testing.assert_allclose(out._data, [[-1.0], [1.0]])
+    np.testing.assert_allclose(rm._data, [1.0])            # 0.5·0 + 0.5·2
+    np.testing.assert_allclose(rv._data, [1.5])            # 0.5·1 + 0.5·2
 
 
 def test_batch_norm_training_without_running_stats_matches_torch():
@@ -66,11 +66,11 @@ def test_batch_norm_training_without_running_stats_matches_torch():
 
 def test_batch_norm_accepts_tensor_running_stats_and_updates_them_in_place():
     rm, rv = tidu.Tensor(np.zeros(2), dtype=np.float64), tidu.Tensor(np.ones(2), dtype=np.float64)
-    arr_m = rm.data
+    arr_m = rm._data
     x = tidu.Tensor(np.arange(8.0).reshape(4, 2), dtype=np.float64)
     F.batch_norm(x, rm, rv, training=True)
-    assert rm.data is arr_m
-    np.testing.assert_allclose(rm.data, 0.1 * np.array([3.0, 4.0]))
+    assert rm._data is arr_m
+    np.testing.assert_allclose(rm._data, 0.1 * np.array([3.0, 4.0]))
 
 
 @given(shape=st.lists(st.integers(1, 4), min_size=1, max_size=4).map(tuple), seed=seeds,
@@ -202,7 +202,7 @@ def test_batchnorm_state_dict_is_pytorchs_and_loads():
     torch_m.eval()
     with torch.no_grad():
         expected = torch_m(torch.tensor(x, dtype=torch.float32)).numpy()
-    np.testing.assert_allclose(tidu_m(tidu.Tensor(x)).data, expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(tidu_m(tidu.Tensor(x))._data, expected, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("options", [{}, {"eps": 1e-3}, {"elementwise_affine": False},
@@ -222,8 +222,8 @@ def test_layernorm_module_matches_torch(options, seed, lead, ns):
 def test_layernorm_int_shape_init_and_repr():
     m = nn.LayerNorm(4)
     assert m.normalized_shape == (4,)
-    np.testing.assert_array_equal(m.weight.data, np.ones(4, np.float32))
-    np.testing.assert_array_equal(m.bias.data, np.zeros(4, np.float32))
+    np.testing.assert_array_equal(m.weight._data, np.ones(4, np.float32))
+    np.testing.assert_array_equal(m.bias._data, np.zeros(4, np.float32))
     assert repr(m) == repr(torch.nn.LayerNorm(4))
     for kw in ({"momentum": None}, {"affine": False}, {"bias": False}):
         assert repr(nn.BatchNorm1d(3, **kw)) == repr(torch.nn.BatchNorm1d(3, **kw))

@@ -47,8 +47,8 @@ def test_two_layers_50_steps_match_torch(name, kw, batch_first):
     h_n = out[1][0] if name == "LSTM" else out[1]
     assert h_n.shape == (L, N, H)
     # h_n of the last layer is the last step of the output.
-    last = out[0].data[:, -1] if batch_first else out[0].data[-1]
-    np.testing.assert_array_equal(h_n.data[-1], last)
+    last = out[0]._data[:, -1] if batch_first else out[0]._data[-1]
+    np.testing.assert_array_equal(h_n._data[-1], last)
 
 
 @pytest.mark.parametrize("name,kw", MODES, ids=MODE_IDS)
@@ -118,19 +118,19 @@ def test_dropout_in_training_is_random_and_seeded():
     x = tidu.Tensor(np.random.default_rng(5).standard_normal((6, 4, 3)))
     m = nn.LSTM(3, 8, num_layers=2, dropout=0.5)
     tidu.manual_seed(7)
-    a = m(x)[0].data.copy()
-    b = m(x)[0].data.copy()
+    a = m(x)[0]._data.copy()
+    b = m(x)[0]._data.copy()
     tidu.manual_seed(7)
-    a2 = m(x)[0].data
+    a2 = m(x)[0]._data
     np.testing.assert_array_equal(a, a2)
     assert not np.allclose(a, b)
     m.eval()
-    e1, e2 = m(x)[0].data.copy(), m(x)[0].data
+    e1, e2 = m(x)[0]._data.copy(), m(x)[0]._data
     np.testing.assert_array_equal(e1, e2)
     assert not np.allclose(a, e1)
     # The last layer's output is never dropped: no exact zeros appear in it.
     m.train()
-    assert np.count_nonzero(m(x)[0].data == 0) == 0
+    assert np.count_nonzero(m(x)[0]._data == 0) == 0
 
 
 # --------------------------------------------------------------------------- functional
@@ -192,13 +192,13 @@ def test_functional_gradients_only_for_parents_that_require_them():
     assert x.grad is not None and c0.grad is not None and w_hh.grad is not None
     assert h0.grad is None and w_ih.grad is None and b.grad is None
     # Same gradients as torch with the same constants.
-    xp = torch.tensor(x.data, requires_grad=True)
-    c0p = torch.tensor(c0.data, requires_grad=True)
-    w_hhp = torch.tensor(w_hh.data, requires_grad=True)
+    xp = torch.tensor(x._data, requires_grad=True)
+    c0p = torch.tensor(c0._data, requires_grad=True)
+    w_hhp = torch.tensor(w_hh._data, requires_grad=True)
     pm = torch.nn.LSTM(I, H).double()
-    params = {"weight_ih_l0": torch.tensor(w_ih.data), "weight_hh_l0": w_hhp,
-              "bias_ih_l0": torch.tensor(b.data), "bias_hh_l0": torch.zeros(4 * H, dtype=torch.float64)}
-    o, (hp, cp) = torch.func.functional_call(pm, params, (xp, (torch.tensor(h0.data)[None], c0p[None])))
+    params = {"weight_ih_l0": torch.tensor(w_ih._data), "weight_hh_l0": w_hhp,
+              "bias_ih_l0": torch.tensor(b._data), "bias_hh_l0": torch.zeros(4 * H, dtype=torch.float64)}
+    o, (hp, cp) = torch.func.functional_call(pm, params, (xp, (torch.tensor(h0._data)[None], c0p[None])))
     (o.sum() + cp.sum()).backward()
     assert_close(x.grad, xp.grad, "x")
     assert_close(c0.grad, c0p.grad, "c0")
@@ -256,7 +256,7 @@ def test_module_finite_differences(name, kw):
             m.__dict__[n] = v
         return m(x)
 
-    finite_difference_check(with_params, x, *[p.data.copy() for p in m.parameters()])
+    finite_difference_check(with_params, x, *[p._data.copy() for p in m.parameters()])
 
 
 # --------------------------------------------------------------------------- parameters
@@ -282,7 +282,7 @@ def test_default_init_is_uniform_one_over_sqrt_hidden(name):
     m = getattr(nn, name)(30, H, num_layers=2)
     bound = 1 / math.sqrt(H)
     for n, p in m.named_parameters():
-        v = p.data
+        v = p._data
         assert v.dtype == np.float32
         assert np.abs(v).max() <= bound, n
         assert np.abs(v).max() > 0.95 * bound, n
@@ -310,7 +310,7 @@ def test_float32_is_kept(name, kw):
     m64 = getattr(nn, name)(3, 4, num_layers=2, dtype=np.float64, **kw)
     m64.load_state_dict(m.state_dict())
     out64, _ = m64(x.to(np.float64))
-    np.testing.assert_allclose(out.data, out64.data, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(out._data, out64._data, rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU"])
@@ -319,15 +319,15 @@ def test_saturated_gates_stay_finite_without_warnings(name):
     exactly 0 without a warning, and everything stays finite."""
     m = getattr(nn, name)(3, 4, num_layers=2)
     for p in m.parameters():
-        p.data *= 100
+        p._data *= 100
     x = tidu.Tensor(np.random.default_rng(11).standard_normal((5, 2, 3)).astype(np.float32) * 1e4,
                     requires_grad=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         out, _ = m(x)
         out.sum().backward()
-    assert np.isfinite(out.data).all() and np.isfinite(x.grad.data).all()
-    assert all(np.isfinite(p.grad.data).all() for p in m.parameters())
+    assert np.isfinite(out._data).all() and np.isfinite(x.grad._data).all()
+    assert all(np.isfinite(p.grad._data).all() for p in m.parameters())
 
 
 def test_float64_module_keeps_float64():

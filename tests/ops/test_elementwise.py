@@ -121,4 +121,4 @@ def test_integer_tensor_is_cast_to_float_partner():
     y = x * tidu.Tensor(np.array([1, 2, 3]))
     assert y.dtype == np.float32
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [1, 2, 3])
+    np.testing.assert_array_equal(x.grad._data, [1, 2, 3])

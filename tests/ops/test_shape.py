@@ -45,7 +45,7 @@ def test_shape_ops_finite_differences(name):
 def test_repeated_indices_accumulate():
     x = tidu.Tensor(np.arange(4.0), requires_grad=True)
     x[np.array([1, 1, 1, 3])].sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0, 3, 0, 1])
+    np.testing.assert_array_equal(x.grad._data, [0, 3, 0, 1])
 
 
 def test_index_with_tensor():

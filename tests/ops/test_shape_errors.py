@@ -63,4 +63,4 @@ def test_valid_calls_still_work_and_differentiate():
     t = _t((2, 3, 4))
     out = tidu.cat([t, t], -1).reshape(2, -1).transpose(0, 1).sum()
     out.backward()
-    np.testing.assert_array_equal(t.grad.data, np.full((2, 3, 4), 2.0))
+    np.testing.assert_array_equal(t.grad._data, np.full((2, 3, 4), 2.0))

@@ -48,8 +48,8 @@ def test_comparisons_are_bool_tensors(name):
     out = getattr(tidu.tensor(a), name)(tidu.tensor(b))
     expect = getattr(torch.tensor(a), name)(torch.tensor(b)).numpy()
     assert out.dtype == np.bool_ and not out.requires_grad
-    np.testing.assert_array_equal(out.data, expect)
-    np.testing.assert_array_equal(getattr(tidu, name)(tidu.tensor(a), 0.0).data,
+    np.testing.assert_array_equal(out._data, expect)
+    np.testing.assert_array_equal(getattr(tidu, name)(tidu.tensor(a), 0.0)._data,
                                   getattr(torch, name)(torch.tensor(a), 0.0).numpy())
 
 
@@ -92,8 +92,8 @@ def test_shape_errors(call, error):
 def test_clone_is_a_copy_and_contiguous_keeps_self():
     a = tidu.tensor(_x(3, 2))
     c = a.clone()
-    c.data[0, 0] = 99.0
-    assert a.data[0, 0] != 99.0
+    c._data[0, 0] = 99.0
+    assert a._data[0, 0] != 99.0
     assert a.contiguous() is a
 
 
@@ -184,8 +184,8 @@ def test_sort_is_stable_and_nan_is_largest():
     for descending in (False, True):
         v, i = tidu.tensor(x).sort(descending=descending)
         tv, ti = torch.sort(torch.tensor(x), descending=descending, stable=True)
-        np.testing.assert_array_equal(v.data, tv.numpy())
-        np.testing.assert_array_equal(i.data, ti.numpy())
+        np.testing.assert_array_equal(v._data, tv.numpy())
+        np.testing.assert_array_equal(i._data, ti.numpy())
 
 
 @pytest.mark.parametrize("k", [1, 3, 5])
@@ -222,7 +222,7 @@ def test_cumsum_of_ints_is_int64():
     x = np.array([[1, 2], [3, 4]], dtype=np.int32)
     out = tidu.tensor(x).cumsum(0)
     assert out.dtype == np.int64
-    np.testing.assert_array_equal(out.data, torch.tensor(x).cumsum(0).numpy())
+    np.testing.assert_array_equal(out._data, torch.tensor(x).cumsum(0).numpy())
 
 
 @pytest.mark.parametrize("name", ["all", "any"])
@@ -237,7 +237,7 @@ def test_all_any(name, dim, keepdim):
         out = getattr(tidu, name)(t_in, dim, keepdim)
         expect = getattr(p_in, name)(dim=dim, keepdim=keepdim)
     assert out.dtype == np.bool_
-    np.testing.assert_array_equal(out.data, expect.numpy())
+    np.testing.assert_array_equal(out._data, expect.numpy())
 
 
 @pytest.mark.parametrize("name", ["sum", "mean", "var", "std"])
@@ -246,7 +246,7 @@ def test_dim_keepdim_aliases(name):
     compare_fn(lambda a: getattr(a, name)(dim=1, keepdim=True),
                lambda a: getattr(a, name)(dim=1, keepdim=True), x)
     a = tidu.tensor(x)
-    np.testing.assert_array_equal(getattr(a, name)(dim=0).data, getattr(a, name)(axis=0).data)
+    np.testing.assert_array_equal(getattr(a, name)(dim=0)._data, getattr(a, name)(axis=0)._data)
     with pytest.raises(ArgumentError, match="not both"):
         getattr(a, name)(axis=0, dim=0)
     with pytest.raises(ArgumentError, match="not both"):
@@ -257,15 +257,61 @@ def test_dim_keepdim_aliases(name):
 def test_arg_extreme_aliases(name):
     x = _x(3, 4)
     out = getattr(tidu.tensor(x), name)(dim=1, keepdim=True)
-    np.testing.assert_array_equal(out.data,
+    np.testing.assert_array_equal(out._data,
                                   getattr(torch.tensor(x), name)(dim=1, keepdim=True).numpy())
 
 
-def test_max_keeps_its_value_semantics():
-    # tidu's max(axis) is a value reduction (torch.amax); torch.max(dim) gives (values,
-    # indices), so dim= is not accepted here rather than silently returning values only
-    with pytest.raises(TypeError):
-        tidu.tensor(_x(3, 4)).max(dim=1)
+@pytest.mark.parametrize("name", ["max", "min"])
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_max_min_along_a_dim_give_values_and_indices(name, dim, keepdim):
+    # ties included: the gradient goes to the index returned, as PyTorch's
+    x = np.round(_x(4, 5), 0)
+    out = compare_fn(lambda a: getattr(a, name)(dim, keepdim=keepdim),
+                     lambda a: getattr(a, name)(dim, keepdim=keepdim), x)
+    assert out._fields == ("values", "indices") and out.indices.dtype == np.int64
+    compare_fn(lambda a: getattr(tidu, name)(a, dim=dim), lambda a: getattr(torch, name)(a, dim=dim), x)
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_max_min_whole_tensor_and_elementwise(name):
+    x = np.round(_x(3, 4), 0)  # ties: the full reduction shares the gradient evenly, as torch
+    compare_fn(lambda a: getattr(a, name)(), lambda a: getattr(a, name)(), x)
+    compare_fn(lambda a, b: getattr(tidu, name)(a, b), lambda a, b: getattr(torch, name)(a, b),
+               _x(3, 4), _x(3, 4))
+    compare_fn(lambda a: getattr(tidu, "a" + name)(a, (0, 1)),
+               lambda a: getattr(torch, "a" + name)(a, (0, 1)), x)
+    with pytest.raises(ArgumentError, match="one int"):
+        getattr(tidu.tensor(x), name)((0, 1))
+
+
+@pytest.mark.parametrize("dim", [0, 1])
+def test_scatter_and_scatter_add(dim):
+    x = _x(3, 4)
+    index = np.array([[0, 1, 2, 0], [2, 0, 1, 1]])  # rows along dim 0; repeats for scatter_add
+    if dim == 1:
+        index = np.array([[3, 0], [1, 2], [0, 3]])
+    # (torch differentiates src only when it has the index's shape)
+    compare_fn(lambda a, s: tidu.scatter_add(a, dim, tidu.tensor(index), s),
+               lambda a, s: torch.scatter_add(a, dim, torch.tensor(index), s), x,
+               _x(*index.shape))
+    unique = np.argsort(RNG.random((3, 4)), axis=dim)[:2] if dim == 0 else \
+        np.argsort(RNG.random((3, 4)), axis=1)[:, :2]
+    compare_fn(lambda a, s: a.scatter(dim, tidu.tensor(unique), s),
+               lambda a, s: a.scatter(dim, torch.tensor(unique), s), x, _x(*unique.shape))
+    compare_fn(lambda a: a.scatter(dim, tidu.tensor(unique), value=2.5),
+               lambda a: a.scatter(dim, torch.tensor(unique), 2.5), x)
+
+
+def test_scatter_one_hot_idiom_and_errors():
+    labels = np.array([2, 0, 1])
+    ours = tidu.zeros(3, 4).scatter_(1, tidu.tensor(labels).unsqueeze(1), 1.0)
+    theirs = torch.zeros(3, 4).scatter_(1, torch.tensor(labels).unsqueeze(1), 1.0)
+    np.testing.assert_array_equal(ours.cpu().numpy(), theirs.numpy())
+    with pytest.raises(IndexRangeError):
+        tidu.zeros(3, 4).scatter_(1, tidu.tensor([[4]]), 1.0)
+    with pytest.raises(ShapeError):
+        tidu.zeros(3, 4).scatter_(1, tidu.tensor([0, 1]), 1.0)
 
 
 # ----------------------------------------------------------------------------- linalg
@@ -310,7 +356,7 @@ def test_casts(method, dtype):
     x = np.array([[0.0, 1.5], [-2.5, 3.0]])
     out = getattr(tidu.tensor(x), method)()
     assert out.dtype == dtype
-    np.testing.assert_array_equal(out.data, getattr(torch.tensor(x), method)().numpy())
+    np.testing.assert_array_equal(out._data, getattr(torch.tensor(x), method)().numpy())
 
 
 def test_type():

@@ -165,7 +165,7 @@ def test_schedulers_drive_the_optimizer_updates():
         p.grad = tidu.Tensor(np.ones(1), dtype=np.float64)
         opt.step()
         sched.step()
-    assert p.data[0] == -(1 + 0.5 + 0.25 + 0.125)
+    assert p._data[0] == -(1 + 0.5 + 0.25 + 0.125)
 
 
 # --------------------------------------------------------------------------- warmup_cosine

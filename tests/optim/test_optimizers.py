@@ -73,7 +73,7 @@ def step_both(ours, ref, opt, ropt, x, y):
 def assert_same_params(ours, ref, where, rtol=RTOL):
     rparams = dict(ref.named_parameters())
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.data, rparams[name].detach().numpy(), rtol=rtol, atol=ATOL,
+        np.testing.assert_allclose(p._data, rparams[name].detach().numpy(), rtol=rtol, atol=ATOL,
                                    err_msg=f"{name} {where}")
 
 
@@ -194,11 +194,11 @@ def test_parameters_without_gradient_are_left_alone_and_get_no_state():
     ref[0].requires_grad_(False)
     opt = tidu.optim.Adam(ours.parameters(), lr=1e-2)
     ropt = torch.optim.Adam(ref.parameters(), lr=1e-2)
-    frozen = ours[0].weight.data.copy()
+    frozen = ours[0].weight._data.copy()
     for i, (x, y) in enumerate(batches(20)):
         step_both(ours, ref, opt, ropt, x, y)
         assert_same_params(ours, ref, f"after step {i + 1}")
-    np.testing.assert_array_equal(ours[0].weight.data, frozen)
+    np.testing.assert_array_equal(ours[0].weight._data, frozen)
     assert sorted(opt.state_dict()["state"]) == sorted(ropt.state_dict()["state"]) == [2, 3]
 
 
@@ -325,7 +325,7 @@ def test_float32_parameters_and_state_stay_float32():
         opt = make(name, model.parameters(), **RICH[name])
         for x, y in batches(3):
             opt.zero_grad()
-            ((model(tidu.tensor(x)) - tidu.tensor(y)) ** 2).mean().backward()
+            ((model(tidu.Tensor(x)) - tidu.Tensor(y)) ** 2).mean().backward()
             opt.step()
         assert all(p.dtype == np.float32 for p in model.parameters()), name
         arrays = [v for s in opt.state_dict()["state"].values() for v in s.values()
@@ -347,7 +347,7 @@ def test_updates_in_place_with_preallocated_state(name, config):
     rng = np.random.default_rng(0)
     p = Parameter(rng.standard_normal((400, 500)), dtype=np.float64)  # 1.6 MB
     opt = make(name, [p], **config)
-    data = p.data
+    data = p._data
 
     def new_gradient():
         p.grad = tidu.Tensor(rng.standard_normal(p.shape), dtype=np.float64)
@@ -358,14 +358,14 @@ def test_updates_in_place_with_preallocated_state(name, config):
         if id(p) in opt.state else {}
     for _ in range(2):
         new_gradient()
-        before = p.data.copy()
+        before = p._data.copy()
         tracemalloc.start()
         opt.step()
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         assert peak < 50_000, f"{name} step allocated {peak} bytes (the parameter is 1.6 MB)"
-        assert p.data is data, "p.data must stay the same array"
-        assert not np.array_equal(p.data, before), "the step moved nothing"
+        assert p._data is data, "p._data must stay the same array"
+        assert not np.array_equal(p._data, before), "the step moved nothing"
     for key, value in state.items():
         assert opt.state[id(p)][key] is value, f"state {key!r} was reallocated"
 
@@ -400,7 +400,7 @@ def test_classic_nesterov_is_pytorch_nesterov_up_to_the_change_of_variable():
                          nesterov_form="classic")
     ropt = torch.optim.SGD(ref.parameters(), lr=lr, momentum=mu, nesterov=True, weight_decay=wd)
     names = [n for n, _ in ours.named_parameters()]
-    arrays = [p.data for p in ours.parameters()]
+    arrays = [p._data for p in ours.parameters()]
     rparams = dict(ref.named_parameters())
     largest_gap = 0.0
     for step, (x, y) in enumerate(batches(seed=5), start=1):
@@ -414,7 +414,7 @@ def test_classic_nesterov_is_pytorch_nesterov_up_to_the_change_of_variable():
         state, rstate = opt.state_dict()["state"], ropt.state_dict()["state"]
         for i, (name, p) in enumerate(ours.named_parameters()):
             assert name == names[i]
-            theta, v = p.data, state[i]["velocity"]
+            theta, v = p._data, state[i]["velocity"]
             torch_theta = rparams[name].detach().numpy()
             np.testing.assert_allclose(theta + mu * v, torch_theta, rtol=RTOL, atol=ATOL,
                                        err_msg=f"θ + μv vs PyTorch's {name}, step {step}")
@@ -422,7 +422,7 @@ def test_classic_nesterov_is_pytorch_nesterov_up_to_the_change_of_variable():
                                        atol=ATOL, err_msg=f"v vs −η·b, {name}, step {step}")
             largest_gap = max(largest_gap, np.abs(theta - torch_theta).max())
     assert largest_gap > 1e-3  # the classic iterate is not PyTorch's parameter
-    assert all(p.data is a for p, a in zip(ours.parameters(), arrays))  # moved in place
+    assert all(p._data is a for p, a in zip(ours.parameters(), arrays))  # moved in place
 
 
 def test_classic_nesterov_equivalence_breaks_when_the_learning_rate_changes():
@@ -436,7 +436,7 @@ def test_classic_nesterov_equivalence_breaks_when_the_learning_rate_changes():
 
     def gap():
         state = opt.state_dict()["state"]
-        return max(np.abs(p.data + mu * state[i]["velocity"] - rparams[n].detach().numpy()).max()
+        return max(np.abs(p._data + mu * state[i]["velocity"] - rparams[n].detach().numpy()).max()
                    for i, (n, p) in enumerate(ours.named_parameters()))
 
     for step, (x, y) in enumerate(batches(40, seed=6), start=1):
@@ -495,8 +495,8 @@ def test_clipping_is_per_tensor_and_before_the_update(clip):
     x, y = batches(1, seed=7)[0]
     backward_ours(ours, x, y)
     params = list(ours.parameters())
-    grads = [p.grad.data.copy() for p in params]
-    before = [p.data.copy() for p in params]
+    grads = [p.grad._data.copy() for p in params]
+    before = [p._data.copy() for p in params]
     if "clipnorm" in clip:
         expected = [keras_clip_by_norm(g, clip["clipnorm"]) for g in grads]
         norms = [np.linalg.norm(g) for g in grads]
@@ -506,10 +506,10 @@ def test_clipping_is_per_tensor_and_before_the_update(clip):
         assert any(np.abs(g).max() > clip["clipvalue"] for g in grads)
     opt.step()
     for p, g0, theta0, e in zip(params, grads, before, expected):
-        np.testing.assert_allclose(theta0 - p.data, e + wd * theta0, rtol=1e-12, atol=1e-15)
-        np.testing.assert_allclose(p.grad.data, e, rtol=1e-12, atol=1e-15)  # clipped in place
+        np.testing.assert_allclose(theta0 - p._data, e + wd * theta0, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(p.grad._data, e, rtol=1e-12, atol=1e-15)  # clipped in place
         if np.abs(g0 - e).max() == 0:
-            np.testing.assert_array_equal(p.grad.data, g0)
+            np.testing.assert_array_equal(p.grad._data, g0)
 
 
 @pytest.mark.parametrize("name, config, clip", [

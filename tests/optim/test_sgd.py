@@ -38,7 +38,7 @@ def step_both(ours, ref, opt, ropt, x, y):
 def assert_same_params(ours, ref, where):
     rparams = dict(ref.named_parameters())
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.data, rparams[name].detach().numpy(), rtol=RTOL, atol=ATOL,
+        np.testing.assert_allclose(p._data, rparams[name].detach().numpy(), rtol=RTOL, atol=ATOL,
                                    err_msg=f"{name} {where}")
 
 
@@ -78,11 +78,11 @@ def test_param_groups_and_frozen_parameters_match_torch():
     ]
     opt = tidu.optim.SGD(groups(ours), lr=0.05, momentum=0.9, weight_decay=1e-3)
     ropt = torch.optim.SGD(groups(ref), lr=0.05, momentum=0.9, weight_decay=1e-3)
-    frozen = ours[2].weight.data.copy()
+    frozen = ours[2].weight._data.copy()
     for i, (x, y) in enumerate(batches(30, seed=1)):
         step_both(ours, ref, opt, ropt, x, y)
         assert_same_params(ours, ref, f"after step {i + 1}")
-    np.testing.assert_array_equal(ours[2].weight.data, frozen)
+    np.testing.assert_array_equal(ours[2].weight._data, frozen)
     assert opt.param_groups[0]["lr"] == 0.02 and opt.param_groups[1]["lr"] == 0.05
     assert opt.param_groups[1]["momentum"] == 0.9 and opt.param_groups[1]["nesterov"] is True
 
@@ -93,7 +93,7 @@ def test_float32_parameters_stay_float32():
     opt = tidu.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-2)
     for x, y in batches(3):
         opt.zero_grad()
-        ((model(tidu.tensor(x)) - tidu.tensor(y)) ** 2).mean().backward()
+        ((model(tidu.Tensor(x)) - tidu.Tensor(y)) ** 2).mean().backward()
         opt.step()
     assert all(p.dtype == np.float32 for p in model.parameters())
     assert all(s["momentum_buffer"].dtype == np.float32 for s in opt.state_dict()["state"].values())
@@ -105,7 +105,7 @@ def test_zero_grad():
     x, y = batches(1)[0]
     ((ours(tidu.tensor(x, dtype=tidu.float64)) - tidu.tensor(y, dtype=tidu.float64)) ** 2).mean().backward()
     opt.zero_grad(set_to_none=False)
-    assert all(p.grad is not None and np.all(p.grad.data == 0) for p in ours.parameters())
+    assert all(p.grad is not None and np.all(p.grad._data == 0) for p in ours.parameters())
     opt.zero_grad()
     assert all(p.grad is None for p in ours.parameters())
     before = {k: v.copy() for k, v in ours.state_dict().items()}

@@ -266,7 +266,7 @@ class PoisonGradient(Callback):
 
     def on_after_backward(self, batch, logs=None):
         if self.trainer.global_step == self.step:
-            dict(self.model.named_parameters())[self.name].grad.data.flat[1] = np.inf
+            dict(self.model.named_parameters())[self.name].grad._data.flat[1] = np.inf
 
 
 def test_terminate_on_nan_reports_step_and_first_bad_layer(capsys):
@@ -304,9 +304,9 @@ def test_terminate_on_nan_on_an_exploding_run():
                           callbacks=[guard] if guarded else [])
         runs[guarded] = (model, guard, history)
     unguarded = runs[False][0]
-    assert not all(np.isfinite(p.data).all() for p in unguarded.parameters())
+    assert not all(np.isfinite(p._data).all() for p in unguarded.parameters())
     model, guard, history = runs[True]
-    assert all(np.isfinite(p.data).all() for p in model.parameters())
+    assert all(np.isfinite(p._data).all() for p in model.parameters())
     assert guard.report is not None and len(history.epoch) < 30
     assert guard.report["parameter"] == guard.report["parameters"][0]
 

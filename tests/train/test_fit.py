@@ -214,7 +214,7 @@ def test_training_metrics_use_the_epochs_training_outputs():
 
     def outputs_now(epoch, logs):
         with tidu.no_grad():
-            before.append(model(tidu.Tensor(X)).data)
+            before.append(model(tidu.Tensor(X))._data)
 
     cb = LambdaCallback(on_epoch_begin=outputs_now)
     history = fit(model, nn.CrossEntropyLoss(), tidu.optim.SGD(model.parameters(), lr=0.5),

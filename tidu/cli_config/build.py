@@ -135,7 +135,7 @@ def _init_weights(model, spec: dict) -> None:
         if isinstance(module, (BatchNorm1d, BatchNorm2d, LayerNorm)):
             continue
         weight = module._parameters.get("weight") if hasattr(module, "_parameters") else None
-        if weight is not None and weight.data.ndim >= 2:
+        if weight is not None and weight._data.ndim >= 2:
             try:
                 fn(weight, **kwargs)
             except Exception as exc:

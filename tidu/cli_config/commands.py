@@ -139,7 +139,7 @@ def train_config(config: dict, db, *, echo=print, progress: str = "auto", save=N
     data = experiment.data
     _random.manual_seed(config["training"]["seed"])
     model, loss_fn, optimizer, callbacks = experiment.build()
-    n_params = sum(p.data.size for p in model.parameters())
+    n_params = sum(p._data.size for p in model.parameters())
     echo(f"data   {data.describe()}")
     echo(f"model  {len(config['model']['layers'])} layers, {n_params:,} parameters; "
          f"{type(loss_fn).__name__}; {config['optimizer']['type']}"

@@ -22,7 +22,7 @@ __all__ = ["as_array", "check_arrays", "check_finite"]
 def as_array(data, name: str = "X") -> np.ndarray:
     """A NumPy view of ``data`` (array, tidu `Tensor`, list or scalar), without copying."""
     if isinstance(data, Tensor):
-        return data.data
+        return data._data
     if data is None:
         raise TypeError(f"{name}: expected an array, got None")
     return np.asarray(data)

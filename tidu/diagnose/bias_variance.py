@@ -388,7 +388,7 @@ def _build_fit_predict(build, fit_kwargs, loss):
         fit(model, loss_fn, optimizer, (X_train, y_train), callbacks=extra + own, **kwargs)
         model.eval()
         with no_grad():
-            out = model(Tensor(X_test)).data
+            out = model(Tensor(X_test))._data
         return _as_labels(out) if loss == "0-1" else np.asarray(out, dtype=np.float64)
 
     return fit_predict

@@ -133,9 +133,9 @@ class _Float64Swap:
         for m in self.model.modules():
             for p in m._parameters.values():
                 if p is not None:
-                    self.params.append((p, p.data, p.grad))
-                    if p.data.dtype.kind == "f":
-                        p.data = p.data.astype(np.float64, order="C", copy=True)
+                    self.params.append((p, p._data, p.grad))
+                    if p._data.dtype.kind == "f":
+                        p._data = p._data.astype(np.float64, order="C", copy=True)
                     p.grad = None
             for name, b in m._buffers.items():
                 if b is not None:
@@ -151,7 +151,7 @@ class _Float64Swap:
 
     def __exit__(self, *exc):
         for p, data, grad in self.params:
-            p.data, p.grad = data, grad
+            p._data, p.grad = data, grad
         for m, name, b in self.buffers:
             m._buffers[name] = b
             object.__setattr__(m, name, b)
@@ -161,7 +161,7 @@ class _Float64Swap:
 
 def _as_float64(value, name: str, device: str):
     if isinstance(value, Tensor):
-        value = value.data
+        value = value._data
     arr = to_numpy(value)
     if arr.dtype.kind == "f":
         arr = arr.astype(np.float64)
@@ -209,7 +209,7 @@ def gradcheck(model: Module, loss_fn, x, y, eps: float = 1e-6, n_checks: int | N
     named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     if not named:
         raise ValueError(f"gradcheck: {type(model).__name__} has no trainable parameters")
-    device = device_of(named[0][1].data)
+    device = device_of(named[0][1]._data)
     x64, y64 = _as_float64(x, "x", device), _as_float64(y, "y", device)
     rng_state = get_rng_state()
     picker = np.random.default_rng(seed)
@@ -217,11 +217,11 @@ def gradcheck(model: Module, loss_fn, x, y, eps: float = 1e-6, n_checks: int | N
     def loss_of(grad: bool):
         set_rng_state(rng_state)  # the same dropout masks in every evaluation
         loss = loss_fn(model(x64), y64)
-        if not isinstance(loss, Tensor) or loss.data.size != 1:
+        if not isinstance(loss, Tensor) or loss._data.size != 1:
             raise TypeError("gradcheck: loss_fn must return a scalar tidu Tensor, got "
                             + (f"a tensor of shape {loss.shape}" if isinstance(loss, Tensor)
                                else type(loss).__name__))
-        return loss if grad else float(loss.data.reshape(()))
+        return loss if grad else float(loss._data.reshape(()))
 
     results = []
     try:
@@ -229,12 +229,12 @@ def gradcheck(model: Module, loss_fn, x, y, eps: float = 1e-6, n_checks: int | N
             loss = loss_of(True)
             if loss.requires_grad:
                 loss.backward()
-            value = float(loss.data.reshape(()))
+            value = float(loss._data.reshape(()))
             floor = float(tiny) if tiny is not None else 1e-3 * max(1.0, abs(value))
             with no_grad():
                 for name, p in named:
-                    analytic = (np.zeros(p.data.shape) if p.grad is None
-                                else to_numpy(p.grad.data).astype(np.float64))
+                    analytic = (np.zeros(p._data.shape) if p.grad is None
+                                else to_numpy(p.grad._data).astype(np.float64))
                     results.append(_check_parameter(name, p, analytic, lambda: loss_of(False),
                                                     eps, n_checks, picker, threshold, floor))
     finally:
@@ -245,7 +245,7 @@ def gradcheck(model: Module, loss_fn, x, y, eps: float = 1e-6, n_checks: int | N
 
 
 def _check_parameter(name, p, analytic, loss_value, eps, n_checks, picker, threshold, floor):
-    flat = p.data.reshape(-1)  # a view: p.data is the C-ordered float64 copy
+    flat = p._data.reshape(-1)  # a view: p._data is the C-ordered float64 copy
     size = flat.size
     if n_checks is None or n_checks >= size:
         indices = np.arange(size)
@@ -265,11 +265,11 @@ def _check_parameter(name, p, analytic, loss_value, eps, n_checks, picker, thres
     rel_err = abs_err / np.maximum(np.abs(a) + np.abs(n), floor)
     rel_err[~np.isfinite(rel_err)] = np.inf  # a NaN anywhere is a failure, not a pass
     if len(indices) == 0:
-        return ParameterCheck(name, p.data.shape, 0, 0.0, 0.0, (), 0.0, 0.0, True)
+        return ParameterCheck(name, p._data.shape, 0, 0.0, 0.0, (), 0.0, 0.0, True)
     worst = int(np.argmax(rel_err))
-    index = tuple(int(v) for v in np.unravel_index(indices[worst], p.data.shape))
+    index = tuple(int(v) for v in np.unravel_index(indices[worst], p._data.shape))
     max_rel = float(rel_err[worst])
-    return ParameterCheck(name=name, shape=tuple(p.data.shape), n_checked=len(indices),
+    return ParameterCheck(name=name, shape=tuple(p._data.shape), n_checked=len(indices),
                           max_rel_error=max_rel, max_abs_error=float(np.max(abs_err)),
                           worst_index=index, analytic=float(a[worst]), numeric=float(n[worst]),
                           passed=bool(max_rel <= threshold))

@@ -28,7 +28,7 @@ __all__ = ["hessian", "gradient", "classify_stationary_point", "StationaryPoint"
 
 
 def _as_vector(x, owner: str) -> np.ndarray:
-    arr = np.asarray(x.data if isinstance(x, Tensor) else x)
+    arr = np.asarray(x._data if isinstance(x, Tensor) else x)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{owner}: x must be a real vector, got dtype {arr.dtype}")
     if arr.ndim != 1 or arr.size == 0:
@@ -40,14 +40,14 @@ def _value_and_grad(f, x: np.ndarray, owner: str) -> tuple:
     xt = Tensor(x.copy(), requires_grad=True, dtype=np.float64)
     with enable_grad():
         out = f(xt)
-    if not isinstance(out, Tensor) or out.data.size != 1:
+    if not isinstance(out, Tensor) or out._data.size != 1:
         raise TypeError(f"{owner}: f must return a scalar tidu Tensor, got "
                         + (f"a tensor of shape {out.shape}" if isinstance(out, Tensor)
                            else type(out).__name__))
     if out.requires_grad:
         out.backward()
-    grad = np.zeros_like(x) if xt.grad is None else np.asarray(xt.grad.data, dtype=np.float64)
-    return float(out.data.reshape(())), grad
+    grad = np.zeros_like(x) if xt.grad is None else np.asarray(xt.grad._data, dtype=np.float64)
+    return float(out._data.reshape(())), grad
 
 
 def gradient(f, x) -> np.ndarray:

@@ -197,9 +197,9 @@ class _Layer:
         self.params = [p for p in module._parameters.values() if p is not None and p.requires_grad]
         weight = module._parameters.get("weight")
         if weight is None:
-            weight = max(self.params, key=lambda p: p.data.size)
+            weight = max(self.params, key=lambda p: p._data.size)
         self.weight = weight
-        fan_in = (int(np.prod(weight.data.shape[1:])) if weight.data.ndim >= 2 else None)
+        fan_in = (int(np.prod(weight._data.shape[1:])) if weight._data.ndim >= 2 else None)
         kind = _activation_kind(act_module) if act_module is not None else _activation_kind(module)
         self.act_module = act_module if act_module is not None else module
         self.info = LayerInfo(name=name or type(module).__name__, type=type(module).__name__,
@@ -351,7 +351,7 @@ class GradientMonitor(Callback):
             if self._armed and is_grad_enabled():
                 first = out[0] if isinstance(out, (tuple, list)) and out else out
                 if isinstance(first, Tensor):
-                    captured[key] = first.data
+                    captured[key] = first._data
             return out
 
         watched_forward.__wrapped__ = forward
@@ -420,7 +420,7 @@ class GradientMonitor(Callback):
 
     def _record(self, step: int, loss) -> None:
         if isinstance(loss, Tensor):
-            loss = float(loss.data.reshape(-1)[0]) if loss.data.size else math.nan
+            loss = float(loss._data.reshape(-1)[0]) if loss._data.size else math.nan
         row = dict(zip(_FIELDS, np.full((len(_FIELDS), len(self._layers)), np.nan)))
         snapshot = []
         for j, layer in enumerate(self._layers):
@@ -428,20 +428,20 @@ class GradientMonitor(Callback):
             copies = []
             weight_norm = None
             for p in layer.params:
-                wn, wb = _norm(p.data)
+                wn, wb = _norm(p._data)
                 wsq, wbad = wsq + wn * wn, wbad + wb
                 if p is layer.weight:
                     weight_norm = wn
-                copies.append(p.data.copy())  # on the parameter's device
+                copies.append(p._data.copy())  # on the parameter's device
                 if p.grad is not None:
-                    gn, gb = _norm(p.grad.data)
+                    gn, gb = _norm(p.grad._data)
                     gsq, gbad, any_grad = gsq + gn * gn, gbad + gb, True
             snapshot.append(copies)
             row["grad_norm"][j] = math.sqrt(gsq) if any_grad else math.nan
             row["weight_norm"][j] = math.sqrt(wsq)
             row["nonfinite_grad"][j] = gbad
             row["nonfinite_weight"][j] = wbad
-            w = layer.weight.data
+            w = layer.weight._data
             if weight_norm is None:  # a frozen weight beside a trainable bias
                 weight_norm = _norm(w)[0]
             row["weight_rms"][j] = weight_norm / math.sqrt(max(w.size, 1))
@@ -496,7 +496,7 @@ class GradientMonitor(Callback):
         params = dict(self._target.named_parameters())
         with np.errstate(over="ignore", invalid="ignore"):
             bad = [n for n in located["backward_order"] if params[n].grad is not None
-                   and not bool(np.isfinite(params[n].grad.data).all())]
+                   and not bool(np.isfinite(params[n].grad._data).all())]
         origin["parameter"] = bad[0] if bad else None
         modules = dict(self._target.named_modules())
         if located["where"] is not None:
@@ -557,7 +557,7 @@ class GradientMonitor(Callback):
         for j, (layer, copies) in enumerate(zip(self._layers, self._snapshot)):
             dsq = 0.0
             for p, old in zip(layer.params, copies):
-                np.subtract(p.data, old, out=old)
+                np.subtract(p._data, old, out=old)
                 d = _norm(old)[0]
                 dsq += d * d
             w = self._rows["weight_norm"][-1][j]

@@ -33,7 +33,7 @@ _AVERAGES = ("binary", "micro", "macro", "weighted", None)
 
 def _array(a, what: str, fn: str) -> np.ndarray:
     if isinstance(a, Tensor):
-        a = a.data
+        a = a._data
     try:
         arr = np.asarray(a)
     except ValueError as exc:  # ragged lists

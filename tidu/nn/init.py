@@ -79,7 +79,7 @@ def _fan(tensor, mode: str) -> int:
 
 
 def _array(tensor) -> np.ndarray:
-    return tensor.data if isinstance(tensor, Tensor) else tensor
+    return tensor._data if isinstance(tensor, Tensor) else tensor
 
 
 def _fill(tensor, values):

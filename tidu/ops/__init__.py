@@ -6,9 +6,11 @@ from ..tensor import Tensor
 from .elementwise import (abs, add, ceil, clip, cos, div, exp, expm1, floor, log, log1p, maximum,
                           minimum, mul, neg, pow, relu, round_, rsqrt, sigmoid, sign, sin, sqrt,
                           square, sub, tanh, unbroadcast, where)
-from .indexing import gather, index_select, masked_fill, sort, topk
+from .indexing import gather, index_select, masked_fill, scatter, scatter_add, sort, topk
+from . import inplace as _inplace
 from .linalg import bmm, matmul, mm
-from .reduction import all_, any_, argmax, argmin, cumsum, max, mean, min, std, sum, var
+from .reduction import (all_, amax, amin, any_, argmax, argmin, cumsum, max, mean, min, std, sum,
+                        var)
 from .shape import (concatenate, expand, expand_as, flatten, getitem, pad, permute, repeat,
                     reshape, squeeze, stack, t, transpose, unsqueeze, view_as)
 
@@ -24,7 +26,7 @@ __all__ = ["abs", "add", "argmax", "argmin", "clip", "concatenate", "div", "exp"
            "all", "any", "bmm", "ceil", "cos", "cumsum", "eq", "expand", "expand_as", "expm1",
            "floor", "gather", "ge", "gt", "index_select", "le", "log1p", "lt", "masked_fill",
            "mm", "ne", "relu", "repeat", "round", "rsqrt", "sigmoid", "sign", "sin", "sort",
-           "square", "t", "tanh", "topk", "view_as"]
+           "square", "t", "tanh", "topk", "view_as", "amax", "amin", "scatter", "scatter_add"]
 
 
 def _reflect(fn):
@@ -33,8 +35,8 @@ def _reflect(fn):
 
 def _compare(ufunc):
     def compare(self, other):
-        other = other.data if isinstance(other, Tensor) else other
-        return Tensor._wrap(ufunc(self.data, other))
+        other = other._data if isinstance(other, Tensor) else other
+        return Tensor._wrap(ufunc(self._data, other))
     return compare
 
 
@@ -78,7 +80,14 @@ _methods = {
     "log1p": log1p, "expm1": expm1, "rsqrt": rsqrt, "sign": sign, "floor": floor, "ceil": ceil,
     "round": round_, "mm": mm, "bmm": bmm,
     "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge,
+    "amax": amax, "amin": amin, "scatter": scatter, "scatter_add": scatter_add,
+    # in-place ops, t[i] = v and += (issue 11; PyTorch's rules, see tidu.ops.inplace)
+    "__setitem__": _inplace.setitem,
+    "__iadd__": _inplace.add_, "__isub__": _inplace.sub_, "__imul__": _inplace.mul_,
+    "__itruediv__": _inplace.div_, "__ipow__": _inplace.pow_,
+    "clip_": _inplace.clamp_,
 }
+_methods.update({name: getattr(_inplace, name) for name in _inplace.__all__ if name.endswith("_")})
 for _name, _fn in _methods.items():
     setattr(Tensor, _name, _fn)
 Tensor.__hash__ = object.__hash__

@@ -1,4 +1,4 @@
-"""Index-driven ops, as PyTorch's: gather, index_select, masked_fill, sort, topk.
+"""Index-driven ops, as PyTorch's: gather, index_select, masked_fill, sort, topk, scatter.
 
 Values are picked with integer index tensors (int dtypes); gradients go back to the picked
 positions, and an input position picked more than once (gather, index_select) receives the
@@ -23,7 +23,7 @@ TopKResult = namedtuple("TopKResult", ["values", "indices"])
 
 def _index_array(index, like_arr, op: str, name: str = "index"):
     """An integer index tensor (or array / list) as an array on ``like_arr``'s device."""
-    idx = index.data if isinstance(index, Tensor) else like(like_arr, np.asarray(index))
+    idx = index._data if isinstance(index, Tensor) else like(like_arr, np.asarray(index))
     if idx.dtype.kind not in "iu":
         raise DTypeError(f"{op}: {name} must be an integer tensor, got dtype {idx.dtype}")
     return idx
@@ -65,8 +65,8 @@ def gather(a: Tensor, dim: int, index) -> Tensor:
     as torch.gather: ``index`` has ``a``'s rank, is no larger than ``a`` off ``dim``, and
     the output has ``index``'s shape.  The gradient scatter-adds back into ``a``."""
     dim = normalize_dim(dim, a.ndim, "gather")
-    idx = _index_array(index, a.data, "gather")
-    x = a.data
+    idx = _index_array(index, a._data, "gather")
+    x = a._data
     if idx.ndim != x.ndim:
         raise ShapeError(f"gather: index has {idx.ndim} dims, the input {x.ndim} (shape "
                          f"{shape_str(x.shape)}); they must have the same number of dims")
@@ -86,12 +86,12 @@ def index_select(a: Tensor, dim: int, index) -> Tensor:
     """The slices ``index`` (a 1-D or 0-d integer tensor) of ``a`` along ``dim``, in that
     order, as torch.index_select; repeated indices add up in the gradient."""
     dim = normalize_dim(dim, a.ndim, "index_select")
-    idx = _index_array(index, a.data, "index_select")
+    idx = _index_array(index, a._data, "index_select")
     if idx.ndim > 1:
         raise ShapeError(f"index_select: index must be 1-D (or 0-d), got shape "
                          f"{shape_str(idx.shape)}")
     idx = idx.reshape(-1)
-    x = a.data
+    x = a._data
     _check_range(idx, x.shape[dim] if x.ndim else 1, "index_select", dim)
     if x.ndim == 0:
         return Tensor._op(x.reshape(()).copy(), (a,), lambda g: (g.sum().reshape(()),))
@@ -111,10 +111,10 @@ def masked_fill(a: Tensor, mask, value) -> Tensor:
     """``a`` with ``value`` where the bool ``mask`` (broadcast to ``a``'s shape) is True,
     as torch.masked_fill.  ``value`` is a number or a 0-d tensor (which then also receives
     the gradient of every filled position); ``a``'s gradient is zero where filled."""
-    m = mask.data if isinstance(mask, Tensor) else like(a.data, np.asarray(mask))
+    m = mask._data if isinstance(mask, Tensor) else like(a._data, np.asarray(mask))
     if m.dtype != np.bool_:
         raise DTypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")
-    x = a.data
+    x = a._data
     try:
         m = np.broadcast_to(m, x.shape)
     except ValueError:
@@ -125,7 +125,7 @@ def masked_fill(a: Tensor, mask, value) -> Tensor:
         if value.ndim:
             raise ShapeError(f"masked_fill: value must be a number or a 0-d tensor, got shape "
                              f"{shape_str(value.shape)}")
-        fill = value.data.astype(x.dtype)
+        fill = value._data.astype(x.dtype)
         parents = (a, value)
     else:
         if not isinstance(value, (numbers.Number, np.generic)):
@@ -139,7 +139,7 @@ def masked_fill(a: Tensor, mask, value) -> Tensor:
         zero = g.dtype.type(0)
         gv = None
         if len(parents) == 2 and value.requires_grad:
-            gv = np.where(m, g, zero).sum().astype(value.data.dtype)
+            gv = np.where(m, g, zero).sum().astype(value._data.dtype)
         return np.where(m, zero, g), gv
 
     return Tensor._op(out, parents, backward)
@@ -160,7 +160,7 @@ def sort(a: Tensor, dim: int = -1, descending: bool = False, stable: bool = Fals
     ``descending``), as torch.sort; the sort is always stable here.  The values' gradient
     goes back to the positions they came from; indices are int64."""
     dim = normalize_dim(dim, a.ndim, "sort")
-    x = a.data
+    x = a._data
     if x.ndim == 0:
         return SortResult(Tensor._op(x.copy(), (a,), lambda g: (g,)),
                           Tensor._wrap(np.zeros_like(x, dtype=np.int64)))
@@ -173,7 +173,7 @@ def topk(a: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = 
     along ``dim``, as torch.topk; returned in sorted order (``sorted`` is accepted: they are
     always sorted here).  The values' gradient goes back to the picked positions."""
     dim = normalize_dim(dim, a.ndim, "topk")
-    x = a.data
+    x = a._data
     size = x.shape[dim] if x.ndim else 1
     k = int(check_number(k, "k", "topk", low=0, integer=True, error=ArgumentError))
     if k > size:
@@ -191,8 +191,72 @@ def topk(a: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = 
 
 
 def _picked(a, idx, dim, result):
-    x = a.data
+    x = a._data
     shape = x.shape
     values = Tensor._op(x[_along(idx, dim)], (a,),
                         lambda g: (_scatter_back(g, idx, dim, shape),))
     return result(values, Tensor._wrap(idx))
+
+
+def scatter(a: Tensor, dim: int, index, src=None, *, value=None, reduce=None) -> Tensor:
+    """A copy of ``a`` with ``out[index[i][j]][j] = src[i][j]`` for dim=0 (and likewise along
+    any ``dim``), as torch.scatter: ``index`` has ``a``'s rank and is no larger than ``src``
+    anywhere nor than ``a`` off ``dim``; ``value=`` (a number) writes one value instead of
+    ``src``.  ``reduce='add'`` adds instead of writing (torch.scatter_add); with repeated
+    indices and no reduce, the last write wins (PyTorch leaves that order undefined).
+    Gradients: ``a``'s is zero where written (kept with 'add'); ``src``'s is the gradient
+    gathered at the written positions."""
+    dim = normalize_dim(dim, a.ndim, "scatter")
+    idx = _index_array(index, a._data, "scatter")
+    x = a._data
+    if (src is None) == (value is None):
+        raise ArgumentError("scatter: give exactly one of src (a tensor) and value (a number)")
+    if reduce not in (None, "add"):
+        raise ArgumentError(f"scatter: reduce must be None or 'add', got {reduce!r}")
+    if idx.ndim != x.ndim:
+        raise ShapeError(f"scatter: index has {idx.ndim} dims, the input {x.ndim} (shape "
+                         f"{shape_str(x.shape)}); they must have the same number of dims")
+    if src is not None and not isinstance(src, Tensor):
+        raise ArgumentError(f"scatter: src must be a tensor, got {type(src).__name__} "
+                            f"(a number goes in value=)")
+    for axis, ni in enumerate(idx.shape):
+        if (axis != dim and ni > x.shape[axis]) or (src is not None and ni > src.shape[axis]):
+            raise ShapeError(f"scatter: index {shape_str(idx.shape)} is larger than the input "
+                             f"{shape_str(x.shape)} or src at dim {axis}")
+    _check_range(idx, x.shape[dim] if x.ndim else 1, "scatter", dim)
+    where = _along(idx, dim) if x.ndim else ()
+    picked = tuple(slice(0, n) for n in idx.shape)
+    if src is not None:
+        if src._data.dtype != x.dtype and not (src._data.dtype.kind == "f" == x.dtype.kind):
+            vals = src._data[picked].astype(x.dtype)
+        elif src._data.dtype != x.dtype:
+            raise DTypeError(f"scatter: src has dtype {src._data.dtype}, the input {x.dtype}")
+        else:
+            vals = src._data[picked]
+        parents = (a, src)
+    else:
+        vals = like(x, np.asarray(value, dtype=x.dtype))
+        parents = (a,)
+    out = x.copy()
+    if reduce == "add":
+        index_add(out, where, np.broadcast_to(vals, idx.shape) if vals.ndim == 0 else vals)
+    else:
+        out[where] = vals
+
+    def backward(g):
+        ga = g
+        if reduce is None:
+            ga = g.copy()
+            ga[where] = 0
+        gs = None
+        if src is not None and src.requires_grad:
+            gs = np.zeros_like(g, shape=src.shape)
+            gs[picked] = g[where]
+        return (ga, gs)[:len(parents)]
+
+    return Tensor._op(out, parents, backward)
+
+
+def scatter_add(a: Tensor, dim: int, index, src) -> Tensor:
+    """``scatter(a, dim, index, src, reduce='add')``: repeated indices add up (torch.scatter_add)."""
+    return scatter(a, dim, index, src, reduce="add")

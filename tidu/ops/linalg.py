@@ -13,7 +13,7 @@ def matmul(a, b) -> Tensor:
     if not isinstance(a, Tensor):
         a = lift(a, b, "matmul")
     b = lift(b, a, "matmul")
-    x, w = a.data, b.data
+    x, w = a._data, b._data
     if x.ndim == 0 or w.ndim == 0:
         raise ShapeError("matmul: operands must have at least one dimension, got "
                          f"{shape_str(x.shape)} and {shape_str(w.shape)}")

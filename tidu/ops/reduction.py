@@ -1,7 +1,9 @@
 """Reductions over axes (``axis`` an int, a tuple or None; ``keepdims``): sum, mean, max,
-min, var, std, argmax, argmin (which also take PyTorch's ``dim=`` / ``keepdim=`` spellings,
-except max/min), cumsum, all, any."""
+min, var, std, argmax, argmin (which also take PyTorch's ``dim=`` / ``keepdim=`` spellings;
+max/min with ``dim`` return PyTorch's ``(values, indices)``), amax, amin, cumsum, all, any."""
 from __future__ import annotations
+
+from collections import namedtuple
 
 import numpy as np
 
@@ -49,8 +51,8 @@ def sum(a: Tensor, axis=None, keepdims: bool = False,
         *, dim=_UNSET, keepdim=_UNSET) -> Tensor:  # noqa: A001
     axis, keepdims = _aliases("sum", axis, keepdims, dim, keepdim)
     axes = _norm_axes(axis, a.ndim, "sum")
-    shape = a.data.shape
-    return Tensor._op(a.data.sum(axis=axes, keepdims=keepdims), (a,),
+    shape = a._data.shape
+    return Tensor._op(a._data.sum(axis=axes, keepdims=keepdims), (a,),
                       lambda g: (np.broadcast_to(_expand(g, axes, keepdims), shape),))
 
 
@@ -58,28 +60,84 @@ def mean(a: Tensor, axis=None, keepdims: bool = False,
          *, dim=_UNSET, keepdim=_UNSET) -> Tensor:
     axis, keepdims = _aliases("mean", axis, keepdims, dim, keepdim)
     axes = _norm_axes(axis, a.ndim, "mean")
-    shape = a.data.shape
+    shape = a._data.shape
     scale = 1.0 / _count(shape, axes)
-    return Tensor._op(a.data.mean(axis=axes, keepdims=keepdims), (a,),
+    return Tensor._op(a._data.mean(axis=axes, keepdims=keepdims), (a,),
                       lambda g: (np.broadcast_to(_expand(g, axes, keepdims) * scale, shape),))
 
 
-def max(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """Largest value; ties share the gradient evenly (as torch.amax)."""
-    return _extreme(a, axis, keepdims, np.max, "max")
+#: ``(values, indices)`` as torch.return_types.max / min (a tuple with named fields)
+MaxResult = namedtuple("max", ["values", "indices"])
+MinResult = namedtuple("min", ["values", "indices"])
 
 
-def min(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """Smallest value; ties share the gradient evenly (as torch.amin)."""
-    return _extreme(a, axis, keepdims, np.min, "min")
+def max(a: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False):  # noqa: A001
+    """PyTorch's three ``max``es: ``max(a)`` the largest value (ties share the gradient evenly,
+    as torch.max()); ``max(a, dim, keepdim=False)`` the named tuple ``(values, indices)``
+    along ``dim``, whose gradient goes to the index picked (the first of ties, as torch);
+    ``max(a, other)`` with a tensor ``other``: the element-wise maximum.  tidu's NumPy
+    spelling ``max(a, axis=…, keepdims=…)`` (an int or a tuple of axes) gives the values
+    only, as torch.amax."""
+    return _max_or_min(a, dim, keepdim, axis, keepdims, "max")
+
+
+def min(a: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool = False):  # noqa: A001
+    """The mirror image of `max`: ``min(a)``, ``min(a, dim)`` → ``(values, indices)``,
+    ``min(a, other)`` element-wise, ``min(a, axis=…)`` as torch.amin."""
+    return _max_or_min(a, dim, keepdim, axis, keepdims, "min")
+
+
+def amax(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
+    """Largest value over ``dim`` (an int or tuple; all dims when empty), ties sharing the
+    gradient evenly, as torch.amax."""
+    return _extreme(a, dim if dim != () else None, bool(keepdim), np.max, "amax")
+
+
+def amin(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
+    """Smallest value over ``dim``, as torch.amin."""
+    return _extreme(a, dim if dim != () else None, bool(keepdim), np.min, "amin")
+
+
+def _max_or_min(a, dim, keepdim, axis, keepdims, op):
+    reduce = np.max if op == "max" else np.min
+    if isinstance(dim, Tensor):  # max(a, other): element-wise
+        from .elementwise import maximum, minimum
+        return (maximum if op == "max" else minimum)(a, dim)
+    if dim is None:
+        return _extreme(a, axis, bool(keepdims or keepdim), reduce, op)
+    if axis is not None:
+        raise ArgumentError(f"{op}: give dim= (PyTorch: values and indices) or axis= (values "
+                            f"only), not both")
+    if isinstance(dim, (tuple, list)):
+        raise ArgumentError(f"{op}: dim must be one int (PyTorch's max(dim) returns values and "
+                            f"indices along one dim); for several dims use amax/axis=")
+    dim = normalize_dim(dim, a.ndim, op)
+    indices = _arg_extreme(a, dim if a.ndim else None, True, "arg" + op)._data
+    x = a._data
+    picked = np.take_along_axis(x, indices, dim) if x.ndim else x.copy()
+    shape = x.shape
+
+    def backward(g):
+        g = g if keepdim or not x.ndim else np.expand_dims(g, dim)
+        full = np.zeros_like(g, shape=shape)
+        if not x.ndim:
+            return (g.reshape(shape),)
+        np.put_along_axis(full, indices, g, dim)
+        return (full,)
+
+    kept = indices  # the backward needs the indices with the dim kept
+    if not keepdim and x.ndim:
+        picked, kept = picked.squeeze(dim), kept.squeeze(dim)
+    result = MaxResult if op == "max" else MinResult
+    return result(Tensor._op(picked, (a,), backward), Tensor._wrap(kept.astype(np.int64)))
 
 
 def _extreme(a, axis, keepdims, reduce, op):
     axes = _norm_axes(axis, a.ndim, op)
-    if any(a.data.shape[ax] == 0 for ax in axes):
+    if any(a._data.shape[ax] == 0 for ax in axes):
         raise ShapeError(f"{op}: cannot reduce over an empty dim of a tensor of shape "
                          f"{shape_str(a.shape)} (axis={axis}): there is no {op}imum")
-    x = a.data
+    x = a._data
     out_kd = reduce(x, axis=axes, keepdims=True)
 
     def backward(g):
@@ -101,7 +159,7 @@ def var(a: Tensor, axis=None, keepdims: bool = False, correction: int = 1,
     d var / dx = 2(x − x̄) / (n − correction)."""
     axis, keepdims = _aliases("var", axis, keepdims, dim, keepdim)
     axes = _norm_axes(axis, a.ndim, "var")
-    centred, denom, ss = _centred(a.data, axes, correction)
+    centred, denom, ss = _centred(a._data, axes, correction)
     out_kd = ss / denom
     return Tensor._op(out_kd if keepdims else out_kd.squeeze(axes), (a,),
                       lambda g: (_expand(g, axes, keepdims) * centred * (2.0 / denom),))
@@ -112,7 +170,7 @@ def std(a: Tensor, axis=None, keepdims: bool = False, correction: int = 1,
     """sqrt(var); d std / dx = (x − x̄) / ((n − correction)·std)."""
     axis, keepdims = _aliases("std", axis, keepdims, dim, keepdim)
     axes = _norm_axes(axis, a.ndim, "std")
-    centred, denom, ss = _centred(a.data, axes, correction)
+    centred, denom, ss = _centred(a._data, axes, correction)
     out_kd = np.sqrt(ss / denom)
     return Tensor._op(out_kd if keepdims else out_kd.squeeze(axes), (a,),
                       lambda g: (_expand(g, axes, keepdims) * centred / (denom * out_kd),))
@@ -139,10 +197,10 @@ def _arg_extreme(a, axis, keepdims, op):
         if len(axis) != 1:
             raise ShapeError(f"{op}: axis must be one int or None, got {axis}")
         axis = axis[0] if a.ndim else None
-    if (a.data.size == 0 if axis is None else a.data.shape[axis] == 0):
+    if (a._data.size == 0 if axis is None else a._data.shape[axis] == 0):
         raise ShapeError(f"{op}: cannot take the {op} over an empty dim of a tensor of shape "
                          f"{shape_str(a.shape)}")
-    out = getattr(a.data, op)(axis=axis, keepdims=keepdims)
+    out = getattr(a._data, op)(axis=axis, keepdims=keepdims)
     # NumPy returns a scalar for a full reduction; tensors hold arrays
     return Tensor._wrap(np.asarray(out) if isinstance(out, np.generic) else out)
 
@@ -151,7 +209,7 @@ def cumsum(a: Tensor, dim: int) -> Tensor:
     """Running sum along ``dim``: out[i] = Σ_{j ≤ i} x[j] (as torch.cumsum; integer and bool
     inputs give int64).  The gradient is the reversed running sum of the incoming one."""
     dim = normalize_dim(dim, a.ndim, "cumsum")
-    x = a.data
+    x = a._data
     if x.ndim == 0:
         return Tensor._op(x.astype(np.int64) if x.dtype.kind in "biu" else x.copy(), (a,),
                           lambda g: (g,))
@@ -174,5 +232,5 @@ def any_(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 
 def _logical(a, dim, keepdim, reduce, op):
     axes = normalize_dims(dim, a.ndim, op)
-    out = reduce(a.data, axis=axes, keepdims=bool(keepdim))
+    out = reduce(a._data, axis=axes, keepdims=bool(keepdim))
     return Tensor._wrap(np.asarray(out) if isinstance(out, (np.generic, bool)) else out)

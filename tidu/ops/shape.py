@@ -31,15 +31,15 @@ def _shape_args(shape, op):
 def reshape(a: Tensor, *shape) -> Tensor:
     """The same values in a new shape; one size may be -1 (inferred)."""
     shape = _shape_args(shape, "reshape")
-    src = a.data.shape
+    src = a._data.shape
     if shape.count(-1) > 1 or any(s < -1 for s in shape):
         raise ShapeError(f"reshape: invalid target shape {shape}: sizes are ≥ 0, with at most "
                          f"one -1 to infer")
     try:
-        out = a.data.reshape(shape)
+        out = a._data.reshape(shape)
     except ValueError:
         raise ShapeError(
-            f"reshape: cannot reshape a tensor of shape {shape_str(src)} ({a.data.size} values) "
+            f"reshape: cannot reshape a tensor of shape {shape_str(src)} ({a._data.size} values) "
             f"into {shape}"
         ) from None
     return Tensor._op(out, (a,), lambda g: (g.reshape(src),))
@@ -47,7 +47,7 @@ def reshape(a: Tensor, *shape) -> Tensor:
 
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims ``start_dim`` … ``end_dim`` into one (a 0-d tensor becomes shape (1,))."""
-    shape = a.data.shape
+    shape = a._data.shape
     start = normalize_dim(start_dim, len(shape), "flatten", "start_dim")
     end = normalize_dim(end_dim, len(shape), "flatten", "end_dim")
     if not shape:
@@ -61,14 +61,14 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 def unsqueeze(a: Tensor, dim: int) -> Tensor:
     """Insert a dim of size 1 at ``dim`` ∈ [-ndim-1, ndim] (as torch.unsqueeze)."""
     dim = normalize_dim(dim, a.ndim + 1, "unsqueeze")
-    return reshape(a, a.data.shape[:dim] + (1,) + a.data.shape[dim:])
+    return reshape(a, a._data.shape[:dim] + (1,) + a._data.shape[dim:])
 
 
 def squeeze(a: Tensor, dim=None) -> Tensor:
     """Drop dims of size 1: all of them (``dim=None``), or those of ``dim`` (an int or a
     tuple) that have size 1 — a named dim of another size is kept, as in PyTorch."""
     dims = normalize_dims(dim, a.ndim, "squeeze")
-    shape = a.data.shape
+    shape = a._data.shape
     keep = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
     return reshape(a, keep)
 
@@ -85,7 +85,7 @@ def permute(a: Tensor, *dims) -> Tensor:
         raise ShapeError(f"permute: {tuple(dims)} is not a permutation of the {a.ndim} dims of "
                          f"a tensor of shape {shape_str(a.shape)}")
     inverse = np.argsort(norm)
-    return Tensor._op(a.data.transpose(norm), (a,), lambda g: (g.transpose(inverse),))
+    return Tensor._op(a._data.transpose(norm), (a,), lambda g: (g.transpose(inverse),))
 
 
 def transpose(a: Tensor, dim0: int = -2, dim1: int = -1) -> Tensor:
@@ -94,7 +94,7 @@ def transpose(a: Tensor, dim0: int = -2, dim1: int = -1) -> Tensor:
     d0 = normalize_dim(dim0, a.ndim, "transpose", "dim0")
     d1 = normalize_dim(dim1, a.ndim, "transpose", "dim1")
     if a.ndim < 2:
-        return reshape(a, a.data.shape)  # PyTorch: a 0-d or 1-d tensor is its own transpose
+        return reshape(a, a._data.shape)  # PyTorch: a 0-d or 1-d tensor is its own transpose
     dims[d0], dims[d1] = dims[d1], dims[d0]
     return permute(a, dims)
 
@@ -106,7 +106,7 @@ def _plain_index(idx, like):
     out, advanced = [], False
     for p in parts:
         if isinstance(p, Tensor):
-            p = p.data
+            p = p._data
         if isinstance(p, list) or (hasattr(p, "ndim") and not isinstance(p, np.generic)):
             advanced = True
             p = backend.like(like, np.asarray(p) if isinstance(p, list) else p)
@@ -115,7 +115,7 @@ def _plain_index(idx, like):
 
 
 def getitem(a: Tensor, idx) -> Tensor:
-    src = a.data
+    src = a._data
     idx, advanced = _plain_index(idx, src)
 
     def backward(g):
@@ -147,20 +147,20 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
     if len(off_axis) != 1:
         shapes = ", ".join(shape_str(t.shape) for t in tensors)
         raise ShapeError(f"concatenate(axis={axis}): shapes {shapes} differ off the axis")
-    out = np.concatenate([t.data for t in tensors], axis=axis)
-    bounds = np.cumsum([t.data.shape[axis] for t in tensors])[:-1].tolist()
+    out = np.concatenate([t._data for t in tensors], axis=axis)
+    bounds = np.cumsum([t._data.shape[axis] for t in tensors])[:-1].tolist()
     return Tensor._op(out, tuple(tensors), lambda g: tuple(np.split(g, bounds, axis=axis)))
 
 
 def stack(tensors, axis: int = 0) -> Tensor:
     """Join tensors of one shape along a new dim ``axis`` ∈ [-ndim-1, ndim]."""
     tensors = _same_dtype(tensors, "stack")
-    shapes = {t.data.shape for t in tensors}
+    shapes = {t._data.shape for t in tensors}
     if len(shapes) != 1:
         raise ShapeError(f"stack: all tensors need one shape, got "
                          f"{', '.join(shape_str(s) for s in shapes)}")
     axis = normalize_dim(axis, tensors[0].ndim + 1, "stack", "axis")
-    out = np.stack([t.data for t in tensors], axis=axis)
+    out = np.stack([t._data for t in tensors], axis=axis)
     n = len(tensors)
     return Tensor._op(out, tuple(tensors),
                       lambda g: tuple(np.squeeze(p, axis) for p in np.split(g, n, axis=axis)))
@@ -188,8 +188,8 @@ def pad(a: Tensor, pad_width, value: float = 0.0) -> Tensor:
                          f"each of the {a.ndim} dims of shape {shape_str(a.shape)}") from None
     if (width < 0).any():
         raise ValueError(f"pad: widths must be ≥ 0, got {width.tolist()}")
-    out = np.pad(a.data, width.tolist(), mode="constant", constant_values=value)
-    inner = tuple(slice(b, b + n) for (b, _), n in zip(width, a.data.shape))
+    out = np.pad(a._data, width.tolist(), mode="constant", constant_values=value)
+    inner = tuple(slice(b, b + n) for (b, _), n in zip(width, a._data.shape))
     return Tensor._op(out, (a,), lambda g: (g[inner],))
 
 
@@ -204,7 +204,7 @@ def t(a: Tensor) -> Tensor:
     if a.ndim > 2:
         raise DimError(f"t: expects a tensor with <= 2 dims, got {a.ndim}-D (shape "
                        f"{shape_str(a.shape)}); use transpose(dim0, dim1) or permute")
-    return transpose(a, 0, 1) if a.ndim == 2 else reshape(a, a.data.shape)
+    return transpose(a, 0, 1) if a.ndim == 2 else reshape(a, a._data.shape)
 
 
 def expand(a: Tensor, *sizes) -> Tensor:
@@ -212,7 +212,7 @@ def expand(a: Tensor, *sizes) -> Tensor:
     dim, only size-1 dims grow, new dims may be added in front (and there may not be -1).
     The gradient is summed back over the expanded dims."""
     sizes = _shape_args(sizes, "expand")
-    src = a.data.shape
+    src = a._data.shape
     if len(sizes) < len(src):
         raise ShapeError(f"expand: {len(sizes)} sizes {sizes} for a {a.ndim}-D tensor of shape "
                          f"{shape_str(src)}: give at least one size per dim")
@@ -235,7 +235,7 @@ def expand(a: Tensor, *sizes) -> Tensor:
             raise ShapeError(f"expand: size {s} is invalid (sizes {sizes})")
         else:
             target.append(s)
-    out = np.broadcast_to(a.data, tuple(target))
+    out = np.broadcast_to(a._data, tuple(target))
     return Tensor._op(out, (a,), lambda g: (unbroadcast(g, src),))
 
 
@@ -255,9 +255,9 @@ def repeat(a: Tensor, *sizes) -> Tensor:
                          f"than the number of dims")
     if any(r < 0 for r in reps):
         raise ShapeError(f"repeat: counts must be ≥ 0, got {reps}")
-    src = a.data.shape
+    src = a._data.shape
     padded = (1,) * (len(reps) - len(src)) + src
-    out = np.tile(a.data.reshape(padded), reps)
+    out = np.tile(a._data.reshape(padded), reps)
 
     def backward(g):
         split = tuple(x for r, n in zip(reps, padded) for x in (r, n))

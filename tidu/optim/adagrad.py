@@ -40,7 +40,7 @@ class Adagrad(Optimizer):
         super().add_param_group(group)
         group = self.param_groups[-1]
         for p in group["params"]:
-            self.state[id(p)] = self._init_state(p.data, group)
+            self.state[id(p)] = self._init_state(p._data, group)
 
     def _init_state(self, param, group):
         return {"step": 0, "sum": np.full_like(param, group["initial_accumulator_value"])}

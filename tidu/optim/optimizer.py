@@ -8,7 +8,7 @@ A subclass gives its hyper-parameters (``defaults``), the valid range of each nu
 the groups, clips each gradient, creates the per-parameter ``state`` on the first step, and
 hands out per-parameter scratch arrays (``_work``) so that an update allocates nothing: every
 temporary of the math is written into a preallocated array with ``out=`` / in-place ops, and
-``param.data`` stays the same array object for the whole run.
+``param._data`` stays the same array object for the whole run.
 """
 from __future__ import annotations
 
@@ -128,7 +128,7 @@ class Optimizer:
             if not isinstance(p, Tensor):
                 raise TypeError(f"{name}: parameters must be tidu Tensors, got "
                                 f"{type(p).__name__}")
-            if p.data.dtype.kind != "f":
+            if p._data.dtype.kind != "f":
                 raise TypeError(f"{name}: can only optimize float tensors, got dtype {p.dtype}")
         for key, value in self.defaults.items():
             group.setdefault(key, value)
@@ -182,7 +182,7 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None and not set_to_none:
-                    p.grad.data[...] = 0
+                    p.grad._data[...] = 0
                 else:
                     p.grad = None
 
@@ -200,15 +200,15 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                grad = p.grad.data
+                grad = p.grad._data
                 if clipnorm is not None:
                     _clip_by_own_norm_(grad, clipnorm)
                 elif clipvalue is not None:
                     np.clip(grad, -clipvalue, clipvalue, out=grad)
                 state = self.state.get(id(p))
                 if state is None:
-                    state = self._init_state(p.data, group)
-                self._update(p.data, grad, state, group)
+                    state = self._init_state(p._data, group)
+                self._update(p._data, grad, state, group)
                 if state:
                     self.state[id(p)] = state
         return loss
@@ -266,7 +266,7 @@ class Optimizer:
                 raise StateDictError(f"{name}.load_state_dict: state for parameter {i}, but the "
                                      f"optimizer has {len(params)} parameters")
             p = params[i]
-            new_state[id(p)] = {k: _state_value(name, i, k, v, p.data) for k, v in saved.items()}
+            new_state[id(p)] = {k: _state_value(name, i, k, v, p._data) for k, v in saved.items()}
         merged = [{**own, **copy.deepcopy({k: v for k, v in saved.items() if k != "params"})}
                   for own, saved in zip(self.param_groups, groups)]
         for group in merged:  # a corrupt or hand-edited state_dict raises before any change
@@ -288,7 +288,7 @@ def _state_value(owner: str, index: int, key: str, value, param: np.ndarray):
     if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor
         value = value.detach().numpy()
     if isinstance(value, Tensor):
-        value = value.data
+        value = value._data
     if device_of(value) != "cpu":  # a state saved from a GPU optimizer
         value = to_numpy(value)
     if isinstance(value, (np.ndarray, np.generic)) and np.ndim(value) == 0:

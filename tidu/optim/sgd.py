@@ -115,12 +115,12 @@ class SGD(Optimizer):
             for p in group["params"]:
                 v = self.state.get(id(p), {}).get("velocity")
                 if v is not None:
-                    work = self._work(p.data, 1)[0]
+                    work = self._work(p._data, 1)[0]
                     np.multiply(v, group["momentum"], out=work)
                     if sign > 0:
-                        p.data += work
+                        p._data += work
                     else:
-                        p.data -= work
+                        p._data -= work
 
     def _classic_update(self, param, grad, state, group):
         lr, mu, wd = group["lr"], group["momentum"], group["weight_decay"]

@@ -95,7 +95,7 @@ _NUMBER = _Kind("a number", lambda v: _is_int(v) or isinstance(v, (float, np.flo
 _TEXT_OR_NONE = _Kind("a str or None", lambda v: v is None or isinstance(v, str))
 _ARRAY_OR_NONE = _Kind("an array or None", lambda v: v is None or isinstance(v, np.ndarray))
 _ARRAY = _Kind("an array", lambda v: isinstance(v, np.ndarray) or
-               (hasattr(v, "data") and isinstance(getattr(v, "data"), np.ndarray)))
+               isinstance(getattr(v, "_data", None), np.ndarray))
 _MAPPING = _Kind("a mapping", lambda v: isinstance(v, Mapping))
 _LIST = _Kind("a list", lambda v: isinstance(v, (list, tuple)))
 _BIT_GENERATOR = _Kind("a NumPy bit generator state", lambda v: _bit_generator_ok(v))

@@ -127,7 +127,7 @@ class Trainer:
     @property
     def _device(self) -> str:
         first = next(iter(self.model.parameters()), None)
-        return "cpu" if first is None else device_of(first.data)
+        return "cpu" if first is None else device_of(first._data)
 
     def _unpack(self, batch):
         """(inputs, targets) of a batch, on the model's device (batches come from the host)."""
@@ -135,12 +135,12 @@ class Trainer:
             raise ValueError(f"fit: every batch must be (inputs, targets), got a batch of "
                              f"{len(batch)} arrays")
         device = self._device
-        return tuple(t if device_of(t.data) == device else Tensor._wrap(to_device(t.data, device))
+        return tuple(t if device_of(t._data) == device else Tensor._wrap(to_device(t._data, device))
                      for t in batch)
 
     def _loss(self, out, y) -> Tensor:
         loss = self.loss_fn(out, y)
-        if not isinstance(loss, Tensor) or loss.data.size != 1:
+        if not isinstance(loss, Tensor) or loss._data.size != 1:
             what = (f"a tensor of shape {loss.shape}" if isinstance(loss, Tensor)
                     else type(loss).__name__)
             raise TypeError(f"fit: loss_fn must return a scalar tensor, got {what}")
@@ -161,8 +161,8 @@ class Trainer:
         for name in self._penalty_names:
             self._penalty_sums[name] = self._penalty_sums.get(name, 0.0) + logs[name] * n
         if self.metrics:
-            self._outputs.append(np.array(to_numpy(out.data)))
-            self._targets.append(to_numpy(y.data))
+            self._outputs.append(np.array(to_numpy(out._data)))
+            self._targets.append(to_numpy(y._data))
 
     def _metric_logs(self, outputs: list, targets: list, prefix: str = "") -> dict:
         if not self.metrics or not outputs:
@@ -305,8 +305,8 @@ class Trainer:
                     total += self._loss(out, y).item() * n
                     count += n
                     if self.metrics:
-                        outputs.append(to_numpy(out.data))
-                        targets.append(to_numpy(y.data))
+                        outputs.append(to_numpy(out._data))
+                        targets.append(to_numpy(y._data))
         finally:
             self.model.train(was_training)
         logs = {"loss": total / count}
@@ -322,13 +322,13 @@ class Trainer:
     def predict(self, X, batch_size: int | None = None) -> np.ndarray:
         """The model's outputs on ``X`` (an array or tensor) in eval mode under no_grad."""
         batch_size = _check_batch_size(batch_size, "predict")
-        X = X.data if isinstance(X, Tensor) else X
+        X = X._data if isinstance(X, Tensor) else X
         loader = DataLoader(X, batch_size=batch_size, shuffle=False, seed=0)
         was_training = self.model.training
         self.model.eval()
         try:
             with no_grad():
-                outs = [self.model(x).data for (x,) in loader]
+                outs = [self.model(x)._data for (x,) in loader]
         finally:
             self.model.train(was_training)
         return np.concatenate(outs)

@@ -46,7 +46,7 @@ def _layer_grad_norms(model, x, y) -> np.ndarray:
     """‖∂L/∂W‖₂ of every Linear layer, input side first."""
     model.zero_grad()
     F.cross_entropy(model(x), y).backward()
-    return np.array([float(np.linalg.norm(m.weight.grad.data)) for m in model.modules()
+    return np.array([float(np.linalg.norm(m.weight.grad._data)) for m in model.modules()
                      if isinstance(m, nn.Linear)])
 
 

@@ -61,9 +61,9 @@ def _layer_grads(weight_init, X, y, seed):
     with np.errstate(all="ignore"):
         F.cross_entropy(model(tidu.Tensor(X[:BATCH])), tidu.Tensor(y[:BATCH])).backward()
     lins = [model[2 * i] for i in range(DEPTH)]
-    g = np.array([float(np.linalg.norm(lin.weight.grad.data)) for lin in lins])
-    w = np.array([float(np.linalg.norm(lin.weight.data)) for lin in lins])
-    total = float(get_total_norm([p.grad for p in model.parameters()]).data)
+    g = np.array([float(np.linalg.norm(lin.weight.grad._data)) for lin in lins])
+    w = np.array([float(np.linalg.norm(lin.weight._data)) for lin in lins])
+    total = float(get_total_norm([p.grad for p in model.parameters()])._data)
     return g, g / w, total
 
 
@@ -80,13 +80,13 @@ def _train(weight_init, data, lr, sgd_kwargs, max_norm, seed):
             loss = F.cross_entropy(model(tidu.Tensor(Xtr[idx])), tidu.Tensor(ytr[idx]))
             opt.zero_grad()
             loss.backward()
-            if not np.isfinite(float(loss.data)):
+            if not np.isfinite(float(loss._data)):
                 return step, 0.0
             if max_norm is not None:
                 clip_grad_norm_(model.parameters(), max_norm)
             opt.step()
         with tidu.no_grad():
-            out = model(tidu.Tensor(Xva)).data
+            out = model(tidu.Tensor(Xva))._data
     if not np.isfinite(out).all():
         return STEPS, 0.0
     return None, float((out.argmax(axis=1) == yva).mean())

@@ -39,7 +39,7 @@ def _mlp(act: str, mode: str, dtype, rng: np.random.Generator) -> nn.Sequential:
         for p in model.parameters():
             init.zeros_(p)
             if mode == "eps":
-                p.data[...] = (EPS * rng.standard_normal(p.data.shape)).astype(dtype)
+                p._data[...] = (EPS * rng.standard_normal(p._data.shape)).astype(dtype)
     return model
 
 
@@ -48,9 +48,9 @@ def _unit_spread(model) -> float:
     output layer's weights out of each unit); exactly 0 while the units are identical."""
     spreads = []
     for lin in (model[0], model[2]):
-        theta = np.concatenate([lin.weight.data, lin.bias.data[:, None]], axis=1)
+        theta = np.concatenate([lin.weight._data, lin.bias._data[:, None]], axis=1)
         spreads.append(np.abs(theta - theta[:1]).max())
-    w_out = model[4].weight.data
+    w_out = model[4].weight._data
     spreads.append(np.abs(w_out - w_out[:, :1]).max())
     return float(max(spreads))
 
@@ -71,7 +71,7 @@ def _train(X, y, act: str, mode: str, epochs: int, seed: int, dtype=np.float64):
             opt.step()
         spread.append(_unit_spread(model))
         with tidu.no_grad():
-            acc.append(float((model(tidu.Tensor(Xd, dtype=dtype)).data.argmax(axis=1) == y).mean()))
+            acc.append(float((model(tidu.Tensor(Xd, dtype=dtype))._data.argmax(axis=1) == y).mean()))
     return np.array(spread), np.array(acc)
 
 

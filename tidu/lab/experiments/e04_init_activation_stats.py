@@ -37,7 +37,7 @@ def _forward_stats(act, weight_init, width: int, n_samples: int, seed: int):
             weight_init(lin.weight)
             init.zeros_(lin.bias)
             x = act()(lin(x))
-            acts.append(x.data.copy())
+            acts.append(x._data.copy())
     return acts
 
 

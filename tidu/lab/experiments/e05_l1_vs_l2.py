@@ -23,7 +23,7 @@ def _train(X, y, Xv, yv, callbacks, seed: int):
     trainer = Trainer(model, nn.MSELoss(), tidu.optim.SGD(model.parameters(), lr=_LR),
                       callbacks=callbacks, verbose=0)
     trainer.fit((X, y), epochs=_STEPS, batch_size=None)
-    return model.weight.data.ravel().astype(np.float64), trainer.evaluate((Xv, yv))["loss"]
+    return model.weight._data.ravel().astype(np.float64), trainer.evaluate((Xv, yv))["loss"]
 
 
 def _one_teacher(seed: int) -> dict:

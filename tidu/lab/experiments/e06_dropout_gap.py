@@ -103,7 +103,7 @@ def run(full: bool = False) -> Outcome:
     for ax, c, name in zip(axes, (plain0, drop0), ("no dropout", f"dropout p={_P}")):
         model = c["model"].eval()
         with tidu.no_grad():
-            prob = tidu.nn.functional.softmax(model(grid), dim=1).data[:, 1].reshape(gx.shape)
+            prob = tidu.nn.functional.softmax(model(grid), dim=1)._data[:, 1].reshape(gx.shape)
         ax.contourf(gx, gy, prob, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.6)
         ax.contour(gx, gy, prob, levels=[0.5], colors="k", linewidths=1)
         for k, color in ((0, "tab:blue"), (1, "tab:red")):

@@ -32,7 +32,7 @@ def _model(bn: bool, seed: int, scale: float = 1.0) -> nn.Module:
     for m in model:
         if isinstance(m, nn.Linear):
             nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
-            m.weight.data *= scale
+            m.weight._data *= scale
             nn.init.zeros_(m.bias)
     return model
 
@@ -60,7 +60,7 @@ def _train(bn: bool, lr: float, seed: int, data, steps: int, scale: float = 1.0)
             if step % _EVERY == 0:
                 model.eval()
                 with tidu.no_grad():
-                    out = model(xv).data
+                    out = model(xv)._data
                 model.train()
                 acc = float((out.argmax(axis=1) == yv).mean()) if np.isfinite(out).all() else 0.0
                 curve.append((step, acc))

@@ -48,7 +48,7 @@ def _train(depth: int, residual: bool, seed: int, data, steps: int, lr: float) -
             opt.zero_grad()
             loss.backward()
             if grads is None:                   # per-block gradient norms on the first batch
-                grads = [float(np.linalg.norm(lin.weight.grad.data)) for lin in linears]
+                grads = [float(np.linalg.norm(lin.weight.grad._data)) for lin in linears]
             opt.step()
             losses.append(loss.item())
             step += 1
@@ -56,7 +56,7 @@ def _train(depth: int, residual: bool, seed: int, data, steps: int, lr: float) -
                 break
     model.eval()
     with tidu.no_grad():
-        out = model(tidu.Tensor(Xv)).data
+        out = model(tidu.Tensor(Xv))._data
     acc = float((out.argmax(axis=1) == yv).mean()) if np.isfinite(out).all() else 0.0
     end_loss = float(np.mean(losses[-10:]))
     return {"losses": np.array(losses), "grads": np.array(grads), "val_acc": acc,

@@ -60,14 +60,14 @@ class _Reader(nn.Module):
 
 def _mse(model, X, y) -> float:
     with tidu.no_grad():
-        return float(np.mean((model(tidu.tensor(X)).data[:, 0] - y) ** 2))
+        return float(np.mean((model(tidu.Tensor(X))._data[:, 0] - y) ** 2))
 
 
 def _sensitivity(model, X) -> np.ndarray:
     """g_t = mean over sequences of ‖∂ŷ/∂x_t‖ (how much the prediction depends on step t)."""
-    x = tidu.tensor(X, requires_grad=True)
+    x = tidu.Tensor(X, requires_grad=True)
     model(x).sum().backward()
-    return np.linalg.norm(x.grad.data, axis=2).mean(axis=0)
+    return np.linalg.norm(x.grad._data, axis=2).mean(axis=0)
 
 
 def _first_half(g) -> float:
@@ -90,7 +90,7 @@ def _train_adding(arm: str, lr: float, seed: int, steps: int, val, test, probe) 
     curve = [_mse(model, *val)]
     for s in range(1, steps + 1):
         x, y = adding_problem(BATCH, T, rng)
-        loss = F.mse_loss(model(tidu.tensor(x))[:, 0], tidu.tensor(y))
+        loss = F.mse_loss(model(tidu.Tensor(x))[:, 0], tidu.Tensor(y))
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -110,12 +110,12 @@ def _train_latch(arm: str, seed: int, steps: int):
     opt = optim.Adam(model.parameters(), lr=LATCH_LR, clipnorm=CLIP)
     for _ in range(steps):
         idx = rng.integers(0, n_train, LATCH_BATCH)
-        loss = F.cross_entropy(model(tidu.tensor(X[idx])), tidu.tensor(y[idx]))
+        loss = F.cross_entropy(model(tidu.Tensor(X[idx])), tidu.Tensor(y[idx]))
         opt.zero_grad()
         loss.backward()
         opt.step()
     with tidu.no_grad():
-        return float((model(tidu.tensor(X[n_train:])).data.argmax(1) == y[n_train:]).mean())
+        return float((model(tidu.Tensor(X[n_train:]))._data.argmax(1) == y[n_train:]).mean())
 
 
 @experiment(

@@ -71,15 +71,15 @@ def _descend(fg, name: str, lr: float, start, steps: int):
     p = tidu.tensor(np.array(start, dtype=np.float64), requires_grad=True)
     p.grad = tidu.tensor(np.zeros(2))
     opt = OPTIMIZERS[name]([p], lr)
-    losses, path = np.full(steps + 1, np.inf), [p.data.copy()]
+    losses, path = np.full(steps + 1, np.inf), [p._data.copy()]
     for i in range(steps + 1):
-        f, g = fg(p.data)
+        f, g = fg(p._data)
         losses[i] = f
         if i == steps or not np.isfinite(f) or f > 1e8:
             break
-        p.grad.data[...] = g
+        p.grad._data[...] = g
         opt.step()
-        path.append(p.data.copy())
+        path.append(p._data.copy())
     return losses, np.array(path)
 
 
@@ -152,26 +152,26 @@ def _net_run(name, lr, seed, steps, X, y):
     params = list(model.parameters())
     opt = OPTIMIZERS[name](params, lr)
     rng = np.random.default_rng(1000 + seed)
-    Xt, yt = tidu.tensor(X), tidu.tensor(y)
+    Xt, yt = tidu.Tensor(X), tidu.Tensor(y)
     curve, deltas = [], []
     for s in range(steps + 1):
         if s % 10 == 0 and (s <= EARLY or s % 50 == 0 or s == steps):
             with tidu.no_grad():
-                curve.append(float(F.cross_entropy(model(Xt), yt).data))
+                curve.append(float(F.cross_entropy(model(Xt), yt)._data))
             if not np.isfinite(curve[-1]) or curve[-1] > 50:
                 curve[-1] = np.inf
                 break
         if s == steps:
             break
         idx = rng.integers(0, len(X), 32)
-        loss = F.cross_entropy(model(tidu.tensor(X[idx])), tidu.tensor(y[idx]))
+        loss = F.cross_entropy(model(tidu.Tensor(X[idx])), tidu.Tensor(y[idx]))
         opt.zero_grad()
         loss.backward()
         if s < EARLY:
-            before = np.concatenate([p.data.ravel() for p in params])
+            before = np.concatenate([p._data.ravel() for p in params])
         opt.step()
         if s < EARLY:
-            deltas.append(np.concatenate([p.data.ravel() for p in params]) - before)
+            deltas.append(np.concatenate([p._data.ravel() for p in params]) - before)
     n = EARLY // 10 + 1 + (steps - EARLY) // 50
     curve = np.array(curve + [np.inf] * (n - len(curve)))
     return curve, np.array(deltas)

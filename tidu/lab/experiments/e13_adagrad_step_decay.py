@@ -38,27 +38,27 @@ def _train(kind: str, lr: float, X, y, steps: int, seed: int, record: bool = Tru
     make, acc_key, eps = KINDS[kind]
     opt = make(params, lr)
     rng = np.random.default_rng(1000 + seed)
-    Xt, yt = tidu.tensor(X), tidu.tensor(y)
+    Xt, yt = tidu.Tensor(X), tidu.Tensor(y)
 
     def full_loss():
         with tidu.no_grad():
-            v = float(F.cross_entropy(model(Xt), yt).data)
+            v = float(F.cross_entropy(model(Xt), yt)._data)
         return v if np.isfinite(v) else np.inf
 
     ts, eff, upd, grad = [], [], [], []
     losses = {0: full_loss()}
     for t in range(steps):
         idx = rng.integers(0, len(X), BATCH)
-        loss = F.cross_entropy(model(tidu.tensor(X[idx])), tidu.tensor(y[idx]))
+        loss = F.cross_entropy(model(tidu.Tensor(X[idx])), tidu.Tensor(y[idx]))
         opt.zero_grad()
         loss.backward()
         rec = record and _sampled(t)
         if rec:
-            before = [p.data.copy() for p in params]
-            g = np.concatenate([p.grad.data.ravel() for p in params])
+            before = [p._data.copy() for p in params]
+            g = np.concatenate([p.grad._data.ravel() for p in params])
         opt.step()
         if rec:
-            delta = np.concatenate([(p.data - b).ravel() for p, b in zip(params, before)])
+            delta = np.concatenate([(p._data - b).ravel() for p, b in zip(params, before)])
             acc = np.concatenate([opt.state[id(p)][acc_key].ravel() for p in params])
             acc = acc[acc > 0]                 # coordinates that never saw a gradient (blank pixels)
             ts.append(t + 1)
@@ -67,7 +67,7 @@ def _train(kind: str, lr: float, X, y, steps: int, seed: int, record: bool = Tru
             grad.append(np.linalg.norm(g))
         if t + 1 == steps // 2:
             losses[t + 1] = full_loss()
-        if not np.isfinite(float(loss.data)):
+        if not np.isfinite(float(loss._data)):
             break
     losses[steps] = full_loss()
     return {"t": np.array(ts), "eff": np.array(eff), "upd": np.array(upd),

@@ -40,12 +40,12 @@ def _train(X, y, loss: str, lr: float, scale: float, max_steps: int):
     opt = tidu.optim.SGD([w, b], lr=lr)
     Xt, yt = tidu.Tensor(X), tidu.Tensor(y.astype(np.float32)[:, None])
     _loss(loss, Xt @ w.T + b, yt).backward()
-    grad0 = float(np.sqrt((w.grad.data.astype(np.float64) ** 2).sum()
-                          + (b.grad.data.astype(np.float64) ** 2).sum()))
+    grad0 = float(np.sqrt((w.grad._data.astype(np.float64) ** 2).sum()
+                          + (b.grad._data.astype(np.float64) ** 2).sum()))
     accs, hit, wrong_prob = [], None, None
     for step in range(max_steps + 1):
         z = Xt @ w.T + b
-        p = 0.5 * (1.0 + np.tanh(0.5 * z.data[:, 0].astype(np.float64)))   # σ(z), no overflow
+        p = 0.5 * (1.0 + np.tanh(0.5 * z._data[:, 0].astype(np.float64)))   # σ(z), no overflow
         if wrong_prob is None:
             wrong_prob = float(np.mean(np.where(y == 1, 1 - p, p)))   # mean prob. of the wrong class
         acc = float(((p > 0.5) == (y == 1)).mean())

@@ -31,8 +31,8 @@ def run(full: bool = False) -> Outcome:
     with np.errstate(over="ignore", invalid="ignore"):
         for s in scales:
             logits = tidu.Tensor(base * s)
-            naive = _naive_softmax(logits).data
-            stable = F.softmax(logits, dim=-1).data
+            naive = _naive_softmax(logits)._data
+            stable = F.softmax(logits, dim=-1)._data
             naive_bad.append(float((~np.isfinite(naive).all(axis=1)).mean()))
             stable_bad.append(float((~np.isfinite(stable).all(axis=1)).mean()))
             ok = np.isfinite(naive).all(axis=1)

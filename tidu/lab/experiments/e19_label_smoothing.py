@@ -23,7 +23,7 @@ def _smoothed_target(eps: float, logits) -> np.ndarray:
     x = tidu.Tensor(np.asarray(logits, dtype=np.float64)[None, :], requires_grad=True, dtype="float64")
     loss = F.cross_entropy(x, tidu.Tensor(np.array([1])), reduction="sum", label_smoothing=eps)
     loss.backward()
-    return (F.softmax(x, dim=-1).data - x.grad.data)[0]
+    return (F.softmax(x, dim=-1)._data - x.grad._data)[0]
 
 
 def _fit_free_logits(eps: float, steps: int) -> np.ndarray:
@@ -37,7 +37,7 @@ def _fit_free_logits(eps: float, steps: int) -> np.ndarray:
         opt.zero_grad()
         loss.backward()
         opt.step()
-        p1.append(float(F.softmax(x, dim=-1).data[0, 1]))
+        p1.append(float(F.softmax(x, dim=-1)._data[0, 1]))
     return np.array(p1)
 
 
@@ -57,7 +57,7 @@ def _train_digits(eps: float, seed: int, steps: int):
         loss.backward()
         opt.step()
     with tidu.no_grad():
-        p = F.softmax(model(tidu.Tensor(Xte)), dim=-1).data.astype(np.float64)
+        p = F.softmax(model(tidu.Tensor(Xte)), dim=-1)._data.astype(np.float64)
     pred, conf = p.argmax(1), p.max(1)
     wrong = pred != yte
     return {"accuracy": float((~wrong).mean()), "mean_max_prob": float(conf.mean()),

@@ -35,8 +35,8 @@ def _train(peak_lr: float, warmup: int, steps: int, X, y, seed: int):
     losses = np.full(steps, np.nan)
     for s in range(steps):
         idx = rng.integers(0, len(X), BATCH)
-        loss = F.cross_entropy(model(tidu.tensor(X[idx])), tidu.tensor(y[idx]))
-        losses[s] = float(loss.data)
+        loss = F.cross_entropy(model(tidu.Tensor(X[idx])), tidu.Tensor(y[idx]))
+        losses[s] = float(loss._data)
         if not np.isfinite(losses[s]):
             return losses, math.inf
         opt.zero_grad()
@@ -44,7 +44,7 @@ def _train(peak_lr: float, warmup: int, steps: int, X, y, seed: int):
         opt.step()
         sched.step()
     with tidu.no_grad():
-        final = float(F.cross_entropy(model(tidu.tensor(X)), tidu.tensor(y)).data)
+        final = float(F.cross_entropy(model(tidu.Tensor(X)), tidu.Tensor(y))._data)
     return losses, (final if np.isfinite(final) else math.inf)
 
 

@@ -61,7 +61,7 @@ def _train_all(widths, X_sets, y_sets, X_test, steps: int, seed: int) -> np.ndar
     if X_test.ndim == 2:
         X_test = np.broadcast_to(X_test, (m,) + X_test.shape)
     with tidu.no_grad():
-        out = model(tidu.Tensor(np.ascontiguousarray(X_test, dtype=np.float32))).data
+        out = model(tidu.Tensor(np.ascontiguousarray(X_test, dtype=np.float32)))._data
     return np.moveaxis(out.astype(np.float64), -1, 0)[..., None]
 
 

@@ -49,11 +49,11 @@ def _gd(X: np.ndarray, y: np.ndarray, lr: float, steps: int, target: float):
     nn.init.zeros_(model.weight)
     nn.init.zeros_(model.bias)
     opt = optim.SGD(model.parameters(), lr=lr)
-    Xt, yt = tidu.tensor(X.astype(np.float32)), tidu.tensor(y[:, None])
+    Xt, yt = tidu.Tensor(X.astype(np.float32)), tidu.Tensor(y[:, None])
     losses = []
     for _ in range(steps + 1):
         loss = F.binary_cross_entropy_with_logits(model(Xt), yt)
-        losses.append(float(loss.data))
+        losses.append(float(loss._data))
         if not np.isfinite(losses[-1]) or losses[-1] > 1e6 or losses[-1] <= target:
             break
         if len(losses) > steps:

@@ -38,7 +38,7 @@ def _train(model, X, y, lr: float, epochs: int, rng) -> float:
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
-    return float(loss.data)
+    return float(loss._data)
 
 
 def _unit_stats(model, X, y):
@@ -51,8 +51,8 @@ def _unit_stats(model, X, y):
         z1 = model[0](x)
         z2 = model[2](model[1](z1))
         F.cross_entropy(model[4](model[3](z2)), t).backward()
-    negative = np.concatenate([(z.data <= 0).all(axis=0) for z in (z1, z2)])
-    zero_grad = np.concatenate([np.abs(lin.weight.grad.data).sum(axis=1) == 0
+    negative = np.concatenate([(z._data <= 0).all(axis=0) for z in (z1, z2)])
+    zero_grad = np.concatenate([np.abs(lin.weight.grad._data).sum(axis=1) == 0
                                 for lin in (model[0], model[2])])
     return negative, zero_grad
 

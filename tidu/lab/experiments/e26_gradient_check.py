@@ -15,24 +15,24 @@ from ..base import Outcome, SubClaim, experiment
 # A hand-written activation, tanh, with its own backward.  `Tensor._op(data, parents, backward)`
 # is how tidu's ops are built; backward maps the upstream gradient g to one gradient per parent.
 def _tanh_right(x: tidu.Tensor) -> tidu.Tensor:
-    out = np.tanh(x.data)
+    out = np.tanh(x._data)
     return tidu.Tensor._op(out, (x,), lambda g: (g * (1 - out ** 2),))
 
 
 def _tanh_input_not_output(x: tidu.Tensor) -> tidu.Tensor:
-    out = np.tanh(x.data)
+    out = np.tanh(x._data)
     # bug: 1 − x² instead of 1 − tanh(x)²
-    return tidu.Tensor._op(out, (x,), lambda g: (g * (1 - x.data ** 2),))
+    return tidu.Tensor._op(out, (x,), lambda g: (g * (1 - x._data ** 2),))
 
 
 def _tanh_no_chain_rule(x: tidu.Tensor) -> tidu.Tensor:
-    out = np.tanh(x.data)
+    out = np.tanh(x._data)
     # bug: the local derivative alone, the upstream gradient g forgotten
     return tidu.Tensor._op(out, (x,), lambda g: (np.ones_like(g) * (1 - out ** 2),))
 
 
 def _tanh_off_by_2pct(x: tidu.Tensor) -> tidu.Tensor:
-    out = np.tanh(x.data)
+    out = np.tanh(x._data)
     # subtle bug: a wrong constant, 2 % off
     return tidu.Tensor._op(out, (x,), lambda g: (1.02 * g * (1 - out ** 2),))
 

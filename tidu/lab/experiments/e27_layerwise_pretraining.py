@@ -85,7 +85,7 @@ def _pretrain(model: nn.Sequential, Xtr, Xva, steps_per_layer: int, seed: int,
                 opt.step()
             with tidu.no_grad():
                 xv = tidu.Tensor(hv)
-                rec = float(F.mse_loss(F.sigmoid(dec(F.sigmoid(enc(xv)))), xv).data)
+                rec = float(F.mse_loss(F.sigmoid(dec(F.sigmoid(enc(xv)))), xv)._data)
             if not np.isfinite(rec):
                 rec = np.inf
             if best is None or rec < best[1]:
@@ -93,8 +93,8 @@ def _pretrain(model: nn.Sequential, Xtr, Xva, steps_per_layer: int, seed: int,
         enc.load_state_dict(best[2])
         chosen.append((best[0], best[1]))
         with tidu.no_grad():
-            h = F.sigmoid(enc(tidu.Tensor(h))).data
-            hv = F.sigmoid(enc(tidu.Tensor(hv))).data
+            h = F.sigmoid(enc(tidu.Tensor(h)))._data
+            hv = F.sigmoid(enc(tidu.Tensor(hv)))._data
     return chosen
 
 
@@ -102,14 +102,14 @@ def _layer_grad_norms(model, X, y) -> list:
     """‖∂L/∂W‖ of each hidden layer's weight on the whole training set."""
     model.zero_grad()
     F.cross_entropy(model(tidu.Tensor(X)), tidu.Tensor(y)).backward()
-    norms = [float(np.linalg.norm(model[2 * i].weight.grad.data)) for i in range(DEPTH)]
+    norms = [float(np.linalg.norm(model[2 * i].weight.grad._data)) for i in range(DEPTH)]
     model.zero_grad()
     return norms
 
 
 def _accuracy(model, X, y) -> float:
     with tidu.no_grad():
-        out = model(tidu.Tensor(X)).data
+        out = model(tidu.Tensor(X))._data
     return float((out.argmax(1) == y).mean()) if np.isfinite(out).all() else 0.1
 
 

@@ -54,7 +54,7 @@ def _final_loss(act, lr: float, seed: int, steps: int, X, y) -> float:
             loss.backward()
             opt.step()
         with tidu.no_grad():
-            out = float(F.cross_entropy(model(tidu.Tensor(X)), tidu.Tensor(y)).data)
+            out = float(F.cross_entropy(model(tidu.Tensor(X)), tidu.Tensor(y))._data)
     return out if np.isfinite(out) else float("inf")
 
 
@@ -70,7 +70,7 @@ def _same_sign_fraction(act, batch: int, steps: int, seed: int, X, y, hidden: in
         loss = F.cross_entropy(model(tidu.Tensor(X[idx])), tidu.Tensor(y[idx]))
         opt.zero_grad()
         loss.backward()
-        g = model[2].weight.grad.data                    # (10 output units, hidden inputs)
+        g = model[2].weight.grad._data                    # (10 output units, hidden inputs)
         same.append(((g >= 0).all(axis=1) | (g <= 0).all(axis=1)).mean())
         opt.step()
     return float(np.mean(same))

@@ -15,7 +15,7 @@ from ..base import Outcome, SubClaim, experiment
 
 def _embed(model, X) -> np.ndarray:
     with tidu.no_grad():
-        return model(tidu.Tensor(X)).data.astype(np.float64)
+        return model(tidu.Tensor(X))._data.astype(np.float64)
 
 
 def _scores(Etr, ytr, Ete, yte) -> tuple:
@@ -65,7 +65,7 @@ def _one_seed(seed: int, steps: int, dim: int):
         opt.zero_grad()
         loss.backward()
         opt.step()
-        losses.append(float(loss.data))
+        losses.append(float(loss._data))
     E1te = _embed(model, Xte)
     after = _scores(_embed(model, Xtr), ytr, E1te, yte)
     return {"before": before, "after": after, "pca": pca, "losses": losses,

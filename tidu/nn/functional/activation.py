@@ -37,34 +37,34 @@ __all__ = ["sigmoid", "tanh", "relu", "leaky_relu", "prelu", "rrelu", "elu", "ma
 def _check_float(x, op: str) -> None:
     if not isinstance(x, Tensor):
         raise TypeError(f"{op}: expected a tidu.Tensor, got {type(x).__name__}")
-    if x.data.dtype.kind != "f":
-        raise DTypeError(f"{op}: expected a float tensor, got dtype {x.data.dtype}")
+    if x._data.dtype.kind != "f":
+        raise DTypeError(f"{op}: expected a float tensor, got dtype {x._data.dtype}")
 
 
 def sigmoid(x: Tensor) -> Tensor:
     """σ(x) = 1/(1+e^(−x)), computed as ½(1+tanh(x/2)) so no exp overflows;
     σ'(x) = σ(x)(1−σ(x)) ≤ ¼ (the notes' reason deep sigmoid nets vanish)."""
-    out = 0.5 * (1.0 + np.tanh(0.5 * x.data))
+    out = 0.5 * (1.0 + np.tanh(0.5 * x._data))
     return Tensor._op(out, (x,), lambda g: (g * out * (1.0 - out),))
 
 
 def tanh(x: Tensor) -> Tensor:
     """tanh(x); tanh'(x) = 1 − tanh²(x).  Zero-centred, unlike sigmoid."""
-    out = np.tanh(x.data)
+    out = np.tanh(x._data)
     return Tensor._op(out, (x,), lambda g: (g * (1.0 - out * out),))
 
 
 def relu(x: Tensor) -> Tensor:
     """max(0, x); the gradient is 1 where x > 0 and 0 elsewhere (0 at x = 0, as PyTorch)."""
-    out = np.maximum(x.data, 0)
+    out = np.maximum(x._data, 0)
     return Tensor._op(out, (x,), lambda g: (g * (out > 0),))
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """x for x > 0, negative_slope·x otherwise (default 0.01, as PyTorch and the notes)."""
     negative_slope = float(negative_slope)  # a NumPy float64 scalar would upcast float32
-    pos = x.data > 0
-    out = np.where(pos, x.data, x.data * negative_slope)
+    pos = x._data > 0
+    out = np.where(pos, x._data, x._data * negative_slope)
     return Tensor._op(out, (x,), lambda g: (np.where(pos, g, g * negative_slope),))
 
 
@@ -78,12 +78,12 @@ def prelu(x: Tensor, weight: Tensor) -> Tensor:
     _check_float(x, "prelu")
     if not isinstance(weight, Tensor):
         raise TypeError(f"prelu: weight must be a tidu.Tensor, got {type(weight).__name__}")
-    if weight.data.dtype != x.data.dtype:
-        raise DTypeError(f"prelu: weight dtype {weight.data.dtype} differs from input dtype "
-                         f"{x.data.dtype}; cast one with .to()")
+    if weight._data.dtype != x._data.dtype:
+        raise DTypeError(f"prelu: weight dtype {weight._data.dtype} differs from input dtype "
+                         f"{x._data.dtype}; cast one with .to()")
     if weight.ndim > 1:
         raise ShapeError(f"prelu: weight must be a scalar or 1-D, got shape {shape_str(weight.shape)}")
-    xd, wd = x.data, weight.data
+    xd, wd = x._data, weight._data
     channels = xd.shape[1] if xd.ndim >= 2 else 1
     if wd.size == 1:
         w = wd.reshape(())
@@ -123,7 +123,7 @@ def rrelu(x: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: b
         raise ArgumentError(f"rrelu: lower bound {lower} must not exceed upper bound {upper}")
     if not training:
         return leaky_relu(x, (lower + upper) / 2)
-    xd = x.data
+    xd = x._data
     draw_dtype = np.float64 if xd.dtype == np.float64 else np.float32
     slope = generator().random(xd.shape, dtype=draw_dtype)
     slope *= upper - lower
@@ -140,7 +140,7 @@ def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
     towards zero.  Backward: g for x > 0, g·α·eˣ otherwise."""
     _check_float(x, "elu")
     alpha = float(alpha)
-    xd = x.data
+    xd = x._data
     pos = xd > 0
     em = np.expm1(np.minimum(xd, 0))  # e^x − 1 without overflow for large positive x
     out = np.where(pos, xd, em * alpha)
@@ -162,7 +162,7 @@ def maxout(x: Tensor, pool_size: int) -> Tensor:
     _check_float(x, "maxout")
     if isinstance(pool_size, bool) or not isinstance(pool_size, (int, np.integer)) or pool_size < 1:
         raise ArgumentError(f"maxout: pool_size must be a positive integer, got {pool_size!r}")
-    xd = x.data
+    xd = x._data
     if xd.ndim == 0 or xd.shape[-1] % pool_size:
         raise ShapeError(f"maxout: the last dim of the input (shape {shape_str(xd.shape)}) must "
                          f"be a multiple of pool_size={pool_size}")
@@ -183,7 +183,7 @@ def softmax(x: Tensor, dim: int = -1) -> Tensor:
     Backward: dx = s ⊙ (g − Σ g⊙s)."""
     _check_float(x, "softmax")
     dim = normalize_dim(dim, x.ndim, "softmax")
-    z = x.data - x.data.max(axis=dim, keepdims=True)
+    z = x._data - x._data.max(axis=dim, keepdims=True)
     e = np.exp(z)
     out = e / e.sum(axis=dim, keepdims=True)
     return Tensor._op(out, (x,), lambda g: (out * (g - (g * out).sum(axis=dim, keepdims=True)),))
@@ -194,7 +194,7 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
     Backward: dx = g − softmax(x)·Σ g."""
     _check_float(x, "log_softmax")
     dim = normalize_dim(dim, x.ndim, "log_softmax")
-    z = x.data - x.data.max(axis=dim, keepdims=True)
+    z = x._data - x._data.max(axis=dim, keepdims=True)
     out = z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
 
     def backward(g):

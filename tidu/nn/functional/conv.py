@@ -110,7 +110,7 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, who) -> Tens
     if groups != 1:
         raise NotImplementedError(f"{who}: groups={groups} is not supported; tidu implements "
                                   f"only groups=1 (no grouped or depthwise convolutions)")
-    w = weight.data
+    w = weight._data
     if w.ndim != 4:
         raise ShapeError(f"{who}: weight must be 4-D (out_channels, in_channels, kH, kW), "
                          f"got shape {shape_str(w.shape)}")
@@ -121,7 +121,7 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, who) -> Tens
         raise ShapeError(f"{who}: expected a 4-D input (N, C_in, H, W) or a 3-D unbatched input "
                          f"(C_in, H, W) with C_in = {w.shape[1]}, got shape {shape_str(x.shape)}")
     unbatched = x.ndim == 3
-    xd = x.data[None] if unbatched else x.data
+    xd = x._data[None] if unbatched else x._data
     n, c, h, wd = xd.shape
     o, c_w, kh, kw = w.shape
     if c != c_w:
@@ -159,7 +159,7 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, who) -> Tens
     w2 = w.reshape(o, k)
     out = np.matmul(w2, cols).reshape(n, o, ho, wo)
     if bias is not None:
-        out += bias.data[:, None, None]
+        out += bias._data[:, None, None]
 
     parents = (x, weight) if bias is None else (x, weight, bias)
     saved_cols = cols if weight.requires_grad else None

@@ -37,7 +37,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
     p = _check_p(p, "dropout")
     if not isinstance(x, Tensor):
         raise TypeError(f"dropout: expected a tidu.Tensor, got {type(x).__name__}")
-    xd = x.data
+    xd = x._data
     if xd.dtype.kind != "f":
         raise DTypeError(f"dropout: expected a float tensor, got dtype {xd.dtype}")
     if not isinstance(inplace, (bool, np.bool_)):

@@ -27,7 +27,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         raise ArgumentError(f"one_hot: num_classes must be an int, got {num_classes!r} "
                             f"({type(num_classes).__name__})")
     num_classes = int(num_classes)
-    x = tensor.data
+    x = tensor._data
     if x.dtype.kind != "i" or x.dtype.itemsize != 8:
         raise DTypeError(f"one_hot: expected an int64 tensor of class indices (as PyTorch's "
                          f"LongTensor), got dtype {x.dtype}; convert it with .long()")

@@ -14,14 +14,14 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     Backward: dx = g W, dW = gᵀ x, db = Σ g over all leading dims.
     """
     x = lift(x, weight, "linear")
-    w = weight.data
+    w = weight._data
     if x.ndim == 0 or x.shape[-1] != w.shape[1]:
         raise ShapeError(f"linear: input of shape {shape_str(x.shape)} needs {w.shape[1]} "
                          f"features in its last dimension (weight {shape_str(w.shape)})")
-    xd = x.data
+    xd = x._data
     out = xd @ w.T
     if bias is not None:
-        out += bias.data
+        out += bias._data
     parents = (x, weight) if bias is None else (x, weight, bias)
 
     def backward(g):

@@ -46,8 +46,8 @@ def _input(x, name: str, what: str = "input") -> Tensor:
         if arr.dtype.kind != "f":
             raise DTypeError(f"{name}: {what} must be a float tensor, got dtype {arr.dtype}")
         return Tensor._wrap(arr)
-    if x.data.dtype.kind != "f":
-        raise DTypeError(f"{name}: {what} must be a float tensor, got dtype {x.data.dtype}")
+    if x._data.dtype.kind != "f":
+        raise DTypeError(f"{name}: {what} must be a float tensor, got dtype {x._data.dtype}")
     return x
 
 
@@ -56,23 +56,23 @@ def _target(t, x: Tensor) -> Tensor:
     if isinstance(t, Tensor):
         return t
     arr = np.asarray(t)
-    if arr.dtype.kind == "f" and arr.dtype != x.data.dtype:
-        arr = arr.astype(x.data.dtype)
-    return Tensor._wrap(like(x.data, arr))
+    if arr.dtype.kind == "f" and arr.dtype != x._data.dtype:
+        arr = arr.astype(x._data.dtype)
+    return Tensor._wrap(like(x._data, arr))
 
 
 def _same_float_dtype(t: Tensor, x: Tensor, name: str, what: str = "target") -> None:
-    if t.data.dtype != x.data.dtype:
-        raise DTypeError(f"{name}: {what} has dtype {t.data.dtype} but the input has "
-                         f"{x.data.dtype}; cast one with .to() (tidu never upcasts silently)")
+    if t._data.dtype != x._data.dtype:
+        raise DTypeError(f"{name}: {what} has dtype {t._data.dtype} but the input has "
+                         f"{x._data.dtype}; cast one with .to() (tidu never upcasts silently)")
 
 
 def _float_target(target, x: Tensor, name: str) -> Tensor:
     """A float target of exactly the input's shape and dtype (elementwise losses)."""
     t = _target(target, x)
-    if t.data.dtype.kind != "f":
+    if t._data.dtype.kind != "f":
         raise DTypeError(f"{name}: target must be a float tensor (values, not class indices), "
-                         f"got dtype {t.data.dtype}; convert it with .float() or .to(dtype)")
+                         f"got dtype {t._data.dtype}; convert it with .float() or .to(dtype)")
     if t.shape != x.shape:
         raise ShapeError(f"{name}: input of shape {shape_str(x.shape)} and target of shape "
                          f"{shape_str(t.shape)} must have the same shape (losses never broadcast; "
@@ -85,12 +85,12 @@ def _const(w, x: Tensor, name: str, what: str, shape=None, broadcast_to=None) ->
     """A constant weight in ``x``'s dtype, of ``shape`` or broadcasting to ``broadcast_to``."""
     if w is None:
         return None
-    arr = w.data if isinstance(w, Tensor) else like(x.data, np.asarray(w))
+    arr = w._data if isinstance(w, Tensor) else like(x._data, np.asarray(w))
     if arr.dtype.kind not in "fiub":
         raise DTypeError(f"{name}: {what} must be numeric, got dtype {arr.dtype}")
-    if isinstance(w, Tensor) and arr.dtype.kind == "f" and arr.dtype != x.data.dtype:
+    if isinstance(w, Tensor) and arr.dtype.kind == "f" and arr.dtype != x._data.dtype:
         _same_float_dtype(w, x, name, what)
-    arr = arr.astype(x.data.dtype, copy=False)
+    arr = arr.astype(x._data.dtype, copy=False)
     if shape is not None and arr.shape != shape:
         raise ShapeError(f"{name}: {what} must have shape {shape_str(shape)} (one value per "
                          f"class), got {shape_str(arr.shape)}")
@@ -106,7 +106,7 @@ def _const(w, x: Tensor, name: str, what: str, shape=None, broadcast_to=None) ->
 
 
 def _class_target(target, x: Tensor, name: str, expected: tuple) -> np.ndarray:
-    t = target.data if isinstance(target, Tensor) else like(x.data, np.asarray(target))
+    t = target._data if isinstance(target, Tensor) else like(x._data, np.asarray(target))
     if t.dtype.kind not in "iu":
         raise DTypeError(f"{name}: target must hold class indices (an integer tensor), got dtype "
                          f"{t.dtype}; convert it with .long()")
@@ -213,7 +213,7 @@ def mse_loss(input, target, reduction: str = "mean") -> Tensor:
     _check_reduction(reduction, name)
     x = _input(input, name)
     t = _float_target(target, x, name)
-    d = x.data - t.data
+    d = x._data - t._data
     return _elementwise(name, x, t, d * d, reduction, lambda: 2.0 * d, lambda: -2.0 * d)
 
 
@@ -226,7 +226,7 @@ def l1_loss(input, target, reduction: str = "mean") -> Tensor:
     _check_reduction(reduction, name)
     x = _input(input, name)
     t = _float_target(target, x, name)
-    d = x.data - t.data
+    d = x._data - t._data
     return _elementwise(name, x, t, np.abs(d), reduction, lambda: np.sign(d), lambda: -np.sign(d))
 
 
@@ -243,7 +243,7 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0) -> Te
     delta = float(delta)
     x = _input(input, name)
     t = _float_target(target, x, name)
-    d = x.data - t.data
+    d = x._data - t._data
     a = np.abs(d)
     loss = np.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
     return _elementwise(name, x, t, loss, reduction, lambda: np.clip(d, -delta, delta),
@@ -264,7 +264,7 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") ->
     x = _input(input, name)
     t = _float_target(target, x, name)
     w = _const(weight, x, name, "weight", broadcast_to=x.shape)
-    xd, yd = x.data, t.data
+    xd, yd = x._data, t._data
     if xd.size and not ((xd >= 0).all() and (xd <= 1).all()):
         bad = xd[~((xd >= 0) & (xd <= 1))].flat[0]
         raise ArgumentError(f"{name}: input must hold probabilities in [0, 1], got {bad} "
@@ -307,7 +307,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction: str 
     t = _float_target(target, x, name)
     w = _const(weight, x, name, "weight", broadcast_to=x.shape)
     pw = _const(pos_weight, x, name, "pos_weight", broadcast_to=x.shape)
-    xd, yd = x.data, t.data
+    xd, yd = x._data, t._data
     sp = np.maximum(xd, 0.0) + np.log1p(np.exp(-np.abs(xd)))     # softplus(x) = −log(1 − σ(x))
     if pw is None:
         loss = sp - xd * yd
@@ -358,12 +358,12 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
     x = _input(input, name)
     C, idx_shape = _class_dim_shapes(x, name)
     t = _target(target, x)
-    tkind = t.data.dtype.kind
+    tkind = t._data.dtype.kind
     if t.shape == x.shape:
         if tkind != "f":
             raise DTypeError(
                 f"{name}: a target of the input's shape {shape_str(x.shape)} holds class "
-                f"probabilities, which must be float; got dtype {t.data.dtype} (for class "
+                f"probabilities, which must be float; got dtype {t._data.dtype} (for class "
                 f"indices give a target of shape {shape_str(idx_shape)})")
         _same_float_dtype(t, x, name)
         w = _const(weight, x, name, "weight", shape=(C,))
@@ -372,7 +372,7 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
         if tkind not in "iu":
             raise DTypeError(
                 f"{name}: a target of shape {shape_str(idx_shape)} holds class indices, which "
-                f"must be integers; got dtype {t.data.dtype} (convert with .long(); float "
+                f"must be integers; got dtype {t._data.dtype} (convert with .long(); float "
                 f"class probabilities need the input's shape {shape_str(x.shape)})")
     else:
         raise ShapeError(
@@ -380,7 +380,7 @@ def cross_entropy(input, target, weight=None, ignore_index: int = -100, reductio
             f"{shape_str(idx_shape)} (class indices) or {shape_str(x.shape)} (class "
             f"probabilities); got {shape_str(t.shape)}")
     w = _const(weight, x, name, "weight", shape=(C,))
-    return _cross_entropy_index(x, t.data, w, int(ignore_index), reduction,
+    return _cross_entropy_index(x, t._data, w, int(ignore_index), reduction,
                                 float(label_smoothing), name)
 
 
@@ -388,7 +388,7 @@ def _cross_entropy_index(x, t, w, ignore_index, reduction, eps, name):
     C = x.shape[1] if x.ndim > 1 else x.shape[0]
     ts = t.reshape(-1)
     valid = _check_labels(ts, C, name, ignore_index)
-    xs = _rows(x.data)
+    xs = _rows(x._data)
     N = xs.shape[0]
     rows = xp_of(xs).arange(N)
     ts_safe = ts if valid is None else np.where(valid, ts, 0)
@@ -396,7 +396,7 @@ def _cross_entropy_index(x, t, w, ignore_index, reduction, eps, name):
     e = np.exp(z)
     s = e.sum(axis=1, keepdims=True)
     lse = np.log(s)[:, 0]
-    dtype = x.data.dtype
+    dtype = x._data.dtype
 
     # per-sample weight of the main term: w[y] (0 for ignored samples)
     if w is None:
@@ -460,12 +460,12 @@ def _cross_entropy_index(x, t, w, ignore_index, reduction, eps, name):
 def _cross_entropy_probs(x, t, w, reduction, eps):
     ax = 0 if x.ndim == 1 else 1
     C = x.shape[ax]
-    xd = x.data
+    xd = x._data
     z = xd - xd.max(axis=ax, keepdims=True)
     e = np.exp(z)
     s = e.sum(axis=ax, keepdims=True)
     logp = z - np.log(s)
-    yd = t.data if eps == 0.0 else t.data * (1.0 - eps) + eps / C
+    yd = t._data if eps == 0.0 else t._data * (1.0 - eps) + eps / C
     wb = None if w is None else w.reshape((C,) + (1,) * (x.ndim - 1 - ax))
     a = yd if wb is None else yd * wb              # coefficient of −log p
     loss = _scalar(-(a * logp).sum(axis=ax), xd.dtype)
@@ -509,11 +509,11 @@ def nll_loss(input, target, weight=None, ignore_index: int = -100,
     w = _const(weight, x, name, "weight", shape=(C,))
     ts = t.reshape(-1)
     valid = _check_labels(ts, C, name, ignore_index)
-    xs = _rows(x.data)
+    xs = _rows(x._data)
     N = xs.shape[0]
     rows = xp_of(xs).arange(N)
     ts_safe = ts if valid is None else np.where(valid, ts, 0)
-    dtype = x.data.dtype
+    dtype = x._data.dtype
     if w is None:
         wt = None if valid is None else valid.astype(dtype)
     else:
@@ -567,7 +567,7 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
     w = _const(weight, x, name, "weight", shape=(C,))
     ts = t.reshape(-1)
     _check_labels(ts, C, name)
-    xs = _rows(x.data)
+    xs = _rows(x._data)
     N = xs.shape[0]
     rows = xp_of(xs).arange(N)
     z = xs - xs[rows, ts][:, None]
@@ -653,7 +653,7 @@ def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: floa
     _same_float_dtype(neg, a, name, "negative")
     p = float(p)
     eps = float(eps)
-    ad, pd, nd = a.data, pos.data, neg.data
+    ad, pd, nd = a._data, pos._data, neg._data
     d_ap, g_ap = _pnorm(ad - pd + eps, p)
     d_an, g_an = _pnorm(ad - nd + eps, p)
     if swap:

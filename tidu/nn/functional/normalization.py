@@ -23,7 +23,7 @@ __all__ = ["batch_norm", "layer_norm"]
 
 
 def _array_of(value):
-    return value.data if isinstance(value, Tensor) else value
+    return value._data if isinstance(value, Tensor) else value
 
 
 def _check_param(p, shape, like, op, what):
@@ -34,9 +34,9 @@ def _check_param(p, shape, like, op, what):
     if p.shape != shape:
         raise ShapeError(f"{op}: {what} of shape {shape_str(p.shape)} does not match the "
                          f"expected {shape_str(shape)}")
-    if p.data.dtype != like.data.dtype:
-        raise DTypeError(f"{op}: {what} dtype {p.data.dtype} differs from input dtype "
-                         f"{like.data.dtype}; cast one with .to()")
+    if p._data.dtype != like._data.dtype:
+        raise DTypeError(f"{op}: {what} dtype {p._data.dtype} differs from input dtype "
+                         f"{like._data.dtype}; cast one with .to()")
 
 
 def batch_norm(input: Tensor, running_mean, running_var, weight: Tensor | None = None,
@@ -57,7 +57,7 @@ def batch_norm(input: Tensor, running_mean, running_var, weight: Tensor | None =
     op = "batch_norm"
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}: expected a tidu.Tensor input, got {type(input).__name__}")
-    xd = input.data
+    xd = input._data
     if xd.dtype.kind != "f":
         raise DTypeError(f"{op}: expected a float input, got dtype {xd.dtype}")
     if xd.ndim < 2:
@@ -66,8 +66,8 @@ def batch_norm(input: Tensor, running_mean, running_var, weight: Tensor | None =
     C = xd.shape[1]
     rm, rv = _array_of(running_mean), _array_of(running_var)
     for stat in (rm, rv):
-        if stat is not None and type(stat) is not type(input.data):
-            same_device(f"{op}: running statistics and input", stat, input.data)
+        if stat is not None and type(stat) is not type(input._data):
+            same_device(f"{op}: running statistics and input", stat, input._data)
     for name, arr in (("running_mean", rm), ("running_var", rv)):
         if arr is not None and np.shape(arr) != (C,):
             raise ShapeError(f"{op}: {name} of shape {shape_str(np.shape(arr))} does not match "
@@ -79,7 +79,7 @@ def batch_norm(input: Tensor, running_mean, running_var, weight: Tensor | None =
     bshape = (1, C) + (1,) * (xd.ndim - 2)
     n = xd.size // C if C else 0
     dtype = xd.dtype
-    w = None if weight is None else weight.data.reshape(bshape)
+    w = None if weight is None else weight._data.reshape(bshape)
 
     if training:
         if n <= 1:
@@ -107,7 +107,7 @@ def batch_norm(input: Tensor, running_mean, running_var, weight: Tensor | None =
         shift = rm.astype(dtype, copy=False).reshape(bshape)
         xhat = (xd - shift) * invstd.reshape(bshape)
 
-    out = _affine(xhat, w, None if bias is None else bias.data.reshape(bshape))
+    out = _affine(xhat, w, None if bias is None else bias._data.reshape(bshape))
     parents = (input,) + tuple(p for p in (weight, bias) if p is not None)
 
     def backward(g):
@@ -118,7 +118,7 @@ def batch_norm(input: Tensor, running_mean, running_var, weight: Tensor | None =
         gxh = _channel_dot(g, xhat) if need_w or (training and need_x) else None
         gx = None
         if need_x:
-            scale = (invstd if w is None else invstd * weight.data).reshape(bshape)
+            scale = (invstd if w is None else invstd * weight._data).reshape(bshape)
             if training:
                 gx = xhat * (gxh / -n).reshape(bshape)  # one full-size temporary
                 gx += g
@@ -167,7 +167,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
     op = "layer_norm"
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}: expected a tidu.Tensor input, got {type(input).__name__}")
-    xd = input.data
+    xd = input._data
     if xd.dtype.kind != "f":
         raise DTypeError(f"{op}: expected a float input, got dtype {xd.dtype}")
     if np.ndim(normalized_shape) == 0:
@@ -187,8 +187,8 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
     var = _row_dot(xhat, xhat) / dtype.type(n)
     invstd = 1.0 / np.sqrt(var + dtype.type(float(eps)))
     xhat *= invstd
-    w = None if weight is None else weight.data.reshape(n)
-    out = _affine(xhat, w, None if bias is None else bias.data.reshape(n)).reshape(xd.shape)
+    w = None if weight is None else weight._data.reshape(n)
+    out = _affine(xhat, w, None if bias is None else bias._data.reshape(n)).reshape(xd.shape)
     parents = (input,) + tuple(p for p in (weight, bias) if p is not None)
 
     def backward(g):

@@ -43,7 +43,7 @@ def _geometry(x, kernel_size, stride, padding, dilation, ceil_mode, who):
     if ph > kh // 2 or pw > kw // 2:
         raise ArgumentError(f"{who}: padding should be at most half of the kernel size, got "
                             f"padding ({ph}, {pw}) for kernel_size ({kh}, {kw})")
-    xd = x.data[None] if x.ndim == 3 else x.data
+    xd = x._data[None] if x.ndim == 3 else x._data
     n, c, h, w = xd.shape
     ho = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1
     wo = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1

@@ -49,15 +49,15 @@ def _prepare(op, x, states, w_ih, w_hh, b_ih, b_hh, gates):
     for name, w in (("w_ih", w_ih), ("w_hh", w_hh)):
         if not isinstance(w, Tensor):
             raise TypeError(f"{op}: {name} must be a tidu.Tensor, got {type(w).__name__}")
-        if w.data.dtype.kind != "f":
-            raise DTypeError(f"{op}: {name} must be a float tensor, got dtype {w.data.dtype}")
+        if w._data.dtype.kind != "f":
+            raise DTypeError(f"{op}: {name} must be a float tensor, got dtype {w._data.dtype}")
     if w_hh.ndim != 2 or w_hh.shape[0] != gates * w_hh.shape[1]:
         raise ShapeError(f"{op}: w_hh must have shape ({gates}·H, H), got "
                          f"{shape_str(w_hh.shape)}")
     H = w_hh.shape[1]
     x = lift(x, w_hh, op)
-    if x.data.dtype.kind != "f":
-        raise DTypeError(f"{op}: input must be a float tensor, got dtype {x.data.dtype}")
+    if x._data.dtype.kind != "f":
+        raise DTypeError(f"{op}: input must be a float tensor, got dtype {x._data.dtype}")
     if x.ndim != 3:
         raise ShapeError(f"{op}: input must have shape (T, N, I), got {shape_str(x.shape)}")
     T, N, I = x.shape
@@ -88,10 +88,10 @@ def _bias_sum(b_ih, b_hh):
     if b_ih is None and b_hh is None:
         return None
     if b_ih is None:
-        return b_hh.data.copy()
+        return b_hh._data.copy()
     if b_hh is None:
-        return b_ih.data.copy()
-    return b_ih.data + b_hh.data
+        return b_ih._data.copy()
+    return b_ih._data + b_hh._data
 
 
 def _weight_grads(parents, dgx, dgh, x2, hs, h0d, w_ih):
@@ -118,7 +118,7 @@ def _weight_grads(parents, dgx, dgh, x2, hs, h0d, w_ih):
 
 
 def _parents(x, states, w_ih, w_hh, b_ih, b_hh):
-    zero = Tensor._wrap(xp_of(w_hh.data).zeros(0, dtype=w_hh.data.dtype))
+    zero = Tensor._wrap(xp_of(w_hh._data).zeros(0, dtype=w_hh._data.dtype))
     return ((x,) + tuple(s if s is not None else zero for s in states)
             + (w_ih, w_hh, b_ih if b_ih is not None else zero,
                b_hh if b_hh is not None else zero))
@@ -136,10 +136,10 @@ def rnn_layer(x: Tensor, h0: Tensor | None, w_ih: Tensor, w_hh: Tensor, b_ih: Te
     if nonlinearity not in ("tanh", "relu"):
         raise ArgumentError(f"{op}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
     x, (h0,), T, N, I, H = _prepare(op, x, [("h0", h0)], w_ih, w_hh, b_ih, b_hh, 1)
-    W, U = w_ih.data, w_hh.data
+    W, U = w_ih._data, w_hh._data
     dtype = U.dtype
-    x2 = x.data.reshape(T * N, I)
-    h0d = None if h0 is None else h0.data
+    x2 = x._data.reshape(T * N, I)
+    h0d = None if h0 is None else h0._data
     hs = (x2 @ W.T).reshape(T, N, H)  # pre-activations first, overwritten by hₜ
     bias = _bias_sum(b_ih, b_hh)
     if bias is not None:
@@ -197,12 +197,12 @@ def lstm_layer(x: Tensor, h0: Tensor | None, c0: Tensor | None, w_ih: Tensor, w_
     op = "lstm_layer"
     x, (h0, c0), T, N, I, H = _prepare(op, x, [("h0", h0), ("c0", c0)], w_ih, w_hh,
                                         b_ih, b_hh, 4)
-    W, U = w_ih.data, w_hh.data
+    W, U = w_ih._data, w_hh._data
     xp = xp_of(U)
     dtype = U.dtype
-    x2 = x.data.reshape(T * N, I)
-    h0d = None if h0 is None else h0.data
-    c0d = None if c0 is None else c0.data
+    x2 = x._data.reshape(T * N, I)
+    h0d = None if h0 is None else h0._data
+    c0d = None if c0 is None else c0._data
     # Forward in the row order (i, f, o, g), sigmoid rows negated: σ(a) = 1/(1 + e^(−a)).
     perm = like(U, np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H])
     Wf, Uf = W[perm], U[perm]
@@ -307,24 +307,24 @@ def gru_layer(x: Tensor, h0: Tensor | None, w_ih: Tensor, w_hh: Tensor, b_ih: Te
     """
     op = "gru_layer"
     x, (h0,), T, N, I, H = _prepare(op, x, [("h0", h0)], w_ih, w_hh, b_ih, b_hh, 3)
-    W, U = w_ih.data, w_hh.data
+    W, U = w_ih._data, w_hh._data
     xp = xp_of(U)
     dtype = U.dtype
     H2 = 2 * H
-    x2 = x.data.reshape(T * N, I)
-    h0d = None if h0 is None else h0.data
+    x2 = x._data.reshape(T * N, I)
+    h0d = None if h0 is None else h0._data
     Wf, Uf = W.copy(), U.copy()
     Wf[:H2] *= -1
     Uf[:H2] *= -1
     gates = (x2 @ Wf.T).reshape(T, N, 3 * H)  # pre-activations, overwritten by r, z, n
     bx = None
     if b_ih is not None or b_hh is not None:
-        bx = b_ih.data.copy() if b_ih is not None else xp.zeros(3 * H, dtype=dtype)
+        bx = b_ih._data.copy() if b_ih is not None else xp.zeros(3 * H, dtype=dtype)
         if b_hh is not None:
-            bx[:H2] += b_hh.data[:H2]
+            bx[:H2] += b_hh._data[:H2]
         bx[:H2] *= -1
         gates += bx
-    bhn = None if b_hh is None else b_hh.data[H2:]
+    bhn = None if b_hh is None else b_hh._data[H2:]
     UfT = Uf.T
     hs = xp.empty((T, N, H), dtype=dtype)
     hns = xp.empty((T, N, H), dtype=dtype)  # W_hn hₜ₋₁ + b_hn

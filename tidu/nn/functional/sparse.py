@@ -12,7 +12,7 @@ __all__ = ["embedding"]
 
 def _indices(input, num_embeddings: int, who: str) -> np.ndarray:
     """The integer index array of ``input`` (a tensor, an array or a list), checked."""
-    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    idx = input._data if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
         raise DTypeError(f"{who}: expected integer indices (e.g. int64), got dtype {idx.dtype}")
     if idx.size:
@@ -54,7 +54,7 @@ def _embedding(input, weight, padding_idx, who):
     num, dim = weight.shape
     idx = _indices(input, num, who)
     pad = _padding_index(padding_idx, num, who)
-    wd = weight.data
+    wd = weight._data
     idx = like(wd, idx)
     out = wd[idx]
 

@@ -149,7 +149,7 @@ def _as_parameter(value, container: Module, where: str) -> Parameter:
     if isinstance(value, Parameter):
         return value
     if isinstance(value, Tensor):
-        return Parameter(value.data, dtype=value.data.dtype)
+        return Parameter(value._data, dtype=value._data.dtype)
     raise ArgumentError(f"{type(container).__name__}: {where} must be a Parameter or Tensor, "
                         f"got {_describe(value)}")
 

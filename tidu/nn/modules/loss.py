@@ -33,7 +33,7 @@ def _legacy_reduction(size_average, reduce, reduction: str) -> str:
 def _array(w):
     if w is None:
         return None
-    return np.array(w.data if isinstance(w, Tensor) else w)
+    return np.array(w._data if isinstance(w, Tensor) else w)
 
 
 class _Loss(Module):

@@ -175,7 +175,7 @@ class Module:
     def zero_grad(self, set_to_none: bool = True) -> None:
         for p in self.parameters():
             if p.grad is not None and not set_to_none:
-                p.grad.data[...] = 0
+                p.grad._data[...] = 0
             else:
                 p.grad = None
 
@@ -198,8 +198,8 @@ class Module:
     def _cast(self, dtype) -> None:
         for m in self.modules():
             for p in m._parameters.values():
-                if p is not None and p.data.dtype.kind == "f":
-                    p.data = p.data.astype(dtype)
+                if p is not None and p._data.dtype.kind == "f":
+                    p._data = p._data.astype(dtype)
                     p.grad = None
             for name, b in list(m._buffers.items()):
                 if b is not None and b.dtype.kind == "f":
@@ -209,9 +209,9 @@ class Module:
         for m in self.modules():
             for p in m._parameters.values():
                 if p is not None:
-                    p.data = to_device(p.data, device)
+                    p._data = to_device(p._data, device)
                     if p.grad is not None:
-                        p.grad.data = to_device(p.grad.data, device)
+                        p.grad._data = to_device(p.grad._data, device)
             for name, b in list(m._buffers.items()):
                 if b is not None:
                     setattr(m, name, to_device(b, device))
@@ -235,7 +235,7 @@ class Module:
             pre = f"{mod_name}." if mod_name else ""
             for name, p in mod._parameters.items():
                 if p is not None:
-                    yield pre + name, mod, name, p.data
+                    yield pre + name, mod, name, p._data
             for name, b in mod._buffers.items():
                 if b is not None and name not in mod._non_persistent:
                     yield pre + name, mod, name, b
@@ -334,7 +334,7 @@ class RemovableHandle:
 
 def _host_array(value) -> np.ndarray:
     if isinstance(value, Tensor):
-        return to_numpy(value.data)
+        return to_numpy(value._data)
     if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch tensor, say
         return value.detach().cpu().numpy()
     return to_numpy(value) if device_of(value) != "cpu" else np.asarray(value)
@@ -343,7 +343,7 @@ def _host_array(value) -> np.ndarray:
 def _buffer_array(value):
     """A buffer's array on the default device (a device array stays where it is)."""
     if isinstance(value, Tensor):
-        value = value.data
+        value = value._data
     if type(value) is not np.ndarray and device_of(value) != "cpu":
         return value
     arr = np.asarray(value)

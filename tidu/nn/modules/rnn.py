@@ -89,9 +89,9 @@ class _RNNBase(Module):
     def _check_input(self, x):
         if not isinstance(x, Tensor):
             raise TypeError(f"{self!r}: expected a tidu.Tensor input, got {type(x).__name__}")
-        wdt = self.weight_hh_l0.data.dtype
-        if x.data.dtype != wdt:
-            raise DTypeError(f"{self!r}: input has dtype {x.data.dtype}, the layer's parameters "
+        wdt = self.weight_hh_l0._data.dtype
+        if x._data.dtype != wdt:
+            raise DTypeError(f"{self!r}: input has dtype {x._data.dtype}, the layer's parameters "
                              f"{wdt}; cast one of them with .to()")
         if x.ndim not in (2, 3):
             raise ShapeError(f"{self!r}: expected a 3-D input {self._layout()} or a 2-D "
@@ -109,9 +109,9 @@ class _RNNBase(Module):
     def _check_state(self, s, what, batched, N, x_shape):
         if not isinstance(s, Tensor):
             raise TypeError(f"{self!r}: {what} must be a tidu.Tensor, got {type(s).__name__}")
-        wdt = self.weight_hh_l0.data.dtype
-        if s.data.dtype != wdt:
-            raise DTypeError(f"{self!r}: {what} has dtype {s.data.dtype}, the layer's parameters "
+        wdt = self.weight_hh_l0._data.dtype
+        if s._data.dtype != wdt:
+            raise DTypeError(f"{self!r}: {what} has dtype {s._data.dtype}, the layer's parameters "
                              f"{wdt}")
         L, H = self.num_layers, self.hidden_size
         expected = (L, N, H) if batched else (L, H)
@@ -151,7 +151,7 @@ class _RNNBase(Module):
         finals = [[] for _ in states]
         p = self.dropout
         for k in range(self.num_layers):
-            init_k = [None if s is None else (s[k] if s.requires_grad else Tensor._wrap(s.data[k]))
+            init_k = [None if s is None else (s[k] if s.requires_grad else Tensor._wrap(s._data[k]))
                       for s in states]
             w_ih, w_hh, b_ih, b_hh = self._layer_params(k)
             if lstm:

@@ -37,18 +37,18 @@ class Embedding(Module):
     def reset_parameters(self) -> None:
         init.normal_(self.weight)
         if self.padding_idx is not None:
-            self.weight.data[self.padding_idx] = 0
+            self.weight._data[self.padding_idx] = 0
 
     @classmethod
     def from_pretrained(cls, embeddings, freeze: bool = True, padding_idx: int | None = None):
         """An Embedding holding a copy of the 2-D ``embeddings`` (frozen unless freeze=False)."""
-        arr = embeddings.data if isinstance(embeddings, Tensor) else np.asarray(embeddings)
+        arr = embeddings._data if isinstance(embeddings, Tensor) else np.asarray(embeddings)
         if arr.ndim != 2:
             raise ShapeError(f"Embedding.from_pretrained: expected a 2-D array, got shape "
                              f"{shape_str(arr.shape)}")
         dtype = arr.dtype if arr.dtype.kind == "f" else None
         emb = cls(arr.shape[0], arr.shape[1], padding_idx=padding_idx, dtype=dtype)
-        emb.weight.data[...] = like(emb.weight.data, to_numpy(arr).astype(emb.weight.dtype))
+        emb.weight._data[...] = like(emb.weight._data, to_numpy(arr).astype(emb.weight.dtype))
         emb.weight.requires_grad = not freeze
         return emb
 

@@ -60,7 +60,7 @@ def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = F
     ``error_if_nonfinite``."""
     if isinstance(tensors, (Tensor, np.ndarray)):
         tensors = [tensors]
-    arrays = [t.data if isinstance(t, Tensor) else np.asarray(t) for t in tensors]
+    arrays = [t._data if isinstance(t, Tensor) else np.asarray(t) for t in tensors]
     return _total_norm(arrays, _norm_type(norm_type, "get_total_norm"), error_if_nonfinite)
 
 
@@ -81,10 +81,10 @@ def clip_grads_with_norm_(parameters, max_norm: float, total_norm) -> None:
     r"""Scale every gradient in place by min(max_norm / (total_norm + 1e-6), 1)."""
     params = _tensors(parameters)
     max_norm = check_number(max_norm, "max_norm", "clip_grads_with_norm_", allow_inf=True)
-    grads = [p.grad.data for p in params if p.grad is not None]
+    grads = [p.grad._data for p in params if p.grad is not None]
     if not grads:
         return
-    total = total_norm.data if isinstance(total_norm, Tensor) else np.asarray(total_norm)
+    total = total_norm._data if isinstance(total_norm, Tensor) else np.asarray(total_norm)
     coef = np.minimum(float(max_norm) / (total + 1e-6), 1.0)
     if coef != 1.0:  # nan included: a nan norm makes nan gradients, as in PyTorch
         with np.errstate(invalid="ignore"):  # inf · 0 → nan, as in PyTorch, without a warning
@@ -107,7 +107,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     params = _tensors(parameters)
     max_norm = check_number(max_norm, "max_norm", "clip_grad_norm_", allow_inf=True)  # named as called
     p = _norm_type(norm_type, "clip_grad_norm_")
-    total = _total_norm([g.grad.data for g in params if g.grad is not None], p,
+    total = _total_norm([g.grad._data for g in params if g.grad is not None], p,
                         error_if_nonfinite)
     clip_grads_with_norm_(params, max_norm, total)
     return total
@@ -119,4 +119,4 @@ def clip_grad_value_(parameters, clip_value: float) -> None:
     clip_value = check_number(clip_value, "clip_value", "clip_grad_value_", allow_inf=True)
     for p in params:
         if p.grad is not None:
-            np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)
+            np.clip(p.grad._data, -clip_value, clip_value, out=p.grad._data)

@@ -41,7 +41,7 @@ def _tensors(value):
 def _all_finite(value) -> bool:
     """Whether every float tensor in ``value`` is free of NaN/±inf."""
     with np.errstate(over="ignore", invalid="ignore"):
-        return all(t.data.dtype.kind != "f" or _finite(t.data) for t in _tensors(value))
+        return all(t._data.dtype.kind != "f" or _finite(t._data) for t in _tensors(value))
 
 
 def loss_name(loss_fn) -> str:
@@ -215,7 +215,7 @@ class TerminateOnNaN(Callback):
                       if k != "size" and isinstance(v, float) and not math.isfinite(v)}
         with np.errstate(over="ignore", invalid="ignore"):
             bad_grads = [name for name, p in self._names
-                         if p.grad is not None and not _finite(p.grad.data)]
+                         if p.grad is not None and not _finite(p.grad._data)]
         if not bad_values and not bad_grads:
             return
         self._stop(batch, logs, bad_values, bad_grads)

@@ -1,0 +1,1 @@
+"""PyTorch's ``torch.utils`` names: ``tidu.utils.data``."""
