@@ -17,6 +17,7 @@ import linecache
 import os
 import sys
 import threading
+import weakref
 
 import numpy as np
 
@@ -66,8 +67,48 @@ class enable_grad(no_grad):
         _grad_mode.enabled = True
 
 
+class set_grad_enabled(no_grad):
+    """``set_grad_enabled(mode)``: switch graph recording on or off — at once when called as
+    a function, or for a block as a context manager / decorator (as torch.set_grad_enabled)."""
+
+    def __init__(self, mode: bool):
+        self._prev = _grad_mode.enabled
+        self.mode = bool(mode)
+        _grad_mode.enabled = self.mode
+
+    def __enter__(self):
+        _grad_mode.enabled = self.mode
+
+    def __call__(self, fn):
+        _grad_mode.enabled = self._prev  # as a decorator it acts only while fn runs
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+        return wrapper
+
+
+class inference_mode(no_grad):
+    """As torch.inference_mode: no graph is recorded (tidu's `no_grad`; PyTorch also skips
+    version counting, which tidu does not have).  ``inference_mode(False)`` records."""
+
+    def __init__(self, mode: bool = True):
+        self.mode = bool(mode)
+
+    def __enter__(self):
+        self._prev = _grad_mode.enabled
+        _grad_mode.enabled = not self.mode
+
+
 def is_grad_enabled() -> bool:
     return _grad_mode.enabled
+
+
+def is_tensor(obj) -> bool:
+    """Whether ``obj`` is a tidu Tensor (as torch.is_tensor)."""
+    return isinstance(obj, Tensor)
 
 
 def set_default_dtype(dtype) -> None:
@@ -392,10 +433,13 @@ class Tensor:
             _arm_anomaly_backward(order, seed)
         grads = {id(self): seed}
         owned = set()  # arrays already handed to a leaf's .grad: never alias two leaves
+        hooked = bool(_tensor_hooks)  # one test per backward when no tensor has a hook
         for node in order:
             g = grads.pop(id(node), None)
             if g is None:
                 continue
+            if hooked and id(node) in _tensor_hooks:
+                g = _run_tensor_hooks(node, g)
             backward = node._backward
             if backward is None:
                 _accumulate_leaf(node, g, owned)
@@ -412,6 +456,82 @@ class Tensor:
 
     def zero_grad_(self) -> None:
         self.grad = None
+
+    def register_hook(self, hook) -> "_TensorHookHandle":
+        """Call ``hook(grad)`` each time the gradient with respect to this tensor is computed
+        (before a leaf accumulates it); a returned tensor replaces the gradient (as torch).
+        Returns a handle whose ``remove()`` unregisters it."""
+        if not self.requires_grad:
+            raise GraphError("register_hook: cannot register a hook on a tensor that doesn't "
+                             "require gradient")
+        if not callable(hook):
+            raise TypeError(f"register_hook: hook must be callable, got {type(hook).__name__}")
+        return _TensorHookHandle(self, hook)
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in ``.grad`` after backward (as torch)."""
+        if self.is_leaf:
+            return
+        ref = weakref.ref(self)
+
+        def keep(g):
+            t = ref()
+            if t is not None:
+                t.grad = Tensor._wrap(g._data.copy() if t.grad is None else t.grad._data + g._data)
+        keep.runs_last = True  # as torch: .grad shows the gradient after the other hooks
+        self.register_hook(keep)
+
+    @property
+    def grad_fn(self):
+        """``None`` for a leaf (and a tensor outside any graph); else the node's backward,
+        named after the op that made it (PyTorch's grad_fn, without its graph API)."""
+        return None if self._backward is None else _GradFn(self._backward)
+
+    def detach_(self) -> "Tensor":
+        """Cut this tensor from the graph in place (it becomes a leaf that needs no grad)."""
+        self._parents, self._backward, self.requires_grad = (), None, False
+        return self
+
+    # ------------------------------------------------------------------ torch's small queries
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_contiguous(self) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    def element_size(self) -> int:
+        return self._data.dtype.itemsize
+
+    def nelement(self) -> int:
+        return self._data.size
+
+    def ndimension(self) -> int:
+        return self._data.ndim
+
+    def type_as(self, other: "Tensor") -> "Tensor":
+        return self.type(other.dtype)
+
+    # ``x.new_zeros(...)`` and friends: same dtype and device as x unless given
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False) -> "Tensor":
+        return tensor(data, dtype=dtype or self._data.dtype, device=device or self.device,
+                      requires_grad=requires_grad)
+
+    def _new(self, fill, size, dtype, device, requires_grad) -> "Tensor":
+        from .creation import full
+        return full(size, fill, dtype=dtype or self._data.dtype, device=device or self.device,
+                    requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False) -> "Tensor":
+        return self._new(0, _size_arg(size), dtype, device, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False) -> "Tensor":
+        return self._new(1, _size_arg(size), dtype, device, requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> "Tensor":
+        return self._new(0, _size_arg(size), dtype, device, requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False) -> "Tensor":
+        return self._new(fill_value, _size_arg((size,)), dtype, device, requires_grad)
 
     # ------------------------------------------------------------------ operators
     # Implementations live in tidu.ops; these bind them as methods (see bottom of file).
@@ -436,6 +556,61 @@ class Tensor:
         if np.dtype(dtype).kind != "f":  # an integer or bool cast has no gradient
             return Tensor._wrap(self._data.astype(np.dtype(dtype)))
         return self.to(dtype)
+
+
+def _size_arg(size: tuple) -> tuple:
+    """``f(2, 3)`` or ``f((2, 3))`` → (2, 3)."""
+    return tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+
+
+class _GradFn:
+    """What ``tensor.grad_fn`` shows: the op's name, as ``<MulBackward>``."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def name(self) -> str:
+        fn = getattr(self.fn, "fn", self.fn)  # anomaly mode wraps the closure
+        op = getattr(fn, "__qualname__", "op").split(".<locals>")[0].split(".")[-1].lstrip("_")
+        return "".join(w.capitalize() for w in op.split("_")) + "Backward"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+
+# tensor hooks: id(tensor) → (tensor, [hooks]); kept outside Tensor so a tensor without hooks
+# carries nothing and the backward pays one dict test per call while none exists
+_tensor_hooks: dict = {}
+
+
+class _TensorHookHandle:
+    def __init__(self, t: Tensor, hook):
+        self.key, self.hook = key, hook = id(t), hook
+        if key not in _tensor_hooks:  # the entry goes when the tensor does
+            _tensor_hooks[key] = (weakref.ref(t, lambda _: _tensor_hooks.pop(key, None)), [])
+        _tensor_hooks[key][1].append(hook)
+
+    def remove(self) -> None:
+        entry = _tensor_hooks.get(self.key)
+        if entry is not None and self.hook in entry[1]:
+            entry[1].remove(self.hook)
+            if not entry[1]:
+                del _tensor_hooks[self.key]
+
+
+def _run_tensor_hooks(node: Tensor, g):
+    hooks = _tensor_hooks[id(node)][1]
+    for hook in sorted(hooks, key=lambda h: getattr(h, "runs_last", False)):
+        out = hook(Tensor._wrap(g))
+        if out is not None:
+            new = out._data if isinstance(out, Tensor) else np.asarray(out)
+            if new.shape != g.shape:
+                raise GraphError(f"a tensor hook returned a gradient of shape "
+                                 f"{shape_str(new.shape)} for a tensor of shape {shape_str(g.shape)}")
+            g = new
+    return g
 
 
 def _accumulate_leaf(leaf: Tensor, g: np.ndarray, owned: set) -> None:
