@@ -94,10 +94,13 @@ def conv2d(input, weight: Tensor, bias: Tensor | None = None, stride=1, padding=
 
     ``stride`` (default 1), ``padding`` (default 0; also 'valid' or 'same', the latter for
     stride 1 only, with the odd extra pixel after as PyTorch) and ``dilation`` (default 1) are
-    ints or (height, width) pairs.  ``groups`` must be 1 (grouped and depthwise convolutions are
-    not implemented).  Input (N, C_in, H, W) or unbatched (C_in, H, W); weight
-    (C_out, C_in, kH, kW); bias (C_out,) or None.  One graph node; see the module docstring
-    for the im2col forward and the backward formulas.
+    ints or (height, width) pairs.  ``groups`` (default 1) splits the C_in input channels and
+    the C_out filters into ``groups`` blocks; block g's filters see only block g's channels:
+    weight (C_out, C_in/groups, kH, kW), C_out divisible by groups (``groups == C_in`` is a
+    depthwise convolution).  Input (N, C_in, H, W) or unbatched (C_in, H, W); bias (C_out,)
+    or None.  One graph node; see the module docstring for the im2col forward and the
+    backward formulas (with groups, the one matmul is batched over the groups).  Shape errors
+    are `ShapeError`s (PyTorch raises RuntimeError) with PyTorch's wording.
     """
     return _conv2d(input, weight, bias, stride, padding, dilation, groups, "conv2d")
 
@@ -106,10 +109,9 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, who) -> Tens
     if not isinstance(weight, Tensor):
         raise TypeError(f"{who}: weight must be a Tensor, got {type(weight).__name__}")
     if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
-        raise ArgumentError(f"{who}: groups must be a positive int, got {groups!r}")
-    if groups != 1:
-        raise NotImplementedError(f"{who}: groups={groups} is not supported; tidu implements "
-                                  f"only groups=1 (no grouped or depthwise convolutions)")
+        raise ArgumentError(f"{who}: groups must be a positive int (non-positive groups is not "
+                            f"supported), got {groups!r}")
+    groups = int(groups)
     w = weight._data
     if w.ndim != 4:
         raise ShapeError(f"{who}: weight must be 4-D (out_channels, in_channels, kH, kW), "
@@ -119,14 +121,19 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, who) -> Tens
     x = lift(input, weight, who)
     if x.ndim not in (3, 4):
         raise ShapeError(f"{who}: expected a 4-D input (N, C_in, H, W) or a 3-D unbatched input "
-                         f"(C_in, H, W) with C_in = {w.shape[1]}, got shape {shape_str(x.shape)}")
+                         f"(C_in, H, W) with C_in = {w.shape[1] * groups}, got shape {shape_str(x.shape)}")
     unbatched = x.ndim == 3
     xd = x._data[None] if unbatched else x._data
     n, c, h, wd = xd.shape
     o, c_w, kh, kw = w.shape
-    if c != c_w:
-        raise ShapeError(f"{who}: weight of shape {shape_str(w.shape)} expects input with {c_w} "
-                         f"channels, got input of shape {shape_str(x.shape)} with {c} channels")
+    if o % groups:
+        raise ShapeError(f"{who}: Given groups={groups}, expected weight to be divisible by "
+                         f"{groups} at dimension 0, but got weight of shape "
+                         f"{shape_str(w.shape)} instead")
+    if c != c_w * groups:
+        raise ShapeError(f"{who}: Given groups={groups}, weight of shape {shape_str(w.shape)} "
+                         f"expects input with {c_w * groups} channels, but got input of shape "
+                         f"{shape_str(x.shape)} with {c} channels instead")
     if bias is not None:
         if not isinstance(bias, Tensor):
             raise TypeError(f"{who}: bias must be a Tensor or None, got {type(bias).__name__}")
@@ -156,8 +163,12 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, who) -> Tens
     windows = as_strided(xpad, (n, c, kh, kw, ho, wo),
                          (s_n, s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw), writeable=False)
     cols = windows.reshape(n, k, l)
-    w2 = w.reshape(o, k)
-    out = np.matmul(w2, cols).reshape(n, o, ho, wo)
+    if groups == 1:
+        w2 = w.reshape(o, k)
+        out = np.matmul(w2, cols).reshape(n, o, ho, wo)
+    else:  # block g: (C_out/g, K/g) @ (K/g, L), batched over the samples and the groups
+        w2 = w.reshape(groups, o // groups, k // groups)
+        out = np.matmul(w2, cols.reshape(n, groups, k // groups, l)).reshape(n, o, ho, wo)
     if bias is not None:
         out += bias._data[:, None, None]
 
@@ -168,17 +179,20 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, who) -> Tens
     def backward(g):
         if unbatched:
             g = g[None]
-        g3 = g.reshape(n, o, l)
+        g3 = g.reshape(n, o, l) if groups == 1 else g.reshape(n, groups, o // groups, l)
         gx = gw = gb = None
         if x.requires_grad:
-            dxp = (_col2im_unit_stride(w2.T, g, (c, kh, kw), (hp, wp), (dh, dw), w.dtype)
+            w2t = w2.swapaxes(-1, -2)
+            dxp = (_col2im_unit_stride(w2t, g, (c, kh, kw), (hp, wp), (dh, dw), w.dtype)
                    if (sh, sw) == (1, 1) else
-                   _col2im(np.matmul(w2.T, g3), (c, kh, kw), (hp, wp), (sh, sw), (dh, dw)))
+                   _col2im(np.matmul(w2t, g3), (c, kh, kw), (hp, wp), (sh, sw), (dh, dw)))
             gx = dxp[:, :, pt:pt + h, pl:pl + wd]
             if unbatched:
                 gx = gx[0]
         if weight.requires_grad:
-            gw = np.matmul(g3, saved_cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+            cols_t = (saved_cols.transpose(0, 2, 1) if groups == 1 else
+                      saved_cols.reshape(n, groups, k // groups, l).swapaxes(-1, -2))
+            gw = np.matmul(g3, cols_t).sum(axis=0).reshape(w.shape)
         if bias is None:
             return gx, gw
         if bias.requires_grad:
@@ -218,7 +232,9 @@ def _col2im_unit_stride(w2t, g, ckk, padded, dilation, dtype):
     xp = xp_of(g)
     gw = xp.zeros((n, o, ho, wp), dtype=dtype)
     gw[..., :wo] = g
-    dcols = np.matmul(w2t, gw.reshape(n, o, span)).reshape(n, c, kh * kw, span)
+    # w2t: (K, C_out), or (groups, K/groups, C_out/groups) batched over the groups
+    lead = (n, o) if w2t.ndim == 2 else (n, w2t.shape[0], o // w2t.shape[0])
+    dcols = np.matmul(w2t, gw.reshape(lead + (span,))).reshape(n, c, kh * kw, span)
     flat = xp.zeros((n, c, hp * wp + dw * (kw - 1)), dtype=dtype)  # slack for the last offset
     for i in range(kh):
         for j in range(kw):

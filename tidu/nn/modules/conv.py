@@ -19,12 +19,14 @@ class Conv2d(Module):
     """2-D cross-correlation over NCHW input, as `torch.nn.Conv2d`.
 
     out[n, o, y, x] = b[o] + Σ_{c,i,j} w[o, c, i, j] · x_pad[n, c, s·y + d·i, s·x + d·j],
-    H_out = ⌊(H + 2p − d·(kH − 1) − 1)/s⌋ + 1, weight of shape (out, in, kH, kW).
+    H_out = ⌊(H + 2p − d·(kH − 1) − 1)/s⌋ + 1, weight of shape (out, in/groups, kH, kW).
 
     Defaults as PyTorch: stride=1, padding=0 (an int, a pair, 'valid' or 'same'), dilation=1,
-    groups=1 (the only value supported), bias=True, padding_mode='zeros' (the only mode
-    supported).  Initialization as PyTorch: w ~ kaiming_uniform_(a=√5), i.e.
-    U(−1/√fan_in, 1/√fan_in) with fan_in = in·kH·kW, and b ~ U(−1/√fan_in, 1/√fan_in).
+    groups=1, bias=True, padding_mode='zeros' (the only mode supported).  With ``groups``
+    (in and out divisible by it) filter o sees only the in/groups channels of its block
+    (the sum over c runs over that block); ``groups=in_channels`` is a depthwise convolution.
+    Initialization as PyTorch: w ~ kaiming_uniform_(a=√5), i.e. U(−1/√fan_in, 1/√fan_in)
+    with fan_in = (in/groups)·kH·kW, and b ~ U(−1/√fan_in, 1/√fan_in).
     (Keras' Conv2D defaults differ: Glorot-uniform kernel, zero bias, NHWC.)
     Input (N, in, H, W) or unbatched (in, H, W).
     """
@@ -34,10 +36,8 @@ class Conv2d(Module):
                  dtype=None):
         super().__init__()
         who = "Conv2d"
-        if groups != 1:
-            raise NotImplementedError(f"{who}: groups={groups!r} is not supported; tidu "
-                                      f"implements only groups=1 (no grouped or depthwise "
-                                      f"convolutions)")
+        if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+            raise ArgumentError(f"{who}: groups must be a positive integer, got {groups!r}")
         if padding_mode != "zeros":
             raise NotImplementedError(f"{who}: padding_mode={padding_mode!r} is not supported; "
                                       f"tidu implements only padding_mode='zeros'")
@@ -45,14 +45,20 @@ class Conv2d(Module):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
                 raise ArgumentError(f"{who}: {name} must be a positive int, got {v!r}")
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        if self.in_channels % groups:
+            raise ArgumentError(f"{who}: in_channels must be divisible by groups, got "
+                                f"in_channels={in_channels}, groups={groups}")
+        if self.out_channels % groups:
+            raise ArgumentError(f"{who}: out_channels must be divisible by groups, got "
+                                f"out_channels={out_channels}, groups={groups}")
         self.kernel_size = _pair(kernel_size, "kernel_size", who, 1)
         self.stride = _pair(stride, "stride", who, 1)
         self.dilation = _pair(dilation, "dilation", who, 1)
         _conv_padding(padding, self.kernel_size, self.dilation, self.stride, who)  # validate
         self.padding = padding if isinstance(padding, str) else _pair(padding, "padding", who, 0)
-        self.groups, self.padding_mode = 1, padding_mode
+        self.groups, self.padding_mode = int(groups), padding_mode
         dtype = dtype or get_default_dtype()
-        shape = (self.out_channels, self.in_channels) + self.kernel_size
+        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
         self.weight = Parameter(np.empty(shape, dtype=dtype), dtype=dtype)
         if bias:
             self.bias = Parameter(np.empty(self.out_channels, dtype=dtype), dtype=dtype)
@@ -84,8 +90,8 @@ class Conv2d(Module):
             raise ShapeError(f"{self!r}: input of shape {shape_str(shape)} is {hp} x {wp} per "
                              f"channel after padding, smaller than the kernel ({ekh} x {ekw}, "
                              f"dilation included)")
-        return _conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, 1,
-                       repr(self))
+        return _conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                       self.groups, repr(self))
 
     def extra_repr(self):
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
@@ -94,6 +100,8 @@ class Conv2d(Module):
             s += f", padding={self.padding!r}"
         if self.dilation != (1, 1):
             s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
         return s

@@ -50,6 +50,12 @@ class Linear(Module):
 
 
 class Identity(Module):
+    """y = x.  Accepts and ignores any constructor arguments, as PyTorch (so a layer can be
+    swapped for ``Identity`` without editing its arguments)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
     def forward(self, x):
         return x
 
