@@ -1,6 +1,7 @@
 """Recurrent layers over a whole sequence, each ONE graph node with a hand-written
-backpropagation through time (unidirectional, one layer per call; `tidu.nn.RNN`, `LSTM` and
-`GRU` stack them).
+backpropagation through time (one layer, one direction per call; `tidu.nn.RNN`, `LSTM` and
+`GRU` stack them, and run the reverse direction of a bidirectional layer as the same function
+on the input reversed in time, x[::-1], flipping its output back).
 
 Shapes: x (T, N, I) (time first), h0 and c0 (N, H); weights as PyTorch's
 W_ih (G·H, I), W_hh (G·H, H), b_ih and b_hh (G·H,), with G = 1 (RNN), 4 (LSTM: gates

@@ -1,21 +1,32 @@
-"""`RNN`, `LSTM` and `GRU`: stacked unidirectional recurrent layers with PyTorch's
-arguments, parameter names, shapes, initialization and return values.
+"""`RNN`, `LSTM` and `GRU`: stacked recurrent layers, unidirectional or bidirectional, with
+PyTorch's arguments, parameter names, shapes, initialization and return values.
 
-Each layer is one fused graph node (`tidu.nn.functional.rnn_layer`, `lstm_layer`,
-`gru_layer`; see there for the recurrences and the BPTT).  Layer k has parameters
-``weight_ih_l{k}`` (G·H, I_k), ``weight_hh_l{k}`` (G·H, H), ``bias_ih_l{k}`` and
+Each layer and direction is one fused graph node (`tidu.nn.functional.rnn_layer`,
+`lstm_layer`, `gru_layer`; see there for the recurrences and the BPTT).  Layer k has
+parameters ``weight_ih_l{k}`` (G·H, I_k), ``weight_hh_l{k}`` (G·H, H), ``bias_ih_l{k}`` and
 ``bias_hh_l{k}`` (G·H,), with G = 1 (RNN), 4 (LSTM) or 3 (GRU) and I_0 = input_size,
-I_k = hidden_size for k ≥ 1.  All are initialized U(−1/√H, 1/√H), as PyTorch.
+I_k = D·hidden_size for k ≥ 1 (D = 2 with ``bidirectional=True``, else 1).  With
+``bidirectional=True`` every layer has a second set of the same shapes with the suffix
+``_reverse`` (``weight_ih_l{k}_reverse``, …), registered right after the forward set as in
+PyTorch's state_dict.  All are initialized U(−1/√H, 1/√H), as PyTorch.
 (Keras initializes differently: glorot_uniform input kernels, orthogonal recurrent kernels,
 zero biases and a forget-gate bias of 1 for its LSTM.)
 
+The reverse direction is the same fused layer run on the time-reversed input
+x_T, …, x_1, starting from its own initial state; its outputs are put back in time order
+and concatenated after the forward direction's along the feature axis, so output[t] =
+[h→ₜ, h←ₜ], and its final state is h←₁ (the state after reading x_1).
+
 Input (T, N, I), or (N, T, I) with ``batch_first=True``, or unbatched (T, I); initial states
-(num_layers, N, H) ((num_layers, H) for unbatched input), zeros when not given.
+(D·num_layers, N, H) ((D·num_layers, H) for unbatched input), zeros when not given, ordered
+layer 0 forward, layer 0 reverse, layer 1 forward, … as PyTorch.
 ``forward(input, hx=None)`` returns ``(output, h_n)`` (RNN, GRU) or ``(output, (h_n, c_n))``
-(LSTM): output holds the last layer's hₜ for every t, shape (T, N, H) ((N, T, H) with
-batch_first); h_n and c_n are each layer's final state, (num_layers, N, H).
-With ``dropout=p > 0`` the output of every layer but the last is passed through inverted
-dropout (zeroed with probability p, scaled by 1/(1−p)) in training mode.
+(LSTM): output holds the last layer's hₜ for every t, shape (T, N, D·H) ((N, T, D·H) with
+batch_first); h_n and c_n are each layer's and direction's final state, (D·num_layers, N, H)
+in the order of the initial states.
+With ``dropout=p > 0`` the output of every layer but the last (both directions, concatenated)
+is passed through inverted dropout (zeroed with probability p, scaled by 1/(1−p)) in training
+mode.
 """
 from __future__ import annotations
 
@@ -25,7 +36,7 @@ import numpy as np
 
 from ...errors import ArgumentError, DTypeError, ShapeError, shape_str
 from ...tensor import Tensor, get_default_dtype
-from ...ops.shape import permute, stack
+from ...ops.shape import concatenate, permute, stack
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
@@ -44,9 +55,6 @@ class _RNNBase(Module):
                  dtype=None, nonlinearity: str = "tanh"):
         super().__init__()
         name = type(self).__name__
-        if bidirectional:
-            raise NotImplementedError(f"{name}: bidirectional=True is not supported by tidu "
-                                      f"(only unidirectional recurrent layers)")
         for arg, value in (("input_size", input_size), ("hidden_size", hidden_size),
                            ("num_layers", num_layers)):
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
@@ -59,18 +67,22 @@ class _RNNBase(Module):
         self.input_size, self.hidden_size = int(input_size), int(hidden_size)
         self.num_layers, self.bias = int(num_layers), bool(bias)
         self.batch_first, self.dropout = bool(batch_first), float(dropout)
-        self.bidirectional = False
+        self.bidirectional = bool(bidirectional)
         self.nonlinearity = nonlinearity
         dtype = np.dtype(dtype or get_default_dtype())
         gh = _GATES[self._mode] * self.hidden_size
         for k in range(self.num_layers):
-            in_k = self.input_size if k == 0 else self.hidden_size
-            setattr(self, f"weight_ih_l{k}", Parameter(np.empty((gh, in_k), dtype=dtype), dtype=dtype))
-            setattr(self, f"weight_hh_l{k}",
-                    Parameter(np.empty((gh, self.hidden_size), dtype=dtype), dtype=dtype))
-            if self.bias:
-                setattr(self, f"bias_ih_l{k}", Parameter(np.empty(gh, dtype=dtype), dtype=dtype))
-                setattr(self, f"bias_hh_l{k}", Parameter(np.empty(gh, dtype=dtype), dtype=dtype))
+            in_k = self.input_size if k == 0 else self._directions * self.hidden_size
+            for sfx in ("", "_reverse")[:self._directions]:
+                setattr(self, f"weight_ih_l{k}{sfx}",
+                        Parameter(np.empty((gh, in_k), dtype=dtype), dtype=dtype))
+                setattr(self, f"weight_hh_l{k}{sfx}",
+                        Parameter(np.empty((gh, self.hidden_size), dtype=dtype), dtype=dtype))
+                if self.bias:
+                    setattr(self, f"bias_ih_l{k}{sfx}",
+                            Parameter(np.empty(gh, dtype=dtype), dtype=dtype))
+                    setattr(self, f"bias_hh_l{k}{sfx}",
+                            Parameter(np.empty(gh, dtype=dtype), dtype=dtype))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -79,11 +91,15 @@ class _RNNBase(Module):
         for p in self.parameters():
             init.uniform_(p, -bound, bound)
 
-    def _layer_params(self, k):
+    @property
+    def _directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    def _layer_params(self, k, sfx=""):
         d = self.__dict__
-        return (d[f"weight_ih_l{k}"], d[f"weight_hh_l{k}"],
-                d.get(f"bias_ih_l{k}") if self.bias else None,
-                d.get(f"bias_hh_l{k}") if self.bias else None)
+        return (d[f"weight_ih_l{k}{sfx}"], d[f"weight_hh_l{k}{sfx}"],
+                d.get(f"bias_ih_l{k}{sfx}") if self.bias else None,
+                d.get(f"bias_hh_l{k}{sfx}") if self.bias else None)
 
     # ------------------------------------------------------------------ checks
     def _check_input(self, x):
@@ -113,12 +129,13 @@ class _RNNBase(Module):
         if s._data.dtype != wdt:
             raise DTypeError(f"{self!r}: {what} has dtype {s._data.dtype}, the layer's parameters "
                              f"{wdt}")
-        L, H = self.num_layers, self.hidden_size
+        L, H = self.num_layers * self._directions, self.hidden_size
         expected = (L, N, H) if batched else (L, H)
         if s.shape != expected:
             kind = "batched" if batched else "unbatched"
+            rows = "num_layers*num_directions" if self.bidirectional else "num_layers"
             raise ShapeError(f"{self!r}: expected {what} of shape {shape_str(expected)} "
-                             f"(num_layers, {'batch, ' if batched else ''}hidden_size) for "
+                             f"({rows}, {'batch, ' if batched else ''}hidden_size) for "
                              f"{kind} input of shape {shape_str(x_shape)}, got "
                              f"{shape_str(s.shape)}")
         return s if batched else s.reshape(L, 1, H)
@@ -150,30 +167,43 @@ class _RNNBase(Module):
 
         finals = [[] for _ in states]
         p = self.dropout
+        D = self._directions
         for k in range(self.num_layers):
-            init_k = [None if s is None else (s[k] if s.requires_grad else Tensor._wrap(s._data[k]))
-                      for s in states]
-            w_ih, w_hh, b_ih, b_hh = self._layer_params(k)
-            if lstm:
-                x, (h_n, c_n) = F.lstm_layer(x, init_k[0], init_k[1], w_ih, w_hh, b_ih, b_hh)
-                finals[0].append(h_n)
-                finals[1].append(c_n)
-            elif self._mode == "GRU":
-                x, h_n = F.gru_layer(x, init_k[0], w_ih, w_hh, b_ih, b_hh)
-                finals[0].append(h_n)
-            else:
-                x, h_n = F.rnn_layer(x, init_k[0], w_ih, w_hh, b_ih, b_hh, self.nonlinearity)
-                finals[0].append(h_n)
+            outs = []
+            for d, sfx in enumerate(("", "_reverse")[:D]):
+                i = k * D + d
+                init = [None if s is None
+                        else (s[i] if s.requires_grad else Tensor._wrap(s._data[i]))
+                        for s in states]
+                # The reverse direction reads x_T … x_1 and gives its outputs back in time order.
+                xd = x if d == 0 else x[::-1]
+                y, final = self._run_layer(xd, init, self._layer_params(k, sfx))
+                outs.append(y if d == 0 else y[::-1])
+                for f, h in zip(finals, final):
+                    f.append(h)
+            x = outs[0] if D == 1 else concatenate(outs, axis=2)
             if p > 0 and self.training and k < self.num_layers - 1:
                 x = F.dropout(x, p, training=True)
 
         out = [stack(f, axis=0) for f in finals]
         if not batched:
             x = x.reshape(x.shape[0], x.shape[2])
-            out = [s.reshape(self.num_layers, self.hidden_size) for s in out]
+            out = [s.reshape(self.num_layers * D, self.hidden_size) for s in out]
         elif self.batch_first:
             x = permute(x, 1, 0, 2)
         return (x, (out[0], out[1])) if lstm else (x, out[0])
+
+    def _run_layer(self, x, init, params):
+        """One layer, one direction: (output (T, N, H), [h_T] or [h_T, c_T])."""
+        w_ih, w_hh, b_ih, b_hh = params
+        if self._mode == "LSTM":
+            y, (h_n, c_n) = F.lstm_layer(x, init[0], init[1], w_ih, w_hh, b_ih, b_hh)
+            return y, [h_n, c_n]
+        if self._mode == "GRU":
+            y, h_n = F.gru_layer(x, init[0], w_ih, w_hh, b_ih, b_hh)
+        else:
+            y, h_n = F.rnn_layer(x, init[0], w_ih, w_hh, b_ih, b_hh, self.nonlinearity)
+        return y, [h_n]
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"
@@ -187,6 +217,8 @@ class _RNNBase(Module):
             s += ", batch_first=True"
         if self.dropout:
             s += f", dropout={self.dropout}"
+        if self.bidirectional:
+            s += ", bidirectional=True"
         return s
 
 
@@ -194,10 +226,11 @@ class RNN(_RNNBase):
     """Elman RNN: hₜ = φ(W_ih xₜ + b_ih + W_hh hₜ₋₁ + b_hh), φ = tanh (default) or relu.
 
     ``RNN(input_size, hidden_size, num_layers=1, nonlinearity='tanh', bias=True,
-    batch_first=False, dropout=0.0, bidirectional=False, dtype=None)``; bidirectional=True
-    raises.  Parameters ``weight_ih_l{k}`` (H, I_k), ``weight_hh_l{k}`` (H, H),
-    ``bias_ih_l{k}``, ``bias_hh_l{k}`` (H,), all U(−1/√H, 1/√H).
-    ``forward(input, hx=None)`` → (output, h_n) as PyTorch.
+    batch_first=False, dropout=0.0, bidirectional=False, dtype=None)``.  Parameters
+    ``weight_ih_l{k}`` (H, I_k), ``weight_hh_l{k}`` (H, H), ``bias_ih_l{k}``, ``bias_hh_l{k}``
+    (H,), and the same with ``_reverse`` when bidirectional=True (I_k = 2H for k ≥ 1), all
+    U(−1/√H, 1/√H).  ``forward(input, hx=None)`` → (output (T, N, D·H), h_n (D·L, N, H)) as
+    PyTorch, D = 2 if bidirectional else 1.
     """
 
     _mode = "RNN"
@@ -214,10 +247,12 @@ class LSTM(_RNNBase):
     cₜ = f ⊙ cₜ₋₁ + i ⊙ g,  hₜ = o ⊙ tanh(cₜ).
 
     ``LSTM(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
-    bidirectional=False, dtype=None)``; bidirectional=True raises (and no proj_size).
+    bidirectional=False, dtype=None)``; no ``proj_size`` (unlike PyTorch).
     Parameters ``weight_ih_l{k}`` (4H, I_k), ``weight_hh_l{k}`` (4H, H), ``bias_ih_l{k}``,
-    ``bias_hh_l{k}`` (4H,), all U(−1/√H, 1/√H) (no forget-gate bias of 1, unlike Keras).
-    ``forward(input, hx=None)``, hx = (h_0, c_0) → (output, (h_n, c_n)) as PyTorch.
+    ``bias_hh_l{k}`` (4H,), and the same with ``_reverse`` when bidirectional=True (I_k = 2H
+    for k ≥ 1), all U(−1/√H, 1/√H) (no forget-gate bias of 1, unlike Keras).
+    ``forward(input, hx=None)``, hx = (h_0, c_0) each (D·L, N, H) → (output (T, N, D·H),
+    (h_n, c_n)) as PyTorch, D = 2 if bidirectional else 1.
     """
 
     _mode = "LSTM"
@@ -235,9 +270,11 @@ class GRU(_RNNBase):
     hₜ = (1 − z) ⊙ n + z ⊙ hₜ₋₁ (PyTorch's form; Keras' reset_after=True).
 
     ``GRU(input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
-    bidirectional=False, dtype=None)``; bidirectional=True raises.  Parameters
-    ``weight_ih_l{k}`` (3H, I_k), ``weight_hh_l{k}`` (3H, H), ``bias_ih_l{k}``, ``bias_hh_l{k}``
-    (3H,), all U(−1/√H, 1/√H).  ``forward(input, hx=None)`` → (output, h_n) as PyTorch.
+    bidirectional=False, dtype=None)``.  Parameters ``weight_ih_l{k}`` (3H, I_k),
+    ``weight_hh_l{k}`` (3H, H), ``bias_ih_l{k}``, ``bias_hh_l{k}`` (3H,), and the same with
+    ``_reverse`` when bidirectional=True (I_k = 2H for k ≥ 1), all U(−1/√H, 1/√H).
+    ``forward(input, hx=None)`` → (output (T, N, D·H), h_n (D·L, N, H)) as PyTorch,
+    D = 2 if bidirectional else 1.
     """
 
     _mode = "GRU"
