@@ -338,8 +338,6 @@ def test_float64_module_keeps_float64():
 
 # --------------------------------------------------------------------------- errors
 def test_constructor_errors():
-    with pytest.raises(NotImplementedError, match="LSTM: bidirectional=True is not supported"):
-        nn.LSTM(3, 4, bidirectional=True)
     with pytest.raises(ValueError, match=r"GRU: dropout must be a number in \[0, 1\], got 1.5"):
         nn.GRU(3, 4, dropout=1.5)
     with pytest.raises(ValueError, match="RNN: nonlinearity must be 'tanh' or 'relu', got 'gelu'"):
