@@ -1,7 +1,8 @@
 """One module per activation function (see tidu.nn.functional.activation for the math).
 
 Constructor arguments and defaults are PyTorch's; `PReLU` and `Maxout` hold parameters,
-`RReLU` follows the module's train/eval mode."""
+`RReLU` follows the module's train/eval mode.  ``inplace=True`` writes the result into the
+input by tidu's in-place rules (see tidu.nn.functional.activation)."""
 from __future__ import annotations
 
 import numpy as np
@@ -16,7 +17,13 @@ from .linear import Linear
 from .module import Module
 
 __all__ = ["Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "RReLU", "ELU", "Maxout",
-           "Softmax", "LogSoftmax"]
+           "Softmax", "LogSoftmax", "Softmin", "GELU", "SiLU", "Mish", "Softplus", "LogSigmoid",
+           "Hardtanh", "ReLU6", "SELU", "CELU", "Softsign", "Hardsigmoid", "Hardswish",
+           "Threshold", "GLU", "Tanhshrink"]
+
+
+def _inplace_repr(inplace: bool) -> str:
+    return "inplace=True" if inplace else ""
 
 
 class Sigmoid(Module):
@@ -34,25 +41,32 @@ class Tanh(Module):
 
 
 class ReLU(Module):
-    """max(0, x), element-wise."""
+    """max(0, x), element-wise; ``inplace=False`` as PyTorch."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
 
     def forward(self, x):
-        return F.relu(x)
+        return F.relu(x, self.inplace)
+
+    def extra_repr(self):
+        return _inplace_repr(self.inplace)
 
 
 class LeakyReLU(Module):
     """x for x > 0, negative_slope·x otherwise (default negative_slope = 0.01; Keras'
     LeakyReLU defaults to 0.3)."""
 
-    def __init__(self, negative_slope: float = 0.01):
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
         super().__init__()
-        self.negative_slope = negative_slope
+        self.negative_slope, self.inplace = negative_slope, inplace
 
     def forward(self, x):
-        return F.leaky_relu(x, self.negative_slope)
+        return F.leaky_relu(x, self.negative_slope, self.inplace)
 
     def extra_repr(self):
-        return f"negative_slope={self.negative_slope}"
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
 class PReLU(Module):
@@ -109,15 +123,15 @@ class RReLU(Module):
 class ELU(Module):
     """x for x > 0, α(eˣ − 1) otherwise (default α = 1.0, as PyTorch and Keras)."""
 
-    def __init__(self, alpha: float = 1.0):
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
         super().__init__()
-        self.alpha = alpha
+        self.alpha, self.inplace = alpha, inplace
 
     def forward(self, x):
-        return F.elu(x, self.alpha)
+        return F.elu(x, self.alpha, self.inplace)
 
     def extra_repr(self):
-        return f"alpha={self.alpha}"
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
 
 
 class Maxout(Module):
@@ -171,3 +185,176 @@ class LogSoftmax(Softmax):
 
     def forward(self, x):
         return F.log_softmax(x, self.dim)
+
+
+class Softmin(Module):
+    """softmax(−x) along ``dim`` (default None: PyTorch's implicit dim, 0 for 0-, 1- and 3-D
+    inputs, else 1)."""
+
+    def __init__(self, dim: int | None = None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return F.softmin(x, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class GELU(Module):
+    """x·Φ(x) (``approximate='none'``, default) or its tanh approximation
+    (``approximate='tanh'``).  See `F.gelu`."""
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ArgumentError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x):
+        return F.gelu(x, approximate=self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+
+class _Inplace(Module):
+    """An element-wise activation with PyTorch's ``inplace=False`` argument."""
+    _fn = None
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, x):
+        return type(self)._fn(x, inplace=self.inplace)
+
+    def extra_repr(self):
+        return _inplace_repr(self.inplace)
+
+
+class SiLU(_Inplace):
+    """x·σ(x) (swish).  See `F.silu`."""
+    _fn = staticmethod(F.silu)
+
+
+class Mish(_Inplace):
+    """x·tanh(softplus(x)).  See `F.mish`."""
+    _fn = staticmethod(F.mish)
+
+
+class ReLU6(_Inplace):
+    """min(max(0, x), 6).  See `F.relu6`."""
+    _fn = staticmethod(F.relu6)
+
+
+class SELU(_Inplace):
+    """s·(max(0, x) + min(0, α(eˣ − 1))), α ≈ 1.6733, s ≈ 1.0507.  See `F.selu`."""
+    _fn = staticmethod(F.selu)
+
+
+class Hardsigmoid(_Inplace):
+    """relu6(x + 3)/6.  See `F.hardsigmoid`."""
+    _fn = staticmethod(F.hardsigmoid)
+
+
+class Hardswish(_Inplace):
+    """x·relu6(x + 3)/6.  See `F.hardswish`."""
+    _fn = staticmethod(F.hardswish)
+
+
+class _Plain(Module):
+    _fn = None
+
+    def forward(self, x):
+        return type(self)._fn(x)
+
+
+class LogSigmoid(_Plain):
+    """log σ(x) = −softplus(−x).  See `F.logsigmoid`."""
+    _fn = staticmethod(F.logsigmoid)
+
+
+class Softsign(_Plain):
+    """x / (1 + |x|).  See `F.softsign`."""
+    _fn = staticmethod(F.softsign)
+
+
+class Tanhshrink(_Plain):
+    """x − tanh(x).  See `F.tanhshrink`."""
+    _fn = staticmethod(F.tanhshrink)
+
+
+class Softplus(Module):
+    """(1/β)·log(1 + e^(βx)), linear where βx > threshold; ``beta=1.0``, ``threshold=20.0``."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, x):
+        return F.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self):
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Hardtanh(Module):
+    """clip(x, min_val, max_val); ``min_val=-1.0``, ``max_val=1.0``, ``inplace=False``."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
+        super().__init__()
+        if min_val > max_val:
+            raise ArgumentError(f"Hardtanh: min_val ({min_val}) must not exceed max_val ({max_val})")
+        self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
+
+    def forward(self, x):
+        return F.hardtanh(x, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self):
+        return (f"min_val={self.min_val}, max_val={self.max_val}"
+                + (", inplace=True" if self.inplace else ""))
+
+
+class CELU(Module):
+    """max(0, x) + min(0, α(e^(x/α) − 1)); ``alpha=1.0``, ``inplace=False``."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, x):
+        return F.celu(x, self.alpha, self.inplace)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class Threshold(Module):
+    """x where x > threshold, ``value`` elsewhere (both required, as PyTorch)."""
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False):
+        super().__init__()
+        self.threshold, self.value, self.inplace = threshold, value, inplace
+
+    def forward(self, x):
+        return F.threshold(x, self.threshold, self.value, self.inplace)
+
+    def extra_repr(self):
+        return (f"threshold={self.threshold}, value={self.value}"
+                + (", inplace=True" if self.inplace else ""))
+
+
+class GLU(Module):
+    """a ⊙ σ(b) with (a, b) the halves of the input along ``dim`` (default −1)."""
+
+    def __init__(self, dim: int = -1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return F.glu(x, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
