@@ -13,9 +13,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from ...backend import (device_of, get_default_device, like, normalize_device, parse_to_args,
-                        to_device, to_numpy)
-from ...errors import ArgumentError, ShapeError, StateDictError, shape_str
-from ...tensor import Tensor
+                        to_device, to_numpy, xp_of)
+from ...errors import ArgumentError, GraphError, ShapeError, StateDictError, shape_str
+from ...tensor import Tensor, is_grad_enabled
 from ..parameter import Parameter
 
 
@@ -72,7 +72,9 @@ class Module:
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
-    _hooks = None  # (pre-hooks, hooks) once a forward hook is registered; None: plain call
+    # (forward pre-hooks, forward hooks, backward pre-hooks, full backward hooks) once any
+    # hook is registered; None: the plain call
+    _hooks = None
 
     def __call__(self, *args, **kwargs):
         if self._hooks is None:  # the usual path: one attribute test, no hook machinery
@@ -80,16 +82,22 @@ class Module:
         return self._call_with_hooks(args, kwargs)
 
     def _call_with_hooks(self, args, kwargs):
-        pre, post = self._hooks
+        pre, post, bw_pre, bw = self._hooks
         for hook in list(pre.values()):
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
+        state = None
+        if (bw_pre or bw) and is_grad_enabled():
+            state = _BackwardHookCall(self, list(bw_pre.values()), list(bw.values()))
+            args = state.wrap_inputs(args)
         out = self.forward(*args, **kwargs)
         for hook in list(post.values()):
             result = hook(self, args, out)
             if result is not None:
                 out = result
+        if state is not None:
+            out = state.wrap_outputs(out)
         return out
 
     def register_forward_pre_hook(self, hook) -> "RemovableHandle":
@@ -103,6 +111,30 @@ class Module:
         non-None result replaces the output.  Returns a handle whose ``remove()``
         unregisters it."""
         return RemovableHandle(self, 1, hook)
+
+    def register_full_backward_pre_hook(self, hook, prepend: bool = False) -> "RemovableHandle":
+        """Call ``hook(module, grad_output)`` when the gradients of the module's outputs are
+        known, during backward (as PyTorch).  ``grad_output`` is a tuple with one entry per
+        output (a tuple output: per top-level element), each a Tensor, or None for an output
+        that is not a Tensor or received no gradient.  A non-None result (a tuple of the same
+        length) replaces ``grad_output`` for the rest of the backward pass."""
+        return RemovableHandle(self, 2, hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend: bool = False) -> "RemovableHandle":
+        """Call ``hook(module, grad_input, grad_output)`` once the gradients with respect to
+        the module's positional inputs are computed, during backward (as PyTorch).
+        ``grad_input`` has one entry per positional argument: a Tensor, or None for an
+        argument that is not a Tensor or does not require grad (keyword arguments are not
+        seen).  A non-None result (a tuple of the same length) replaces ``grad_input``.
+        When no input requires grad the hook is called with all-None ``grad_input`` as soon
+        as ``grad_output`` is known and must return None (PyTorch also warns there; tidu
+        does not).
+
+        How: the call wraps the inputs, and then the outputs, in one identity graph node each
+        (a ``hub`` gathering the gradients of all its tensors); a module without backward
+        hooks is called exactly as before.  Parameters' gradients are not part of
+        ``grad_input``, as in PyTorch."""
+        return RemovableHandle(self, 3, hook, prepend)
 
     # ------------------------------------------------------------------ traversal
     def named_modules(self, prefix: str = "", remove_duplicate: bool = True):
@@ -302,27 +334,30 @@ def _mismatch(key: str, own: np.ndarray, given: np.ndarray) -> str | None:
 
 
 class RemovableHandle:
-    """The handle of a registered forward (pre-)hook: ``remove()`` unregisters it (also on
-    leaving a ``with handle:`` block).  With its last hook removed the module is back on the
-    plain call path."""
+    """The handle of a registered forward or backward (pre-)hook: ``remove()`` unregisters it
+    (also on leaving a ``with handle:`` block).  With its last hook removed the module is back
+    on the plain call path."""
 
     _ids = iter(range(1 << 62))
+    _KINDS = ("forward pre-hook", "forward hook", "backward pre-hook", "full backward hook")
 
-    def __init__(self, module: Module, kind: int, hook):
+    def __init__(self, module: Module, kind: int, hook, prepend: bool = False):
         if not callable(hook):
-            raise TypeError(f"{type(module).__name__}: a forward hook must be callable, got "
-                            f"{type(hook).__name__}")
+            raise TypeError(f"{type(module).__name__}: a {self._KINDS[kind]} must be callable, "
+                            f"got {type(hook).__name__}")
         if module.__dict__.get("_hooks") is None:
-            object.__setattr__(module, "_hooks", (OrderedDict(), OrderedDict()))
+            object.__setattr__(module, "_hooks", tuple(OrderedDict() for _ in self._KINDS))
         self.module, self.kind, self.id = module, kind, next(RemovableHandle._ids)
         module._hooks[kind][self.id] = hook
+        if prepend:
+            module._hooks[kind].move_to_end(self.id, last=False)
 
     def remove(self) -> None:
         hooks = self.module.__dict__.get("_hooks")
         if hooks is None:
             return
         hooks[self.kind].pop(self.id, None)
-        if not hooks[0] and not hooks[1]:
+        if not any(hooks):
             del self.module.__dict__["_hooks"]
 
     def __enter__(self) -> "RemovableHandle":
@@ -330,6 +365,152 @@ class RemovableHandle:
 
     def __exit__(self, *exc) -> None:
         self.remove()
+
+
+# --------------------------------------------------------------------------- backward hooks
+def _zeros_like(arr):
+    return xp_of(arr).zeros(arr.shape, dtype=arr.dtype)
+
+
+def _hub(tensors, on_grads):
+    """Route ``tensors`` (each requiring grad) through one identity graph node.
+
+    Returns new tensors with the same arrays.  In backward each of them passes its gradient to
+    a shared stash and a zero scalar to a hidden ``hub`` node whose parents are the original
+    tensors; the topological order runs the hub after all of them, so ``on_grads`` sees every
+    gradient at once (None for a tensor that received none) and returns the gradients for the
+    originals."""
+    xp = xp_of(tensors[0]._data)
+    dtype = tensors[0]._data.dtype
+    stash = [None] * len(tensors)
+
+    def hub_backward(_):
+        grads = tuple(stash)
+        stash[:] = [None] * len(stash)
+        return on_grads(grads)
+
+    hub = Tensor._op(xp.zeros((), dtype=dtype), tuple(tensors), hub_backward)
+
+    def leg(i):
+        def backward(g):
+            stash[i] = g if stash[i] is None else stash[i] + g
+            return (xp.zeros((), dtype=dtype),)
+        return backward
+
+    return [Tensor._op(t._data, (hub,), leg(i)) for i, t in enumerate(tensors)]
+
+
+class _BackwardHookCall:
+    """One call of a module with backward hooks: the input and output hubs and the
+    grad_output they share (PyTorch's ``BackwardHook``)."""
+
+    def __init__(self, module, pre_hooks, hooks):
+        self.module, self.pre_hooks, self.hooks = module, pre_hooks, hooks
+        self.name = type(module).__name__
+        self.n_inputs, self.input_index = 0, None
+        self.grad_outputs = None
+
+    def _split(self, items):
+        index = [i for i, v in enumerate(items) if isinstance(v, Tensor) and v.requires_grad]
+        return index, [items[i] for i in index]
+
+    def wrap_inputs(self, args):
+        self.n_inputs = len(args)
+        index, tensors = self._split(args)
+        if not tensors:
+            return args
+        self.input_index, self.input_like = index, [t._data for t in tensors]
+        # tensors that need no grad: zeros in grad_input, as PyTorch's materialised gradients
+        self.input_constants = [(i, a) for i, a in enumerate(args)
+                                if isinstance(a, Tensor) and not a.requires_grad]
+        args = list(args)
+        for i, t in zip(index, _hub(tensors, self._input_grads)):
+            args[i] = t
+        return tuple(args)
+
+    def wrap_outputs(self, out):
+        items = out if isinstance(out, tuple) else (out,)
+        self.n_outputs = len(items)
+        index, tensors = self._split(items)
+        if not tensors:
+            return out
+        self.output_index, self.output_like = index, [t._data for t in tensors]
+        items = list(items)
+        for i, t in zip(index, _hub(tensors, self._output_grads)):
+            items[i] = t
+        return tuple(items) if isinstance(out, tuple) else items[0]
+
+    @staticmethod
+    def _pack(index, grads, size):
+        res = [None] * size
+        for i, g in zip(index, grads):
+            res[i] = None if g is None else Tensor._wrap(g)
+        return tuple(res)
+
+    def _unpack(self, index, values, what, likes):
+        """The arrays at ``index`` of a (possibly hook-replaced) gradient tuple, checked
+        against the shapes of the tensors they belong to."""
+        out = []
+        for i, like_arr in zip(index, likes):
+            v = values[i]
+            if v is None:
+                out.append(None)
+                continue
+            arr = v._data if isinstance(v, Tensor) else v
+            if arr.shape != like_arr.shape:
+                raise GraphError(f"{self.name}: a backward hook returned {what}[{i}] of shape "
+                                 f"{shape_str(arr.shape)}, expected {shape_str(like_arr.shape)}")
+            out.append(arr)
+        return tuple(out)
+
+    def _check_len(self, result, expected, what, kind):
+        if not isinstance(result, (tuple, list)) or len(result) != expected:
+            got = len(result) if isinstance(result, (tuple, list)) else type(result).__name__
+            raise GraphError(f"{self.name}: {kind} returned an invalid number of {what}, "
+                             f"got {got}, but expected {expected}")
+        return tuple(result)
+
+    def _output_grads(self, grads):
+        grad_outputs = self._pack(self.output_index, grads, self.n_outputs)
+        for hook in self.pre_hooks:
+            result = hook(self.module, grad_outputs)
+            if result is not None:
+                grad_outputs = self._check_len(result, len(grad_outputs), "grad_output",
+                                               "a backward pre-hook")
+        self.grad_outputs = grad_outputs
+        # what flows on: zeros for an output that got no gradient (PyTorch materialises them)
+        flow = list(grad_outputs)
+        for i, like_arr in zip(self.output_index, self.output_like):
+            if flow[i] is None:
+                flow[i] = _zeros_like(like_arr)
+        if self.input_index is None:  # no input requires grad: the hooks run here
+            grad_inputs = (None,) * self.n_inputs
+            for hook in self.hooks:
+                result = hook(self.module, grad_inputs, grad_outputs)
+                if result is not None and not (isinstance(result, tuple)
+                                               and all(r is None for r in result)):
+                    raise GraphError(f"{self.name}: a backward hook for a module where no input "
+                                     f"requires gradient should always return None or None "
+                                     f"for all gradients")
+            self.grad_outputs = None
+        return self._unpack(self.output_index, flow, "grad_output", self.output_like)
+
+    def _input_grads(self, grads):
+        if self.grad_outputs is None:  # the gradient did not come through the outputs
+            return grads
+        grads = [_zeros_like(t) if g is None else g
+                 for g, t in zip(grads, self.input_like)]
+        grad_inputs = list(self._pack(self.input_index, grads, self.n_inputs))
+        for i, a in self.input_constants:
+            grad_inputs[i] = Tensor._wrap(_zeros_like(a._data))
+        grad_inputs = tuple(grad_inputs)
+        for hook in self.hooks:
+            result = hook(self.module, grad_inputs, self.grad_outputs)
+            if result is not None:
+                grad_inputs = self._check_len(result, len(grad_inputs), "grad_input",
+                                              "a backward hook")
+        self.grad_outputs = None
+        return self._unpack(self.input_index, grad_inputs, "grad_input", self.input_like)
 
 
 def _host_array(value) -> np.ndarray:
