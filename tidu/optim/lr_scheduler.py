@@ -12,12 +12,20 @@ can store them).
 Like PyTorch's, StepLR, MultiStepLR, ExponentialLR, LinearLR and CosineAnnealingLR are
 *chainable*: each step multiplies the groups' current learning rates by a factor (the ratio of
 consecutive values of the closed form), so they compose (SequentialLR) and equal PyTorch's
-values to the last bit.  The closed form each one follows is in its docstring.
+values to the last bit.  The closed form each one follows is in its docstring.  LambdaLR
+(η₀·λ(t), the usual warm-up), MultiplicativeLR, ConstantLR, PolynomialLR,
+CosineAnnealingWarmRestarts, CyclicLR and ChainedScheduler are PyTorch's too.
+
+``step(epoch)`` (PyTorch's deprecated form) sets ``last_epoch`` and uses the closed form where
+the schedule has one; CosineAnnealingWarmRestarts takes a fractional epoch there, as PyTorch
+(``scheduler.step(epoch + i / iters)`` once per batch).
 """
 from __future__ import annotations
 
 import copy
 import math
+import types
+import warnings
 from bisect import bisect_right
 from collections import Counter
 
@@ -27,7 +35,8 @@ from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
            "LinearLR", "SequentialLR", "OneCycleLR", "ReduceLROnPlateau", "WarmupCosineLR",
-           "warmup_cosine"]
+           "warmup_cosine", "LambdaLR", "MultiplicativeLR", "ConstantLR", "PolynomialLR",
+           "CosineAnnealingWarmRestarts", "CyclicLR", "ChainedScheduler"]
 
 
 def _count(owner: str, name: str, value, low: int = 1) -> int:
@@ -90,10 +99,15 @@ class LRScheduler:
         finally:
             self._is_initial = False
 
-    def step(self) -> None:
-        """Advance the schedule by one (call after ``optimizer.step()``)."""
+    def step(self, epoch: int | None = None) -> None:
+        """Advance the schedule by one (call after ``optimizer.step()``).  ``epoch`` (deprecated
+        in PyTorch, which warns; tidu warns too) jumps to that ``last_epoch`` instead, through
+        the closed form where the schedule has one."""
         self._step_count += 1
-        self._update_lr()
+        if epoch is not None:
+            warnings.warn(f"{type(self).__name__}.step(epoch) is deprecated (as in PyTorch): "
+                          f"call step() once per step", UserWarning, stacklevel=2)
+        self._update_lr(epoch)
 
     def _update_lr(self, epoch: int | None = None) -> None:
         if epoch is None:
@@ -602,3 +616,358 @@ def warmup_cosine(optimizer, warmup_steps: int, total_steps: int,
     """A `WarmupCosineLR`: ``warmup_steps`` of linear warm-up to each group's lr, then cosine
     annealing down to ``min_lr`` at step ``total_steps`` (step once per batch)."""
     return WarmupCosineLR(optimizer, warmup_steps, total_steps, min_lr)
+
+
+# --------------------------------------------------------------------------- PyTorch's other schedules
+def _lambdas(owner: str, optimizer: Optimizer, lr_lambda) -> list:
+    """One callable per param group: the one given for all, or a list with one per group."""
+    n = len(optimizer.param_groups)
+    if isinstance(lr_lambda, (list, tuple)):
+        if len(lr_lambda) != n:
+            raise ValueError(f"{owner}: expected {n} lr_lambdas (one per param group), got "
+                             f"{len(lr_lambda)}")
+        lambdas = list(lr_lambda)
+    else:
+        lambdas = [lr_lambda] * n
+    for i, fn in enumerate(lambdas):
+        if not callable(fn):
+            raise TypeError(f"{owner}: lr_lambda must be a function of the step (or a list of "
+                            f"them), got {type(fn).__name__} for param_groups[{i}]")
+    return lambdas
+
+
+class _LambdaState:
+    """state_dict as PyTorch's LambdaLR / MultiplicativeLR: a plain function or lambda is not
+    saved (``None`` in its place; the scheduler built to load the state brings its own), a
+    callable object's attributes (``__dict__``) are, and are loaded back into the new one's."""
+
+    def state_dict(self) -> dict:
+        state = copy.deepcopy({k: v for k, v in self.__dict__.items()
+                               if k not in ("optimizer", "_is_initial", "lr_lambdas")})
+        state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType)
+                               else copy.deepcopy(fn.__dict__) for fn in self.lr_lambdas]
+        return state
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        state = dict(state_dict)
+        saved = state.pop("lr_lambdas")
+        self.__dict__.update(copy.deepcopy(state))
+        for fn, attributes in zip(self.lr_lambdas, saved):
+            if attributes is not None:
+                fn.__dict__.update(copy.deepcopy(attributes))
+
+
+class LambdaLR(_LambdaState, LRScheduler):
+    """η_t = η₀ · λ(t): the initial rate times ``lr_lambda(last_epoch)`` (one function for every
+    group, or a list of one per group).  The common warm-up: ``LambdaLR(opt, lambda t:
+    min(1.0, (t + 1) / warmup))``.  Not chainable (a closed form).  ``state_dict`` saves a
+    function only if it is a callable object (its attributes), as PyTorch: a plain function or
+    lambda must be passed again to the scheduler that loads the state."""
+
+    def __init__(self, optimizer, lr_lambda, last_epoch: int = -1):
+        _check_optimizer("LambdaLR", optimizer)
+        self.lr_lambdas = _lambdas("LambdaLR", optimizer, lr_lambda)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
+
+
+class MultiplicativeLR(_LambdaState, LRScheduler):
+    """η_t = η_{t−1} · λ(t) for t ≥ 1: each step multiplies the current rate by
+    ``lr_lambda(last_epoch)`` (one function, or one per group); chainable.  ``state_dict`` as
+    `LambdaLR`."""
+
+    def __init__(self, optimizer, lr_lambda, last_epoch: int = -1):
+        _check_optimizer("MultiplicativeLR", optimizer)
+        self.lr_lambdas = _lambdas("MultiplicativeLR", optimizer, lr_lambda)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        if self._is_initial:
+            return self._current_lrs()
+        return [lr * fn(self.last_epoch) for fn, lr in zip(self.lr_lambdas, self._current_lrs())]
+
+
+class ConstantLR(LRScheduler):
+    """η_t = η₀ · factor for t < ``total_iters``, then η₀ (defaults factor=1/3, total_iters=5):
+    a constant warm-up.  Chainable.  PyTorch accepts factor = 0 (and then divides by it at
+    ``total_iters``); tidu asks for a factor in (0, 1]."""
+
+    def __init__(self, optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
+                 last_epoch: int = -1):
+        check_number(factor, "factor", "ConstantLR", low_open=True, high=1.0)
+        _count("ConstantLR", "total_iters", total_iters)
+        self.factor, self.total_iters = factor, total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        if self.last_epoch == 0:
+            return [lr * self.factor for lr in self._current_lrs()]
+        if self.last_epoch != self.total_iters:
+            return self._current_lrs()
+        return [lr * (1.0 / self.factor) for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self):
+        return [base * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
+                for base in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    """η_t = η₀ · (1 − min(t, total_iters) / total_iters)^power (defaults total_iters=5,
+    power=1.0: a linear decay to 0); chainable (each step multiplies by the ratio of
+    consecutive values)."""
+
+    def __init__(self, optimizer, total_iters: int = 5, power: float = 1.0,
+                 last_epoch: int = -1):
+        _count("PolynomialLR", "total_iters", total_iters)
+        check_number(power, "power", "PolynomialLR")
+        self.total_iters, self.power = total_iters, power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        t, n = self.last_epoch, self.total_iters
+        if self._is_initial or t > n:
+            return self._current_lrs()
+        factor = ((1.0 - t / n) / (1.0 - (t - 1) / n)) ** self.power
+        return [lr * factor for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self):
+        return [base * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters)
+                ** self.power for base in self.base_lrs]
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    r"""SGDR (Loshchilov & Hutter 2017): cosine annealing restarted every T_i steps, the
+    period growing by ``T_mult`` after each restart (T_0, T_0·T_mult, T_0·T_mult², …)::
+
+        η = η_min + (η₀ − η_min) · (1 + cos(π·T_cur / T_i)) / 2
+
+    T_cur counts the steps since the last restart.  ``step()`` advances it by 1; ``step(epoch)``
+    sets the position directly and takes a fractional epoch (``step(epoch + i / iters)``
+    per batch), as PyTorch — without a warning, that form is the intended one here.  Defaults
+    T_mult=1, eta_min=0.  Not chainable.
+    """
+
+    def __init__(self, optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
+                 last_epoch: int = -1):
+        owner = "CosineAnnealingWarmRestarts"
+        self.T_0 = _count(owner, "T_0", T_0)
+        self.T_mult = _count(owner, "T_mult", T_mult)
+        self.eta_min = check_number(eta_min, "eta_min", owner)
+        self.T_i = T_0
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        return [self.eta_min + (base - self.eta_min)
+                * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2 for base in self.base_lrs]
+
+    def step(self, epoch=None) -> None:
+        self._step_count += 1
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch=None) -> None:
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur += 1
+            if self.T_cur >= self.T_i:
+                self.T_cur %= self.T_i
+                self.T_i *= self.T_mult
+        else:
+            check_number(epoch, "epoch", "CosineAnnealingWarmRestarts.step")
+            if epoch >= self.T_0:
+                if self.T_mult == 1:
+                    self.T_cur = epoch % self.T_0
+                else:  # n restarts so far: T_0·(T_mult^n − 1)/(T_mult − 1) ≤ epoch
+                    n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+                    self.T_cur = epoch - self.T_0 * (self.T_mult ** n - 1) / (self.T_mult - 1)
+                    self.T_i = self.T_0 * self.T_mult ** n
+            else:
+                self.T_i = self.T_0
+                self.T_cur = epoch
+        self.last_epoch = math.floor(epoch)
+        values = [self._checked_lr(i, lr) for i, lr in enumerate(self.get_lr())]
+        for group, lr in zip(self.optimizer.param_groups, values):
+            group["lr"] = lr
+        self._last_lr = self._current_lrs()
+
+
+_CYCLIC_MODES = ("triangular", "triangular2", "exp_range")
+
+
+class CyclicLR(LRScheduler):
+    r"""Cyclical learning rates (Smith 2017): the rate goes linearly from ``base_lr`` up to
+    ``max_lr`` in ``step_size_up`` steps and back down in ``step_size_down`` (default: the
+    same), the height of the triangle scaled by ``scale_fn``.  With S = up + down, at step t::
+
+        cycle = ⌊1 + t/S⌋;   x = 1 + t/S − cycle ∈ [0, 1)
+        s = x/r  if x ≤ r  else  (x − 1)/(r − 1)        (r = up/S)
+        η = base_lr + (max_lr − base_lr) · s · scale
+
+    scale is 1 (``mode="triangular"``), 1/2^(cycle−1) (``"triangular2"``, halving each cycle)
+    or γᵗ (``"exp_range"``), or ``scale_fn(cycle)`` / ``scale_fn(t)`` (``scale_mode`` 'cycle'
+    or 'iterations') for your own.  With ``cycle_momentum`` (default True, as PyTorch) the
+    momentum (SGD's / RMSprop's ``momentum``, or β1 of ``betas``) moves the opposite way, from
+    ``max_momentum`` down to ``base_momentum`` and back; on an SGD built without momentum this
+    turns momentum on (PyTorch does the same).  Defaults step_size_up=2000, mode='triangular',
+    gamma=1.0, scale_mode='cycle', base_momentum=0.8, max_momentum=0.9.  Step once per batch.
+    ``state_dict`` keeps a ``scale_fn`` only if it is a callable object (its attributes), as
+    PyTorch.  Not chainable.
+    """
+
+    def __init__(self, optimizer, base_lr, max_lr, step_size_up: int = 2000,
+                 step_size_down: int | None = None, mode: str = "triangular", gamma: float = 1.0,
+                 scale_fn=None, scale_mode: str = "cycle", cycle_momentum: bool = True,
+                 base_momentum=0.8, max_momentum=0.9, last_epoch: int = -1):
+        owner = "CyclicLR"
+        _check_optimizer(owner, optimizer)
+        _check_last_epoch(owner, last_epoch)
+        self.optimizer = optimizer
+        base_lrs = _per_group(owner, "base_lr", optimizer, base_lr)
+        self.max_lrs = _per_group(owner, "max_lr", optimizer, max_lr)
+        for name, given, values in (("base_lr", base_lr, base_lrs),
+                                    ("max_lr", max_lr, self.max_lrs)):
+            for i, value in enumerate(values):
+                check_number(value, _group_name(name, given, i), owner)
+        if last_epoch == -1:
+            for lr, group in zip(base_lrs, optimizer.param_groups):
+                group["lr"] = lr
+        up = float(_count(owner, "step_size_up", step_size_up))
+        down = float(_count(owner, "step_size_down", step_size_down)) \
+            if step_size_down is not None else up
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
+        if mode not in _CYCLIC_MODES and scale_fn is None:
+            raise ValueError(f"{owner}: mode must be one of {_CYCLIC_MODES} (or give scale_fn), "
+                             f"got mode={mode!r}")
+        if scale_fn is not None and not callable(scale_fn):
+            raise TypeError(f"{owner}: scale_fn must be a function, got {type(scale_fn).__name__}")
+        if scale_mode not in ("cycle", "iterations"):
+            raise ValueError(f"{owner}: scale_mode must be 'cycle' or 'iterations', got "
+                             f"scale_mode={scale_mode!r}")
+        self.mode = mode
+        self.gamma = check_number(gamma, "gamma", owner)
+        self._scale_fn_custom = scale_fn
+        self.scale_mode = scale_mode
+        self._init_scale_mode()
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError(f"{owner}: cycle_momentum needs an optimizer with momentum or "
+                                 f"betas, got {type(optimizer).__name__}; pass "
+                                 f"cycle_momentum=False")
+            self.use_beta1 = "betas" in optimizer.defaults
+            self.base_momentums = _per_group(owner, "base_momentum", optimizer, base_momentum)
+            self.max_momentums = _per_group(owner, "max_momentum", optimizer, max_momentum)
+            momentum_range = dict(high=1.0, high_open=True) if self.use_beta1 else {}
+            for name, given, values in (("max_momentum", max_momentum, self.max_momentums),
+                                        ("base_momentum", base_momentum, self.base_momentums)):
+                for i, value in enumerate(values):
+                    check_number(value, _group_name(name, given, i), owner, **momentum_range)
+            if last_epoch == -1:
+                for high, low, group in zip(self.max_momentums, self.base_momentums,
+                                            optimizer.param_groups):
+                    if self.use_beta1:
+                        group["betas"] = (high, *group["betas"][1:])
+                    else:
+                        group["momentum"] = high
+                    group["max_momentum"] = high
+                    group["base_momentum"] = low
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def _init_scale_mode(self) -> None:
+        if self._scale_fn_custom is None:  # the built-in modes fix their scale_mode
+            self.scale_mode = "iterations" if self.mode == "exp_range" else "cycle"
+
+    def scale_fn(self, x) -> float:
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        if self.mode == "triangular":
+            return 1.0
+        if self.mode == "triangular2":
+            return 1 / (2.0 ** (x - 1))
+        return self.gamma ** x
+
+    def get_lr(self):
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle
+        if x <= self.step_ratio:
+            scale_factor = x / self.step_ratio
+        else:
+            scale_factor = (x - 1) / (self.step_ratio - 1)
+        scale = self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
+        lrs = [base + (high - base) * scale_factor * scale
+               for base, high in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            for group, low, high in zip(self.optimizer.param_groups, self.base_momentums,
+                                        self.max_momentums):
+                momentum = high - (high - low) * scale_factor * scale
+                if self.use_beta1:
+                    group["betas"] = (momentum, *group["betas"][1:])
+                else:
+                    group["momentum"] = momentum
+        return lrs
+
+    def state_dict(self) -> dict:
+        fn = self._scale_fn_custom
+        state = copy.deepcopy({k: v for k, v in self.__dict__.items()
+                               if k not in ("optimizer", "_is_initial", "_scale_fn_custom")})
+        state["_scale_fn_custom"] = None if fn is None or isinstance(fn, types.FunctionType) \
+            else copy.deepcopy(fn.__dict__)
+        return state
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        state = dict(state_dict)
+        saved = state.pop("_scale_fn_custom", None)
+        self.__dict__.update(copy.deepcopy(state))
+        if saved is not None and self._scale_fn_custom is not None:
+            self._scale_fn_custom.__dict__.update(copy.deepcopy(saved))
+        self._init_scale_mode()
+
+
+class ChainedScheduler(LRScheduler):
+    """Step several schedulers of one optimizer together, every step: their (chainable)
+    factors multiply, e.g. ``ChainedScheduler([ConstantLR(opt, 0.1, total_iters=2),
+    ExponentialLR(opt, 0.9)])``.  ``optimizer`` defaults to the first scheduler's;
+    ReduceLROnPlateau cannot be one of them."""
+
+    def __init__(self, schedulers, optimizer=None):
+        schedulers = list(schedulers)
+        if not schedulers:
+            raise ValueError("ChainedScheduler: expected at least one scheduler, got none")
+        for i, scheduler in enumerate(schedulers):
+            if isinstance(scheduler, ReduceLROnPlateau) or not isinstance(scheduler, LRScheduler):
+                raise ValueError(f"ChainedScheduler: schedulers[{i}] is a "
+                                 f"{type(scheduler).__name__}; expected a step()-only "
+                                 f"LRScheduler (not ReduceLROnPlateau)")
+        optimizer = optimizer if optimizer is not None else schedulers[0].optimizer
+        _check_optimizer("ChainedScheduler", optimizer)
+        for i, scheduler in enumerate(schedulers):
+            if scheduler.optimizer is not optimizer:
+                raise ValueError(f"ChainedScheduler: schedulers[{i}] "
+                                 f"({type(scheduler).__name__}) belongs to another optimizer")
+        self._schedulers = schedulers
+        self.optimizer = optimizer
+        self._last_lr = self._current_lrs()
+
+    def step(self) -> None:
+        for scheduler in self._schedulers:
+            scheduler.step()
+        self._last_lr = self._current_lrs()
+
+    def state_dict(self) -> dict:
+        state = copy.deepcopy({k: v for k, v in self.__dict__.items()
+                               if k not in ("optimizer", "_schedulers", "_is_initial")})
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        state = dict(state_dict)
+        inner = state.pop("_schedulers")
+        self.__dict__.update(copy.deepcopy(state))
+        for scheduler, s in zip(self._schedulers, inner):
+            scheduler.load_state_dict(s)
