@@ -1,4 +1,4 @@
-"""2-D max and average pooling over NCHW input (one graph node each).
+"""Max and average pooling over NCHW (2-D) and NCL (1-D) input, fixed and adaptive windows.
 
 With kernel k, stride s (default k), padding p and dilation d per spatial dim,
 
@@ -13,17 +13,28 @@ Forward and backward loop over the kH·kW kernel offsets only (each step a strid
 whole batch).  The max-pool gradient goes to the first maximum of each window in row-major
 order, as PyTorch (a window holding NaN outputs NaN and, with several NaNs, sends the gradient
 to its first NaN where PyTorch picks its last).
+
+Adaptive pooling fixes the output size instead of the window: output cell i of a dim of
+input size H and output size O covers rows [⌊iH/O⌋, ⌈(i+1)H/O⌉) (PyTorch's start/end
+formula; windows may differ in size by one and overlap).  Adaptive average pooling is
+separable, out = Aₕ · x · A_wᵀ with Aₕ[i, h] = 1/len(window i) on window i, so forward and
+backward are two small matrix products; (1, 1) is the global average of a ResNet head.
+Adaptive max pooling gathers every window padded to the longest one (repeating its last cell,
+which leaves the max unchanged) and sends the gradient to the first maximum.
+
+The 1-D functions run the 2-D code on an (N, C, 1, L) view.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ...backend import as_strided, like, xp_of
+from ...backend import as_strided, index_add, like, xp_of
 from ...errors import ArgumentError, DTypeError, ShapeError, shape_str
 from ...tensor import Tensor
 from .conv import _pad_input, _pair
 
-__all__ = ["max_pool2d", "avg_pool2d"]
+__all__ = ["max_pool2d", "avg_pool2d", "max_pool1d", "avg_pool1d", "adaptive_avg_pool2d",
+           "adaptive_max_pool2d", "adaptive_avg_pool1d", "adaptive_max_pool1d"]
 
 
 def _geometry(x, kernel_size, stride, padding, dilation, ceil_mode, who):
@@ -194,3 +205,195 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
         return (gx[0] if input.ndim == 3 else gx,)
 
     return Tensor._op(out[0] if input.ndim == 3 else out, (input,), backward)
+
+
+# --------------------------------------------------------------------------- 1-D
+def _single(value, name: str, who: str, minimum: int) -> int:
+    """An int or a one-element tuple/list of ints (PyTorch's ``_single``), ≥ ``minimum``."""
+    if isinstance(value, (tuple, list)) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ArgumentError(f"{who}: {name} must be an int or a 1-tuple of ints, got {value!r}")
+    if value < minimum:
+        raise ArgumentError(f"{who}: {name} must be ≥ {minimum}, got {value!r}")
+    return int(value)
+
+
+def _as_2d(input, who: str) -> Tensor:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{who}: input must be a Tensor, got {type(input).__name__}")
+    if input.ndim not in (2, 3):
+        raise ShapeError(f"{who}: expected a 3-D input (N, C, L) or a 2-D unbatched input "
+                         f"(C, L), got shape {shape_str(input.shape)}")
+    return input.unsqueeze(-2)
+
+
+def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
+               ceil_mode: bool = False, return_indices: bool = False):
+    """Max over each window of length k along the last dim of (N, C, L) or (C, L), as
+    `torch.nn.functional.max_pool1d`: out[n, c, x] = max_i x_pad[n, c, s·x + d·i]
+    (padding with −∞), L_out = ⌊(L + 2p − d(k − 1) − 1)/s⌋ + 1.  Defaults stride=None
+    (= kernel_size), padding=0, dilation=1; ``return_indices`` gives each maximum's index
+    into L.  The 2-D code on an (N, C, 1, L) view."""
+    who = "max_pool1d"
+    k = _single(kernel_size, "kernel_size", who, 1)
+    s = k if stride is None or stride == () else _single(stride, "stride", who, 1)
+    p = _single(padding, "padding", who, 0)
+    d = _single(dilation, "dilation", who, 1)
+    out = max_pool2d(_as_2d(input, who), (1, k), (1, s), (0, p), (1, d), ceil_mode, return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
+
+
+def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
+    """Mean over each window of length k along the last dim, as
+    `torch.nn.functional.avg_pool1d`: out[n, c, x] = (1/D) Σ_i x_pad[n, c, s·x + i] (zero
+    padding; D = k, or the cells inside the input with ``count_include_pad=False``).
+    Defaults stride=None (= kernel_size), padding=0, count_include_pad=True."""
+    who = "avg_pool1d"
+    k = _single(kernel_size, "kernel_size", who, 1)
+    s = k if stride is None or stride == () else _single(stride, "stride", who, 1)
+    p = _single(padding, "padding", who, 0)
+    return avg_pool2d(_as_2d(input, who), (1, k), (1, s), (0, p), ceil_mode,
+                      count_include_pad).squeeze(-2)
+
+
+# --------------------------------------------------------------------------- adaptive
+def _output_size(output_size, spatial: tuple, who: str) -> tuple:
+    """``output_size`` (an int, or a tuple whose None entries keep the input's size)."""
+    n = len(spatial)
+    if isinstance(output_size, (int, np.integer)) and not isinstance(output_size, bool):
+        sizes = (int(output_size),) * n
+    elif isinstance(output_size, (tuple, list)) and len(output_size) == n:
+        sizes = tuple(spatial[i] if o is None else o for i, o in enumerate(output_size))
+    else:
+        raise ArgumentError(f"{who}: output_size must be an int or a tuple of {n} ints (or None), "
+                            f"got {output_size!r}")
+    for o in sizes:
+        if isinstance(o, bool) or not isinstance(o, (int, np.integer)) or o < 1:
+            raise ArgumentError(f"{who}: output_size entries must be positive ints, got "
+                                f"{output_size!r}")
+    return tuple(int(o) for o in sizes)
+
+
+def _bounds(size: int, out: int):
+    """PyTorch's adaptive windows: start ⌊i·size/out⌋, end ⌈(i+1)·size/out⌉."""
+    i = np.arange(out)
+    return (i * size) // out, -((-(i + 1) * size) // out)
+
+
+def _avg_matrix(size: int, out: int, dtype) -> np.ndarray:
+    """A[i, h] = 1/(end_i − start_i) for start_i ≤ h < end_i, else 0 (shape (out, size))."""
+    start, end = _bounds(size, out)
+    h = np.arange(size)
+    inside = (h >= start[:, None]) & (h < end[:, None])
+    return (inside / (end - start)[:, None]).astype(dtype)
+
+
+def _adaptive_input(input, who: str):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{who}: input must be a Tensor, got {type(input).__name__}")
+    if input.ndim not in (3, 4):
+        raise ShapeError(f"{who}: expected a 4-D input (N, C, H, W) or a 3-D unbatched input "
+                         f"(C, H, W), got shape {shape_str(input.shape)}")
+    if input._data.dtype.kind != "f":
+        raise DTypeError(f"{who}: expected a float input, got dtype {input._data.dtype}")
+    if 0 in input.shape[-2:]:
+        raise ShapeError(f"{who}: the spatial dims of the input must be non-empty, got shape "
+                         f"{shape_str(input.shape)}")
+    return input._data[None] if input.ndim == 3 else input._data
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
+    """Average over PyTorch's adaptive windows so the output is ``output_size`` (an int or
+    (H_out, W_out), None keeping that input dim), as `torch.nn.functional.adaptive_avg_pool2d`.
+    out = Aₕ x A_wᵀ per (n, c), window i of a dim of size H spanning
+    [⌊iH/O⌋, ⌈(i+1)H/O⌉).  Backward: dx = Aₕᵀ g A_w."""
+    who = "adaptive_avg_pool2d"
+    xd = _adaptive_input(input, who)
+    ho, wo = _output_size(output_size, xd.shape[2:], who)
+    ah = like(xd, _avg_matrix(xd.shape[2], ho, xd.dtype))
+    aw = like(xd, _avg_matrix(xd.shape[3], wo, xd.dtype))
+    out = ah @ xd @ aw.T
+    unbatched = input.ndim == 3
+
+    def backward(g):
+        gx = ah.T @ (g[None] if unbatched else g) @ aw
+        return (gx[0] if unbatched else gx,)
+
+    return Tensor._op(out[0] if unbatched else out, (input,), backward)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):
+    """Max over PyTorch's adaptive windows (see `adaptive_avg_pool2d`), as
+    `torch.nn.functional.adaptive_max_pool2d`.  ``return_indices=True`` also returns the flat
+    index (into H·W) of each maximum (int64).  Backward: each output gradient goes to the first
+    maximum of its window; overlapping windows add up."""
+    who = "adaptive_max_pool2d"
+    xd = _adaptive_input(input, who)
+    n, c, h, w = xd.shape
+    ho, wo = _output_size(output_size, (h, w), who)
+    xp = xp_of(xd)
+
+    def cells(size, out):
+        start, end = _bounds(size, out)
+        k = int((end - start).max())
+        return np.minimum(start[:, None] + np.arange(k), (end - 1)[:, None]), k
+
+    rows, kh = cells(h, ho)          # (ho, kh): the window's rows, the last one repeated
+    cols, kw = cells(w, wo)
+    flat = like(xd, (rows[:, None, :, None] * w + cols[None, :, None, :]).reshape(ho, wo, kh * kw))
+    windows = xd.reshape(n, c, h * w)[:, :, flat]                 # (n, c, ho, wo, kh·kw)
+    arg = windows.argmax(axis=-1)                                 # the first maximum (or NaN)
+    idx = xp.take_along_axis(xp.broadcast_to(flat, windows.shape), arg[..., None], -1)[..., 0]
+    out = xp.take_along_axis(windows, arg[..., None], -1)[..., 0]
+    unbatched = input.ndim == 3
+
+    def backward(g):
+        g4 = g[None] if unbatched else g
+        dx = xp.zeros((n * c, h * w), dtype=g.dtype)
+        rowsel = xp.arange(n * c)[:, None]
+        index_add(dx, (rowsel, idx.reshape(n * c, -1)), g4.reshape(n * c, -1))
+        gx = dx.reshape(n, c, h, w)
+        return (gx[0] if unbatched else gx,)
+
+    result = Tensor._op(out[0] if unbatched else out, (input,), backward)
+    if not return_indices:
+        return result
+    return result, Tensor._wrap(idx[0] if unbatched else idx)
+
+
+def _adaptive_1d(input, who: str) -> Tensor:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{who}: input must be a Tensor, got {type(input).__name__}")
+    if input.ndim not in (2, 3):
+        raise ShapeError(f"{who}: expected a 3-D input (N, C, L) or a 2-D unbatched input "
+                         f"(C, L), got shape {shape_str(input.shape)}")
+    return input.unsqueeze(-2)
+
+
+def _size_1d(output_size, who: str):
+    if isinstance(output_size, (tuple, list)) and len(output_size) == 1:
+        output_size = output_size[0]
+    if isinstance(output_size, bool) or not isinstance(output_size, (int, np.integer)):
+        raise ArgumentError(f"{who}: output_size must be an int, got {output_size!r}")
+    return (1, int(output_size))
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
+    """Average over PyTorch's adaptive windows along L of (N, C, L) or (C, L), as
+    `torch.nn.functional.adaptive_avg_pool1d` (``output_size`` an int)."""
+    who = "adaptive_avg_pool1d"
+    return adaptive_avg_pool2d(_adaptive_1d(input, who), _size_1d(output_size, who)).squeeze(-2)
+
+
+def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False):
+    """Max over PyTorch's adaptive windows along L, as
+    `torch.nn.functional.adaptive_max_pool1d`; indices are into L."""
+    who = "adaptive_max_pool1d"
+    out = adaptive_max_pool2d(_adaptive_1d(input, who), _size_1d(output_size, who), return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
