@@ -416,3 +416,31 @@ def test_import_tidu_as_torch_names_and_doctests():
     for mod in ("collate", "dataloader", "dataset"):
         result = doctest.testmod(getattr(data, mod))
         assert result.attempted > 0 and result.failed == 0, mod
+
+
+def test_stack_dataset_matches_torch_and_getitems_is_used():
+    X, y = _arrays(5)
+    a, b = data.StackDataset(X, y), tud.StackDataset(X, y)
+    assert len(a) == len(b) == 5
+    assert_same(data.default_collate([a[i] for i in range(3)]),
+                tud.default_collate([b[i] for i in range(3)]))
+    named = data.StackDataset(x=X, y=y)
+    assert set(named[0]) == {"x", "y"}
+    with pytest.raises(ValueError):
+        data.StackDataset(X, y[:3])
+
+    class Batched:
+        calls = 0
+
+        def __len__(self):
+            return 6
+
+        def __getitem__(self, i):
+            raise AssertionError("the loader must ask __getitems__ for whole batches")
+
+        def __getitems__(self, indices):
+            Batched.calls += 1
+            return [float(i) for i in indices]
+
+    batches = list(data.DataLoader(data.Subset(Batched(), [5, 4, 3, 2]), batch_size=3))
+    assert Batched.calls == 2 and [b.tolist() for b in batches] == [[5.0, 4.0, 3.0], [2.0]]
