@@ -1,6 +1,7 @@
 """Stateless functions behind the layers and losses (as torch.nn.functional)."""
 from .activation import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
+from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .encoding import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403

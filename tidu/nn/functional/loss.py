@@ -28,7 +28,8 @@ from ...tensor import Tensor, _result_array, is_grad_enabled
 
 __all__ = ["mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "multi_margin_loss",
-           "triplet_margin_loss"]
+           "triplet_margin_loss", "smooth_l1_loss", "kl_div", "margin_ranking_loss",
+           "soft_margin_loss", "cosine_embedding_loss", "gaussian_nll_loss", "poisson_nll_loss"]
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -688,3 +689,258 @@ def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: floa
         return ga, gp, gn
 
     return Tensor._op(out, (a, pos, neg), backward)
+
+
+# --------------------------------------------------------------------------- more losses
+# These take PyTorch's full signatures, deprecated ``size_average``/``reduce`` included (mapped
+# onto ``reduction`` as PyTorch does), so positional calls line up with torch's.
+def _legacy(size_average, reduce, reduction: str) -> str:
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if not reduce:
+        return "none"
+    return "mean" if size_average else "sum"
+
+
+def _fused(loss: np.ndarray, reduction: str, grads) -> Tensor:
+    """Record ``reduce(loss)``; ``grads`` pairs each parent with a function giving
+    d lossᵢ/d parent as an array broadcastable to ``loss`` (summed back to the parent's shape)."""
+    from ...ops.elementwise import unbroadcast  # noqa: PLC0415 - ops sit below nn
+    out = _reduce(loss, reduction)
+    n = loss.size
+    parents = tuple(t for t, _ in grads)
+
+    def backward(g):
+        s = _upstream(g, n, reduction)
+        res = []
+        for t, d in grads:
+            if not t.requires_grad:
+                res.append(None)
+                continue
+            full = np.broadcast_to(d() * s, loss.shape)
+            res.append(_result_array(unbroadcast(full, t._data.shape)))
+        return tuple(res)
+
+    return Tensor._op(out, parents, backward)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
+    """Smooth L1 (Girshick 2015, Fast R-CNN) with d = x − y: ℓ = ½d²/β where |d| < β,
+    |d| − ½β elsewhere (default β = 1; β = 0 is the L1 loss).  Gradient d/β inside, sign(d)
+    outside.  smooth_l1(β) = huber(δ = β)/β."""
+    name = "smooth_l1_loss"
+    reduction = _legacy(size_average, reduce, reduction)
+    _check_reduction(reduction, name)
+    if beta < 0:
+        raise ArgumentError(f"{name}: beta must be non-negative, got {beta}")
+    beta = float(beta)
+    x = _input(input, name)
+    t = _float_target(target, x, name)
+    d = x._data - t._data
+    a = np.abs(d)
+    if beta == 0:
+        loss, grad = a, lambda: np.sign(d)
+    else:
+        inside = a < beta
+        loss = np.where(inside, (0.5 / beta) * d * d, a - 0.5 * beta)
+        grad = lambda: np.where(inside, d / beta, np.sign(d))  # noqa: E731
+    return _elementwise(name, x, t, loss, reduction, grad, lambda: -grad())
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean",
+           log_target: bool = False) -> Tensor:
+    """Kullback–Leibler divergence with the *input in log-space* (log q) and the target p:
+    ℓᵢ = pᵢ (log pᵢ − xᵢ) (0 where pᵢ = 0), or with ``log_target=True`` (target log p)
+    ℓᵢ = e^{tᵢ} (tᵢ − xᵢ).  Reductions as PyTorch: 'mean' averages over *every element*
+    (PyTorch's default, which warns because it is not the KL divergence); 'batchmean' sums and
+    divides by the batch size input.size(0) — the true KL for a batch of distributions;
+    'sum', 'none'.  Gradients: −p (−e^t) for the input; log p + 1 − x (e^t (t + 1 − x)) for
+    the target (NaN where p = 0, as PyTorch)."""
+    name = "kl_div"
+    reduction = _legacy(size_average, reduce, reduction)
+    if reduction not in ("none", "mean", "sum", "batchmean"):
+        raise ArgumentError(f"{name}: reduction must be 'none', 'mean', 'batchmean' or 'sum', "
+                            f"got {reduction!r}")
+    x = _input(input, name)
+    t = _float_target(target, x, name)
+    xd, td = x._data, t._data
+    if log_target:
+        et = np.exp(td)
+        loss = et * (td - xd)
+        dx = lambda: -et  # noqa: E731
+        dt = lambda: et * (td + 1.0 - xd)  # noqa: E731
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logt = np.log(td)
+            loss = np.where(td == 0, 0.0, td * logt) - td * xd
+        dx = lambda: -td  # noqa: E731
+
+        def dt():
+            with np.errstate(invalid="ignore"):
+                return np.where(td == 0, np.nan, logt + 1.0) - xd
+    loss = loss.astype(xd.dtype, copy=False)
+    if reduction != "batchmean":
+        return _elementwise(name, x, t, loss, reduction, dx, dt)
+    batch = xd.shape[0] if xd.ndim else 1
+    out = _elementwise(name, x, t, loss, "sum", dx, dt)
+    return out / batch
+
+
+def _same_shapes(name: str, what: tuple, tensors: tuple) -> None:
+    shape = tensors[0].shape
+    if any(t.shape != shape for t in tensors[1:]):
+        got = ", ".join(f"{w} {shape_str(t.shape)}" for w, t in zip(what, tensors))
+        raise ShapeError(f"{name}: {', '.join(what)} must have the same shape, got {got}")
+
+
+def margin_ranking_loss(input1, input2, target, margin: float = 0, size_average=None,
+                        reduce=None, reduction: str = "mean") -> Tensor:
+    """ℓᵢ = max(0, −yᵢ(x1ᵢ − x2ᵢ) + margin) with yᵢ = ±1 saying which input should rank
+    higher (default margin 0).  Gradient −y, y for the inputs and −(x1 − x2) for a float
+    target, where the hinge is active (≥ 0, as PyTorch's clamp_min).  Inputs and target must
+    have the same shape (tidu does not broadcast losses)."""
+    name = "margin_ranking_loss"
+    reduction = _legacy(size_average, reduce, reduction)
+    _check_reduction(reduction, name)
+    x1 = _input(input1, name, "input1")
+    x2 = _input(input2, name, "input2")
+    y = _target(target, x1)
+    _same_shapes(name, ("input1", "input2", "target"), (x1, x2, y))
+    _same_float_dtype(x2, x1, name, "input2")
+    yd = y._data.astype(x1._data.dtype, copy=False)
+    diff = x1._data - x2._data
+    z = -yd * diff + float(margin)
+    active = z >= 0
+    loss = np.where(active, z, 0.0).astype(diff.dtype, copy=False)
+    return _fused(loss, reduction, [(x1, lambda: -yd * active), (x2, lambda: yd * active),
+                                    (y, lambda: -diff * active)])
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None,
+                     reduction: str = "mean") -> Tensor:
+    """Two-class logistic loss ℓᵢ = log(1 + e^{−yᵢxᵢ}) for targets yᵢ = ±1 (computed as
+    softplus(−yx), finite for any x, where PyTorch's literal formula overflows to inf for
+    −yx ≳ 710).  Gradient −y σ(−yx), and −x σ(−yx) for a target that
+    requires grad (PyTorch refuses such a target)."""
+    name = "soft_margin_loss"
+    reduction = _legacy(size_average, reduce, reduction)
+    _check_reduction(reduction, name)
+    x = _input(input, name)
+    t = _float_target(target, x, name)
+    z = -t._data * x._data
+    loss = np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
+    s = _sigmoid(z)
+    return _elementwise(name, x, t, loss, reduction, lambda: -t._data * s, lambda: -x._data * s)
+
+
+def cosine_embedding_loss(input1, input2, target, margin: float = 0, size_average=None,
+                          reduce=None, reduction: str = "mean") -> Tensor:
+    """ℓᵢ = 1 − cos(x1ᵢ, x2ᵢ) for yᵢ = 1, max(0, cos(x1ᵢ, x2ᵢ) − margin) for yᵢ = −1 (0 for
+    any other label), over the last dim of (N, D) or (D,) inputs; cos = x1·x2 /
+    √((‖x1‖² + 1e−12)(‖x2‖² + 1e−12)) (PyTorch's ε).  Default margin 0.  Gradient through
+    cos: dcos/dx1 = x2/√(m1 m2) − cos·x1/m1 (mₖ = ‖xₖ‖² + ε)."""
+    name = "cosine_embedding_loss"
+    reduction = _legacy(size_average, reduce, reduction)
+    _check_reduction(reduction, name)
+    x1 = _input(input1, name, "input1")
+    x2 = _input(input2, name, "input2")
+    _same_float_dtype(x2, x1, name, "input2")
+    if x1.ndim not in (1, 2) or x2.shape != x1.shape:
+        raise ShapeError(f"{name}: input1 and input2 must have the same shape, (N, D) or (D,); "
+                         f"got {shape_str(x1.shape)} and {shape_str(x2.shape)}")
+    yd = target._data if isinstance(target, Tensor) else like(x1._data, np.asarray(target))
+    if yd.shape != x1.shape[:-1]:
+        raise ShapeError(f"{name}: for inputs of shape {shape_str(x1.shape)} the target must "
+                         f"have shape {shape_str(x1.shape[:-1])}, got {shape_str(yd.shape)}")
+    a, b = x1._data, x2._data
+    m1 = (a * a).sum(axis=-1) + 1e-12
+    m2 = (b * b).sum(axis=-1) + 1e-12
+    den = np.sqrt(m1 * m2)
+    cos = (a * b).sum(axis=-1) / den
+    pos, neg = yd == 1, yd == -1
+    hinge = cos - float(margin)
+    neg_on = neg & (hinge >= 0)
+    loss = _result_array(np.where(pos, 1.0 - cos, np.where(neg_on, hinge, 0.0)).astype(a.dtype))
+    n = loss.size
+    out = _reduce(loss, reduction)
+
+    def backward(g):
+        c = _upstream(g, n, reduction) * (neg_on.astype(a.dtype) - pos)   # d loss / d cos
+        ga = gb = None
+        if x1.requires_grad:
+            ga = _result_array(c[..., None] * (b / den[..., None] - (cos / m1)[..., None] * a))
+        if x2.requires_grad:
+            gb = _result_array(c[..., None] * (a / den[..., None] - (cos / m2)[..., None] * b))
+        return ga, gb
+
+    return Tensor._op(out, (x1, x2), backward)
+
+
+def gaussian_nll_loss(input, target, var, full: bool = False, eps: float = 1e-6,
+                      reduction: str = "mean") -> Tensor:
+    """Gaussian negative log-likelihood of ``target`` under N(input, var):
+    ℓᵢ = ½(log v + (xᵢ − yᵢ)²/v) (+ ½ log 2π with ``full=True``), v = max(var, eps) (the clamp
+    passes no gradient change, as PyTorch's no-grad clamp).  ``var`` has the input's shape,
+    or the input's shape without its last dim, or with last dim 1 (one variance per sample),
+    or is a float.  Negative variances are refused.  Gradients (x − y)/v for the input,
+    its negative for the target, ½(1/v − (x − y)²/v²) for the variance."""
+    name = "gaussian_nll_loss"
+    _check_reduction(reduction, name)
+    x = _input(input, name)
+    t = _float_target(target, x, name)
+    if isinstance(var, (int, float)) and not isinstance(var, bool):
+        v = Tensor._wrap(like(x._data, np.full((), float(var), dtype=x._data.dtype)))
+    else:
+        v = _input(var, name, "var")
+        _same_float_dtype(v, x, name, "var")
+        if v.shape != x.shape:
+            if x.ndim and v.shape == x.shape[:-1]:
+                v = v.unsqueeze(-1)
+            elif not (x.ndim and v.shape[:-1] == x.shape[:-1] and v.shape[-1:] == (1,)):
+                raise ShapeError(f"{name}: var of shape {shape_str(v.shape)} does not fit the "
+                                 f"input's shape {shape_str(x.shape)} (expected the same shape, "
+                                 f"that shape without its last dim, or with last dim 1)")
+    if bool((v._data < 0).any()):
+        raise ArgumentError(f"{name}: var has negative entries")
+    vd = np.maximum(v._data, float(eps))
+    d = x._data - t._data
+    loss = 0.5 * (np.log(vd) + d * d / vd)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _fused(loss.astype(x._data.dtype, copy=False), reduction,
+                  [(x, lambda: d / vd), (t, lambda: -d / vd),
+                   (v, lambda: 0.5 * (1.0 / vd - d * d / (vd * vd)))])
+
+
+def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False,
+                     size_average=None, eps: float = 1e-8, reduce=None,
+                     reduction: str = "mean") -> Tensor:
+    """Poisson negative log-likelihood (up to log y!): with ``log_input=True`` (default) the
+    input is the log-rate, ℓᵢ = e^{xᵢ} − yᵢxᵢ; otherwise the rate, ℓᵢ = xᵢ − yᵢ log(xᵢ + eps).
+    ``full=True`` adds Stirling's y log y − y + ½ log(2πy) where y > 1.  Gradients e^x − y
+    (or 1 − y/(x + eps)) for the input; −x (or −log(x + eps)), plus log y + 1/(2y) from the
+    Stirling term, for the target."""
+    name = "poisson_nll_loss"
+    reduction = _legacy(size_average, reduce, reduction)
+    _check_reduction(reduction, name)
+    x = _input(input, name)
+    t = _float_target(target, x, name)
+    xd, yd = x._data, t._data
+    if log_input:
+        ex = np.exp(xd)
+        loss = ex - yd * xd
+        dx, dt = (lambda: ex - yd), (lambda: -xd)
+    else:
+        lx = np.log(xd + eps)
+        loss = xd - yd * lx
+        dx, dt = (lambda: 1.0 - yd / (xd + eps)), (lambda: -lx)
+    if full:
+        big = yd > 1
+        ys = np.where(big, yd, 1.0)
+        loss = loss + np.where(big, ys * np.log(ys) - ys + 0.5 * np.log(2 * math.pi * ys), 0.0)
+        base_dt = dt
+        dt = lambda: base_dt() + np.where(big, np.log(ys) + 0.5 / ys, 0.0)  # noqa: E731
+    return _elementwise(name, x, t, loss.astype(xd.dtype, copy=False), reduction, dx, dt)

@@ -2,6 +2,7 @@ from .activation import *  # noqa: F401,F403
 from .container import (ModuleDict, ModuleList, ParameterDict, ParameterList, Residual,
                         Sequential)
 from .conv import *  # noqa: F401,F403
+from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .linear import Flatten, Identity, Linear
 from .loss import *  # noqa: F401,F403

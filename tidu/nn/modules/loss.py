@@ -16,7 +16,9 @@ from .module import Module
 from ...errors import ArgumentError
 
 __all__ = ["MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
-           "NLLLoss", "MultiMarginLoss", "TripletMarginLoss"]
+           "NLLLoss", "MultiMarginLoss", "TripletMarginLoss", "SmoothL1Loss", "KLDivLoss",
+           "MarginRankingLoss", "SoftMarginLoss", "CosineEmbeddingLoss", "GaussianNLLLoss",
+           "PoissonNLLLoss"]
 
 
 def _legacy_reduction(size_average, reduce, reduction: str) -> str:
@@ -190,3 +192,95 @@ class TripletMarginLoss(_Loss):
         base = super().extra_repr()
         return (f"margin={self.margin}, p={self.p}, eps={self.eps}, swap={self.swap}"
                 + (f", {base}" if base else ""))
+
+
+class SmoothL1Loss(_Loss):
+    """½d²/β for |d| < β, |d| − ½β elsewhere; ``reduction='mean'``, ``beta=1.0``.
+    See `F.smooth_l1_loss`."""
+
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean", beta: float = 1.0):
+        super().__init__(size_average, reduce, reduction)
+        if beta < 0:
+            raise ArgumentError(f"SmoothL1Loss: beta must be non-negative, got {beta}")
+        self.beta = beta
+
+    def forward(self, input, target):
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class KLDivLoss(Module):
+    """KL divergence p (log p − x) with the input x in log-space; ``reduction='mean'``
+    (every element, as PyTorch's default; use 'batchmean' for the true KL), ``log_target=False``.
+    See `F.kl_div`."""
+
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean",
+                 log_target: bool = False):
+        super().__init__()
+        reduction = _legacy_reduction(size_average, reduce, reduction)
+        if reduction not in ("none", "mean", "sum", "batchmean"):
+            raise ArgumentError(f"KLDivLoss: reduction must be 'none', 'mean', 'batchmean' or "
+                                f"'sum', got {reduction!r}")
+        self.reduction, self.log_target = reduction, log_target
+
+    def forward(self, input, target):
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class MarginRankingLoss(_Loss):
+    """max(0, −y(x1 − x2) + margin); ``margin=0.0``, ``reduction='mean'``.
+    ``forward(input1, input2, target)``.  See `F.margin_ranking_loss`."""
+
+    def __init__(self, margin: float = 0.0, size_average=None, reduce=None, reduction: str = "mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1, input2, target):
+        return F.margin_ranking_loss(input1, input2, target, margin=self.margin,
+                                     reduction=self.reduction)
+
+
+class SoftMarginLoss(_Loss):
+    """log(1 + e^{−yx}) for y = ±1; ``reduction='mean'``.  See `F.soft_margin_loss`."""
+
+    def forward(self, input, target):
+        return F.soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class CosineEmbeddingLoss(_Loss):
+    """1 − cos(x1, x2) for y = 1, max(0, cos(x1, x2) − margin) for y = −1; ``margin=0.0``,
+    ``reduction='mean'``.  ``forward(input1, input2, target)``.  See `F.cosine_embedding_loss`."""
+
+    def __init__(self, margin: float = 0.0, size_average=None, reduce=None, reduction: str = "mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1, input2, target):
+        return F.cosine_embedding_loss(input1, input2, target, margin=self.margin,
+                                       reduction=self.reduction)
+
+
+class GaussianNLLLoss(_Loss):
+    """½(log v + (x − y)²/v), v = max(var, eps); keyword-only ``full=False``, ``eps=1e-6``,
+    ``reduction='mean'``.  ``forward(input, target, var)``.  See `F.gaussian_nll_loss`."""
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean"):
+        super().__init__(reduction=reduction)
+        self.full, self.eps = full, eps
+
+    def forward(self, input, target, var):
+        return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
+                                   reduction=self.reduction)
+
+
+class PoissonNLLLoss(_Loss):
+    """e^x − y·x (``log_input=True``, default) or x − y log(x + eps); ``full=False``,
+    ``eps=1e-8``, ``reduction='mean'``.  See `F.poisson_nll_loss`."""
+
+    def __init__(self, log_input: bool = True, full: bool = False, size_average=None,
+                 eps: float = 1e-8, reduce=None, reduction: str = "mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.log_input, self.full, self.eps = log_input, full, eps
+
+    def forward(self, log_input, target):
+        return F.poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full,
+                                  eps=self.eps, reduction=self.reduction)
