@@ -40,13 +40,13 @@ from ...errors import ArgumentError, DTypeError, ShapeError, shape_str
 from ...tensor import Tensor
 from ...ops.elementwise import lift
 
-__all__ = ["rnn_layer", "lstm_layer", "gru_layer"]
+__all__ = ["rnn_layer", "lstm_layer", "gru_layer", "rnn_cell", "lstm_cell", "gru_cell"]
 
 
 # --------------------------------------------------------------------------- checks
-def _prepare(op, x, states, w_ih, w_hh, b_ih, b_hh, gates):
+def _prepare(op, x, states, w_ih, w_hh, b_ih, b_hh, gates, cell=False):
     """Validate shapes and dtypes; return x, the state tensors (None where not given),
-    and T, N, I, H."""
+    and T, N, I, H (a cell's input x is (N, I), one step: T = 1)."""
     for name, w in (("w_ih", w_ih), ("w_hh", w_hh)):
         if not isinstance(w, Tensor):
             raise TypeError(f"{op}: {name} must be a tidu.Tensor, got {type(w).__name__}")
@@ -59,9 +59,10 @@ def _prepare(op, x, states, w_ih, w_hh, b_ih, b_hh, gates):
     x = lift(x, w_hh, op)
     if x._data.dtype.kind != "f":
         raise DTypeError(f"{op}: input must be a float tensor, got dtype {x._data.dtype}")
-    if x.ndim != 3:
-        raise ShapeError(f"{op}: input must have shape (T, N, I), got {shape_str(x.shape)}")
-    T, N, I = x.shape
+    if x.ndim != (2 if cell else 3):
+        raise ShapeError(f"{op}: input must have shape {'(N, I)' if cell else '(T, N, I)'}, "
+                         f"got {shape_str(x.shape)}")
+    T, N, I = (1,) + x.shape if cell else x.shape
     if T == 0:
         raise ShapeError(f"{op}: input has an empty sequence (shape {shape_str(x.shape)})")
     if w_ih.shape != (gates * H, I):
@@ -411,3 +412,187 @@ def gru_layer(x: Tensor, h0: Tensor | None, w_ih: Tensor, w_hh: Tensor, b_ih: Te
 
     out = Tensor._op(hs, parents, backward)
     return out, out[T - 1]
+
+
+# --------------------------------------------------------------------------- single steps
+# One time step each, for scripts that write the time loop themselves (`tidu.nn.RNNCell`,
+# `LSTMCell`, `GRUCell`): the same recurrences as the layers above with T = 1, each ONE graph
+# node with a hand-written backward.  x (N, I), states (N, H) or None (zeros).  Gradients:
+# with P the gate pre-activations (N, G·H), dx = dP W_ih, dW_ih = dPᵀ x, dW_hh = dPᵀ h
+# (zeros without h), db = Σ_batch dP (the GRU splits dP into its input and recurrent parts).
+def _sigmoid_(a):
+    """σ(a) = 1/(1 + e^(−a)) in place; e^(−a) overflowing to ∞ gives exactly 0."""
+    with np.errstate(over="ignore"):
+        np.negative(a, out=a)
+        np.exp(a, out=a)
+    a += 1
+    np.reciprocal(a, out=a)
+    return a
+
+
+def _cell_grads(parents, dPx, dPh, xd, hd, W, U, H):
+    """dx, dh (without the GRU's direct z ⊙ g term), dW_ih, dW_hh, db_ih, db_hh of one step."""
+    x, h, w_ih, w_hh, b_ih, b_hh = parents
+    gx = dPx @ W if x.requires_grad else None
+    gh = dPh @ U if h.requires_grad else None
+    gw_ih = dPx.T @ xd if w_ih.requires_grad else None
+    gw_hh = None
+    if w_hh.requires_grad:
+        gw_hh = dPh.T @ hd if hd is not None else xp_of(U).zeros_like(U)
+    gb_ih = dPx.sum(axis=0) if b_ih.requires_grad else None
+    gb_hh = dPh.sum(axis=0) if b_hh.requires_grad else None
+    return gx, gh, gw_ih, gw_hh, gb_ih, gb_hh
+
+
+def _preact(xd, hd, W, U, bias):
+    P = xd @ W.T
+    if hd is not None:
+        P += hd @ U.T
+    if bias is not None:
+        P += bias
+    return P
+
+
+def rnn_cell(x: Tensor, h: Tensor | None, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+             b_hh: Tensor | None = None, nonlinearity: str = "tanh") -> Tensor:
+    """One Elman RNN step: h' = φ(W_ih x + b_ih + W_hh h + b_hh), φ = tanh (default) or relu.
+
+    x (N, I), h (N, H) or None (zeros), w_ih (H, I), w_hh (H, H), b_ih, b_hh (H,) or None.
+    Returns h' (N, H).  Backward: dP = ∂L/∂h' ⊙ φ'(P), φ' = 1 − h'² (tanh) or [h' > 0] (relu).
+    (PyTorch's ``torch.rnn_tanh_cell`` / ``rnn_relu_cell``; tidu takes None for a zero h.)
+    """
+    op = "rnn_cell"
+    if nonlinearity not in ("tanh", "relu"):
+        raise ArgumentError(f"{op}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+    x, (h,), _, N, I, H = _prepare(op, x, [("h", h)], w_ih, w_hh, b_ih, b_hh, 1, cell=True)
+    W, U = w_ih._data, w_hh._data
+    xd, hd = x._data, None if h is None else h._data
+    out = _preact(xd, hd, W, U, _bias_sum(b_ih, b_hh))
+    tanh = nonlinearity == "tanh"
+    if tanh:
+        np.tanh(out, out=out)
+    else:
+        np.maximum(out, 0, out=out)
+    parents = _parents(x, [h], w_ih, w_hh, b_ih, b_hh)
+
+    def backward(g):
+        if tanh:
+            dP = out * out
+            np.subtract(1, dP, out=dP)
+            dP *= g
+        else:
+            dP = g * (out > 0)
+        return _cell_grads(parents, dP, dP, xd, hd, W, U, H)
+
+    return Tensor._op(out, parents, backward)
+
+
+def lstm_cell(x: Tensor, h: Tensor | None, c: Tensor | None, w_ih: Tensor, w_hh: Tensor,
+              b_ih: Tensor | None = None, b_hh: Tensor | None = None):
+    """One LSTM step (gates i, f, g, o along the weights' rows, as PyTorch):
+    i, f, o = σ(·), g = tanh(·) of W_ih x + b_ih + W_hh h + b_hh;
+    c' = f ⊙ c + i ⊙ g,  h' = o ⊙ tanh(c').
+
+    x (N, I), h and c (N, H) or None (zeros), w_ih (4H, I), w_hh (4H, H), b_ih, b_hh (4H,) or
+    None.  Returns (h', c'), both (N, H), views of one graph node holding [h', c'].
+    Backward: δc = ∂L/∂c' + ∂L/∂h' ⊙ o ⊙ (1 − tanh² c'); dP = [δc ⊙ g ⊙ i(1−i),
+    δc ⊙ c ⊙ f(1−f), δc ⊙ i ⊙ (1−g²), ∂L/∂h' ⊙ tanh c' ⊙ o(1−o)]; ∂L/∂c = δc ⊙ f.
+    """
+    op = "lstm_cell"
+    x, (h, c), _, N, I, H = _prepare(op, x, [("h", h), ("c", c)], w_ih, w_hh, b_ih, b_hh, 4,
+                                     cell=True)
+    W, U = w_ih._data, w_hh._data
+    xp = xp_of(U)
+    xd, hd, cd = x._data, None if h is None else h._data, None if c is None else c._data
+    P = _preact(xd, hd, W, U, _bias_sum(b_ih, b_hh))  # overwritten by i, f, g, o
+    gi, gf, gg, go = (P[:, k * H:(k + 1) * H] for k in range(4))
+    _sigmoid_(P[:, :2 * H])
+    np.tanh(gg, out=gg)
+    _sigmoid_(go)
+    Y = xp.empty((2, N, H), dtype=U.dtype)  # [h', c']
+    hn, cn = Y[0], Y[1]
+    np.multiply(gi, gg, out=cn)
+    if cd is not None:
+        cn += gf * cd
+    tc = np.tanh(cn)
+    np.multiply(go, tc, out=hn)
+    parents = _parents(x, [h, c], w_ih, w_hh, b_ih, b_hh)
+
+    def backward(G):
+        gh, gc = G[0], G[1]
+        dc = tc * tc
+        np.subtract(1, dc, out=dc)
+        dc *= go
+        dc *= gh
+        dc += gc
+        dP = xp.empty((N, 4 * H), dtype=U.dtype)
+        di, df, dg, do = (dP[:, k * H:(k + 1) * H] for k in range(4))
+        np.subtract(1, gi, out=di); di *= gi; di *= gg; di *= dc
+        if cd is None:
+            df[...] = 0
+        else:
+            np.subtract(1, gf, out=df); df *= gf; df *= cd; df *= dc
+        np.multiply(gg, gg, out=dg); np.subtract(1, dg, out=dg); dg *= gi; dg *= dc
+        np.subtract(1, go, out=do); do *= go; do *= tc; do *= gh
+        gx, gh0, gw_ih, gw_hh, gb_ih, gb_hh = _cell_grads(
+            parents[:2] + parents[3:], dP, dP, xd, hd, W, U, H)
+        gc0 = dc * gf if c is not None and c.requires_grad else None
+        return gx, gh0, gc0, gw_ih, gw_hh, gb_ih, gb_hh
+
+    Yt = Tensor._op(Y, parents, backward)
+    return Yt[0], Yt[1]
+
+
+def gru_cell(x: Tensor, h: Tensor | None, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+             b_hh: Tensor | None = None) -> Tensor:
+    """One GRU step (gates r, z, n along the weights' rows, as PyTorch):
+    r = σ(W_ir x + b_ir + W_hr h + b_hr),  z = σ(W_iz x + b_iz + W_hz h + b_hz),
+    n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),  h' = (1 − z) ⊙ n + z ⊙ h.
+
+    x (N, I), h (N, H) or None (zeros), w_ih (3H, I), w_hh (3H, H), b_ih, b_hh (3H,) or None.
+    Returns h' (N, H).  Backward, with a = ∂L/∂n_pre = ∂L/∂h' ⊙ (1 − z)(1 − n²) and
+    hn = W_hn h + b_hn: dP_x = [a ⊙ hn ⊙ r(1−r), ∂L/∂h' ⊙ (h − n) ⊙ z(1−z), a],
+    dP_h = the same with a ⊙ r in the n block; ∂L/∂h = dP_h W_hh + ∂L/∂h' ⊙ z.
+    """
+    op = "gru_cell"
+    x, (h,), _, N, I, H = _prepare(op, x, [("h", h)], w_ih, w_hh, b_ih, b_hh, 3, cell=True)
+    W, U = w_ih._data, w_hh._data
+    xp = xp_of(U)
+    H2 = 2 * H
+    xd, hd = x._data, None if h is None else h._data
+    Px = _preact(xd, None, W, U, None if b_ih is None else b_ih._data)
+    Ph = hd @ U.T if hd is not None else xp.zeros((N, 3 * H), dtype=U.dtype)  # W_hh h + b_hh
+    if b_hh is not None:
+        Ph += b_hh._data
+    rz = Px[:, :H2]
+    rz += Ph[:, :H2]
+    _sigmoid_(rz)
+    r, z = rz[:, :H], rz[:, H:]
+    hn = Ph[:, H2:]
+    n = Px[:, H2:]
+    n += r * hn
+    np.tanh(n, out=n)
+    out = n - z * n if hd is None else n + z * (hd - n)
+    parents = _parents(x, [h], w_ih, w_hh, b_ih, b_hh)
+
+    def backward(g):
+        dPx = xp.empty((N, 3 * H), dtype=U.dtype)
+        dr, dz, dn = dPx[:, :H], dPx[:, H:H2], dPx[:, H2:]
+        np.multiply(n, n, out=dn); np.subtract(1, dn, out=dn)
+        dn *= 1 - z
+        dn *= g
+        np.subtract(1, r, out=dr); dr *= r; dr *= hn; dr *= dn
+        np.subtract(1, z, out=dz); dz *= z; dz *= g
+        if hd is None:
+            dz *= -n
+        else:
+            dz *= hd - n
+        dPh = dPx.copy()
+        dPh[:, H2:] *= r
+        grads = _cell_grads(parents, dPx, dPh, xd, hd, W, U, H)
+        gh = grads[1]
+        if gh is not None:
+            gh += g * z
+        return grads
+
+    return Tensor._op(out, parents, backward)

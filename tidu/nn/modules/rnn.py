@@ -27,6 +27,12 @@ in the order of the initial states.
 With ``dropout=p > 0`` the output of every layer but the last (both directions, concatenated)
 is passed through inverted dropout (zeroed with probability p, scaled by 1/(1−p)) in training
 mode.
+
+`RNNCell`, `LSTMCell` and `GRUCell` are one time step of the same recurrences, for code that
+writes the time loop itself: parameters ``weight_ih`` (G·H, I), ``weight_hh`` (G·H, H),
+``bias_ih``, ``bias_hh`` (G·H,), U(−1/√H, 1/√H); ``forward(input, hx=None)`` with input
+(N, I) or unbatched (I,), each call one fused graph node (`tidu.nn.functional.rnn_cell`,
+`lstm_cell`, `gru_cell`).
 """
 from __future__ import annotations
 
@@ -42,7 +48,7 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["RNN", "LSTM", "GRU"]
+__all__ = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
 
 _GATES = {"RNN": 1, "LSTM": 4, "GRU": 3}
 
@@ -284,3 +290,164 @@ class GRU(_RNNBase):
                  dtype=None):
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
                          bidirectional, dtype)
+
+
+# --------------------------------------------------------------------------- single-step cells
+class _RNNCellBase(Module):
+    _gates = 1
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None,
+                 dtype=None):
+        super().__init__()
+        name = type(self).__name__
+        for arg, value in (("input_size", input_size), ("hidden_size", hidden_size)):
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+                raise ArgumentError(f"{name}: {arg} must be a positive integer, got {value!r}")
+        self.input_size, self.hidden_size, self.bias = int(input_size), int(hidden_size), bool(bias)
+        dtype = np.dtype(dtype or get_default_dtype())
+        gh = self._gates * self.hidden_size
+        self.weight_ih = Parameter(np.empty((gh, self.input_size), dtype=dtype), dtype=dtype)
+        self.weight_hh = Parameter(np.empty((gh, self.hidden_size), dtype=dtype), dtype=dtype)
+        if self.bias:
+            self.bias_ih = Parameter(np.empty(gh, dtype=dtype), dtype=dtype)
+            self.bias_hh = Parameter(np.empty(gh, dtype=dtype), dtype=dtype)
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+        if device is not None:
+            self.to(device=device)
+
+    def reset_parameters(self) -> None:
+        """Every weight and bias ~ U(−1/√H, 1/√H) (PyTorch's default)."""
+        bound = 1.0 / math.sqrt(self.hidden_size)
+        for p in self.parameters():
+            init.uniform_(p, -bound, bound)
+
+    def _params(self):
+        return self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh
+
+    def _check_input(self, x):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{self!r}: expected a tidu.Tensor input, got {type(x).__name__}")
+        wdt = self.weight_hh._data.dtype
+        if x._data.dtype != wdt:
+            raise DTypeError(f"{self!r}: input has dtype {x._data.dtype}, the cell's parameters "
+                             f"{wdt}; cast one of them with .to()")
+        if x.ndim not in (1, 2):
+            raise ShapeError(f"{self!r}: expected input of shape (N, input_size) or unbatched "
+                             f"(input_size,), got {x.ndim}-D shape {shape_str(x.shape)}")
+        if x.shape[-1] != self.input_size:
+            raise ShapeError(f"{self!r}: expected input with {self.input_size} features in its "
+                             f"last dimension, got shape {shape_str(x.shape)}")
+        return x if x.ndim == 2 else x.reshape(1, self.input_size)
+
+    def _check_state(self, s, what, x_shape):
+        """A state for input of shape x_shape, as (N, H); None stays None (zeros)."""
+        if s is None:
+            return None
+        if not isinstance(s, Tensor):
+            raise TypeError(f"{self!r}: {what} must be a tidu.Tensor, got {type(s).__name__}")
+        wdt = self.weight_hh._data.dtype
+        if s._data.dtype != wdt:
+            raise DTypeError(f"{self!r}: {what} has dtype {s._data.dtype}, the cell's parameters "
+                             f"{wdt}")
+        H = self.hidden_size
+        expected = (x_shape[0], H) if len(x_shape) == 2 else (H,)
+        if s.shape != expected:
+            kind = "(batch, hidden_size)" if len(x_shape) == 2 else "(hidden_size,) (unbatched)"
+            raise ShapeError(f"{self!r}: expected {what} of shape {shape_str(expected)} {kind} "
+                             f"for input of shape {shape_str(x_shape)}, got {shape_str(s.shape)}")
+        return s if s.ndim == 2 else s.reshape(1, H)
+
+    def _out(self, h, x_shape):
+        return h if len(x_shape) == 2 else h.reshape(self.hidden_size)
+
+    def extra_repr(self):
+        s = f"{self.input_size}, {self.hidden_size}"
+        if not self.bias:
+            s += ", bias=False"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            s += f", nonlinearity={self.nonlinearity}"  # unquoted, as PyTorch prints it
+        return s
+
+
+class RNNCell(_RNNCellBase):
+    """One Elman RNN step: h' = φ(W_ih x + b_ih + W_hh h + b_hh), φ = tanh (default) or relu.
+
+    ``RNNCell(input_size, hidden_size, bias=True, nonlinearity='tanh', device=None,
+    dtype=None)``.  Parameters ``weight_ih`` (H, I), ``weight_hh`` (H, H), ``bias_ih``,
+    ``bias_hh`` (H,), all U(−1/√H, 1/√H).  ``forward(input, hx=None)``: input (N, I) or
+    unbatched (I,), hx of the matching shape (N, H) or (H,) (zeros when None) → h' of that
+    shape, as PyTorch.  Unlike PyTorch, an unknown nonlinearity is refused when the cell is
+    built and wrong shapes raise tidu's ShapeError (a ValueError) rather than RuntimeError.
+
+    Examples
+    --------
+    >>> import tidu
+    >>> cell = tidu.nn.RNNCell(3, 4)
+    >>> h = None
+    >>> for x in tidu.randn(6, 2, 3):      # the time loop written by hand
+    ...     h = cell(x, h)
+    >>> h.shape
+    (2, 4)
+    """
+
+    _gates = 1
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 nonlinearity: str = "tanh", device=None, dtype=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ArgumentError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', got "
+                                f"{nonlinearity!r}")
+        super().__init__(input_size, hidden_size, bias, device, dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input, hx=None):
+        x = self._check_input(input)
+        h = self._check_state(hx, "hx", input.shape)
+        return self._out(F.rnn_cell(x, h, *self._params(), self.nonlinearity), input.shape)
+
+
+class LSTMCell(_RNNCellBase):
+    """One LSTM step (gates i, f, g, o): i, f, o = σ(·), g = tanh(·) of
+    W_ih x + b_ih + W_hh h + b_hh;  c' = f ⊙ c + i ⊙ g,  h' = o ⊙ tanh(c').
+
+    ``LSTMCell(input_size, hidden_size, bias=True, device=None, dtype=None)``.  Parameters
+    ``weight_ih`` (4H, I), ``weight_hh`` (4H, H), ``bias_ih``, ``bias_hh`` (4H,), all
+    U(−1/√H, 1/√H).  ``forward(input, hx=None)``: input (N, I) or unbatched (I,), hx a pair
+    (h, c) of the matching shape (zeros when None) → (h', c'), as PyTorch.
+    """
+
+    _gates = 4
+
+    def forward(self, input, hx=None):
+        x = self._check_input(input)
+        h = c = None
+        if hx is not None:
+            if not (isinstance(hx, (tuple, list)) and len(hx) == 2):
+                raise TypeError(f"{self!r}: hx must be a pair (h, c), got "
+                                f"{type(hx).__name__}")
+            h = self._check_state(hx[0], "hx[0]", input.shape)
+            c = self._check_state(hx[1], "hx[1]", input.shape)
+        h1, c1 = F.lstm_cell(x, h, c, *self._params())
+        return self._out(h1, input.shape), self._out(c1, input.shape)
+
+
+class GRUCell(_RNNCellBase):
+    """One GRU step (gates r, z, n): r = σ(W_ir x + b_ir + W_hr h + b_hr),
+    z = σ(W_iz x + b_iz + W_hz h + b_hz), n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),
+    h' = (1 − z) ⊙ n + z ⊙ h (PyTorch's form).
+
+    ``GRUCell(input_size, hidden_size, bias=True, device=None, dtype=None)``.  Parameters
+    ``weight_ih`` (3H, I), ``weight_hh`` (3H, H), ``bias_ih``, ``bias_hh`` (3H,), all
+    U(−1/√H, 1/√H).  ``forward(input, hx=None)``: input (N, I) or unbatched (I,), hx of the
+    matching shape (zeros when None) → h', as PyTorch.
+    """
+
+    _gates = 3
+
+    def forward(self, input, hx=None):
+        x = self._check_input(input)
+        h = self._check_state(hx, "hx", input.shape)
+        return self._out(F.gru_cell(x, h, *self._params()), input.shape)
