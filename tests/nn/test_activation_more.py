@@ -179,3 +179,93 @@ def test_errors():
         nn.Hardtanh(2.0, 1.0)
     with pytest.raises(TypeError):
         F.silu(tidu.Tensor(np.ones(3, dtype=np.int64)))
+
+
+# --------------------------------------------------------------------------- channel and alpha dropout
+# (here because dropout is an activation-layer concern in the same scripts; masks come from
+# tidu's generator, so they are checked by their law and formula, not against torch's draws)
+@pytest.mark.parametrize("fn,shape,spatial", [(F.dropout1d, (300, 40, 3), 1),
+                                              (F.dropout1d, (40, 3), 1),
+                                              (F.dropout2d, (300, 40, 2, 3), 2),
+                                              (F.dropout3d, (400, 2, 1, 2), 3),
+                                              (F.dropout3d, (100, 40, 2, 1, 2), 3)])
+def test_channel_dropout_drops_whole_channels(fn, shape, spatial):
+    tidu.manual_seed(0)
+    p = 0.3
+    x = np.random.default_rng(0).uniform(1, 2, shape)
+    t = tidu.Tensor(x, requires_grad=True, dtype=np.float64)
+    out = fn(t, p)
+    scale = out.numpy() / x
+    flat = scale.reshape(scale.shape[:-spatial] + (-1,))
+    np.testing.assert_allclose(flat, np.broadcast_to(flat[..., :1], flat.shape), rtol=1e-12,
+                               err_msg="one draw per channel")
+    np.testing.assert_allclose(np.unique(flat.round(12)), [0.0, 1.0 / (1 - p)], rtol=1e-12)
+    drawn = flat[..., 0]
+    assert abs((drawn == 0).mean() - p) < 4 * np.sqrt(p * (1 - p) / drawn.size)
+    out.backward(tidu.Tensor(np.ones(shape), dtype=np.float64))
+    np.testing.assert_allclose(t.grad.numpy(), scale, rtol=1e-12)     # dx = mask/(1 − p)
+
+
+def test_channel_dropout_eval_p0_p1_seed_and_inplace():
+    x = tidu.Tensor(np.ones((2, 3, 4, 4)), dtype=np.float64)
+    assert F.dropout2d(x, 0.5, training=False) is x
+    assert F.dropout2d(x, 0.0) is x
+    assert not F.dropout2d(x, 1.0).numpy().any()
+    tidu.manual_seed(3)
+    a = F.dropout2d(x).numpy()
+    tidu.manual_seed(3)
+    np.testing.assert_array_equal(F.dropout2d(x).numpy(), a)
+    m = nn.Dropout2d(0.5).eval()
+    assert m(x) is x
+    y = tidu.Tensor(np.ones((2, 3, 4)), dtype=np.float64)
+    assert F.dropout1d(y, 0.5, inplace=True) is y
+    assert set(np.unique(y.numpy())) <= {0.0, 2.0}
+
+
+def test_dropout2d_of_a_3d_input_is_channel_dropout_over_n_c_with_a_warning_as_torch():
+    x = tidu.Tensor(np.ones((50, 4, 6)), dtype=np.float64)
+    with pytest.warns(UserWarning, match="dropout2d"):
+        out = F.dropout2d(x, 0.5).numpy()
+    assert np.all(out == out[:, :, :1]) and len(np.unique(out[:, :, 0])) == 2
+    with pytest.warns(UserWarning, match="dropout2d"):
+        TF.dropout2d(torch.ones(50, 4, 6), 0.5)
+
+
+def test_channel_dropout_errors():
+    with pytest.raises(ShapeError, match="dropout2d"):
+        F.dropout2d(tidu.Tensor(np.ones((2, 3))))
+    with pytest.raises(ShapeError, match="dropout1d"):
+        F.dropout1d(tidu.Tensor(np.ones((2, 3, 4, 5))))
+    with pytest.raises(ArgumentError, match="between 0 and 1"):
+        nn.Dropout2d(1.5)
+
+
+def test_alpha_dropout_keeps_mean_and_variance_and_matches_the_formula():
+    tidu.manual_seed(1)
+    p, alpha = 0.2, 1.7580993408473766
+    x = np.random.default_rng(1).standard_normal(200_000)
+    t = tidu.Tensor(x, requires_grad=True, dtype=np.float64)
+    out = F.alpha_dropout(t, p, training=True)
+    y = out.numpy()
+    a = ((alpha ** 2 * p + 1) * (1 - p)) ** -0.5
+    dropped = np.isclose(y, -a * alpha * (1 - p), rtol=0, atol=1e-12) & ~np.isclose(
+        a * x + a * alpha * p, -a * alpha * (1 - p), rtol=0, atol=1e-12)
+    kept = ~dropped
+    np.testing.assert_allclose(y[kept], a * x[kept] + a * alpha * p, rtol=1e-12)
+    assert abs(dropped.mean() - p) < 0.01
+    # zero mean, unit variance kept (torch's draw has the same moments)
+    ref = TF.alpha_dropout(torch.from_numpy(x), p, training=True).numpy()
+    for arr in (y, ref):
+        assert abs(arr.mean()) < 0.01 and abs(arr.std() - 1) < 0.01
+    out.backward(tidu.Tensor(np.ones_like(x), dtype=np.float64))
+    np.testing.assert_allclose(t.grad.numpy(), a * kept, rtol=1e-12)
+
+
+def test_alpha_dropout_defaults_and_module():
+    x = tidu.Tensor(np.ones(5), dtype=np.float64)
+    assert F.alpha_dropout(x) is x                      # training=False by default, as torch
+    assert not F.alpha_dropout(x, 1.0, training=True).numpy().any()
+    m = nn.AlphaDropout(0.3)
+    assert m.eval()(x) is x
+    assert m.train()(x).shape == (5,)
+    assert repr(m) == "AlphaDropout(p=0.3)"
