@@ -264,3 +264,34 @@ def test_docstring_example_runs():
     for test in finder.find(nn.RNNCell, "RNNCell", globs={}):
         runner.run(test)
     assert runner.failures == 0 and runner.tries > 0
+
+
+def test_time_series_model_of_two_lstm_cells_matches_torch():
+    """The pytorch/examples time-series pattern: two stacked LSTMCells and a Linear head,
+    stepping over ``input.split(1, dim=1)`` from zero states built in forward, then feeding
+    its own prediction back for a few future steps."""
+    def build(lib):
+        class Sequence(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm1, self.lstm2 = lib.nn.LSTMCell(1, 6), lib.nn.LSTMCell(6, 6)
+                self.linear = lib.nn.Linear(6, 1)
+
+            def forward(self, input, future=3):
+                zeros = [lib.zeros(input.size(0), 6, dtype=lib.double) for _ in range(4)]
+                h, c, h2, c2 = zeros
+                outputs = []
+                for input_t in input.split(1, dim=1):
+                    h, c = self.lstm1(input_t, (h, c))
+                    h2, c2 = self.lstm2(h, (h2, c2))
+                    outputs.append(self.linear(h2))
+                for _ in range(future):
+                    h, c = self.lstm1(outputs[-1], (h, c))
+                    h2, c2 = self.lstm2(h, (h2, c2))
+                    outputs.append(self.linear(h2))
+                return lib.cat(outputs, 1)
+        return Sequence()
+
+    x = np.sin(np.arange(24.0).reshape(3, 8) / 3.0)
+    out = compare_module(build(tidu), build(torch), x)
+    assert out.shape == (3, 11)
