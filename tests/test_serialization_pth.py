@@ -156,3 +156,17 @@ def test_whole_module_or_optimizer_refused_in_one_line(obj, where, tmp_path):
         in message and where in message
     assert "without pickle" in message and "state_dict()" in message
     assert not (tmp_path / "m.pth").exists()
+
+
+def test_load_takes_torch_keywords(tmp_path):
+    """torch.load(path, map_location=..., weights_only=True) calls run unchanged."""
+    model = tidu.nn.Linear(3, 2)
+    path = tmp_path / "m.pth"
+    tidu.save({"w": model.weight.detach(), "n": 3}, path)
+    for kwargs in ({"map_location": "cpu"}, {"map_location": tidu.device("cpu")},
+                   {"weights_only": True}, {"weights_only": False, "map_location": "cpu"}):
+        out = tidu.load(path, **kwargs)
+        np.testing.assert_array_equal(np.asarray(out["w"]._data), model.weight._data)
+        assert out["n"] == 3
+    with pytest.raises(TypeError, match="map_location"):
+        tidu.load(path, map_location={"cuda:0": "cpu"})

@@ -129,7 +129,8 @@ class _Encoder:
             return self._array(np.asarray(value.detach().cpu().numpy()), path, "array")
         hint = ""
         if hasattr(value, "state_dict"):
-            hint = "; save its state_dict() instead, e.g. tidu.save(model.state_dict(), path)"
+            hint = ("; tidu never pickles a whole model (unlike torch.save): save its "
+                    "state_dict() instead, e.g. tidu.save(model.state_dict(), path)")
         raise SerializationError(f"save: cannot save a {type(value).__name__} (at "
                                  f"{_path_str(path)}) without pickle{hint}")
 
@@ -223,7 +224,7 @@ class _Member:
         self.offset = offset
 
 
-def load(path):
+def load(path, map_location=None, *, weights_only=None, mmap=None):
     """Load what `save` wrote (or any ``.npz`` of plain arrays) from ``path``.
 
     Arrays come back as NumPy arrays (tensors saved as tidu tensors), containers and scalars
@@ -231,14 +232,45 @@ def load(path):
     truncated, corrupt, a pickle, sizes that do not fit the file, a malformed structure —
     raises one `SerializationError` naming the file and what is wrong; a missing file raises
     `FileNotFoundError`.
+
+    PyTorch's keywords are accepted so ``torch.load`` calls run unchanged: ``map_location``
+    ('cpu', 'cuda' or a `tidu.device`; tensors are moved there, arrays stay NumPy arrays, which
+    ``load_state_dict`` moves to the model's device), ``weights_only`` (any value: tidu never
+    unpickles, so every load is what PyTorch calls weights-only) and ``mmap`` (ignored).
     """
+    target = _map_location(map_location)
     where = _describe(path)
     if hasattr(path, "read"):
-        return _load_from(path, where)
-    if os.path.isdir(path):
+        obj = _load_from(path, where)
+    elif os.path.isdir(path):
         _fail(where, "it is a directory, not an .npz file")
-    with open(path, "rb") as f:
-        return _load_from(f, where)
+    else:
+        with open(path, "rb") as f:
+            obj = _load_from(f, where)
+    return obj if target in (None, "cpu") else _move_tensors(obj, target)
+
+
+def _map_location(map_location):
+    """'cpu', 'cuda' or None for `load`'s ``map_location``; mappings and functions (PyTorch's
+    storage remapping) have no meaning without storages and are refused in one line."""
+    if map_location is None:
+        return None
+    if isinstance(map_location, str):
+        from .backend import normalize_device
+        return normalize_device(map_location.split(":")[0])
+    raise TypeError(f"load: map_location must be None, 'cpu', 'cuda' or a tidu.device, got "
+                    f"{type(map_location).__name__} (tidu files hold arrays, not storages to "
+                    f"remap)")
+
+
+def _move_tensors(obj, device):
+    if isinstance(obj, Tensor):
+        return obj.to(device)
+    if isinstance(obj, dict):
+        return type(obj)((k, _move_tensors(v, device)) for k, v in obj.items())
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_move_tensors(v, device) for v in obj)
+    return obj
 
 
 def _describe(path) -> str:
