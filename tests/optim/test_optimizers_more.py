@@ -218,3 +218,30 @@ def test_float32_parameters_and_state_stay_float32(name):
     arrays = [v for s in opt.state_dict()["state"].values() for v in s.values()
               if isinstance(v, np.ndarray)]
     assert arrays and all(a.dtype == np.float32 for a in arrays)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_loads_torch_optimizer_state(name):
+    """torch trains alone for 15 steps, hands its state_dict (tensors as arrays) to tidu, and
+    both go on identically."""
+    config = RICH[name]
+    ours, ref = models(4)
+    data = batches(30, seed=4)
+    with torch_float64_scalars(name):
+        ropt = make_torch(name, ref.parameters(), **config)
+        for x, y in data[:15]:
+            ropt.zero_grad()
+            ((ref(torch.from_numpy(x)) - torch.from_numpy(y)) ** 2).mean().backward()
+            ropt.step()
+        ours.load_state_dict({k: v.detach().numpy() for k, v in ref.state_dict().items()})
+        opt = make(name, ours.parameters(), **config)
+        rstate = ropt.state_dict()
+        opt.load_state_dict({
+            "state": {i: {k: v.numpy().copy() if isinstance(v, torch.Tensor) else v
+                          for k, v in s.items()} for i, s in rstate["state"].items()},
+            "param_groups": [{k: v for k, v in g.items() if k in opt.defaults or k == "params"}
+                             for g in rstate["param_groups"]]})
+        assert all(isinstance(s["step"], int) for s in opt.state.values())
+        for i, (x, y) in enumerate(data[15:]):
+            step_both(ours, ref, opt, ropt, x, y)
+            assert_same_params(ours, ref, f"after step {i + 1} from torch's state")
