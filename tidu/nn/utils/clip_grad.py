@@ -53,7 +53,8 @@ def _vector_norm(g: np.ndarray, p: float):
     return np.sum(np.abs(g) ** p, dtype=g.dtype) ** (1.0 / p)
 
 
-def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = False) -> Tensor:
+def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = False,
+                   foreach=None) -> Tensor:
     r"""The p-norm of all ``tensors`` (tidu tensors or arrays) as if concatenated into one
     vector: the p-norm of their p-norms, ‖(‖g₁‖_p, ‖g₂‖_p, …)‖_p (p = inf: the largest |gᵢ|).
     A 0-d tensor; 0.0 for no tensors.  Raises RuntimeError if it is nan or inf and
@@ -77,7 +78,7 @@ def _total_norm(arrays: list, p: float, error_if_nonfinite: bool) -> Tensor:
     return Tensor._wrap(total)
 
 
-def clip_grads_with_norm_(parameters, max_norm: float, total_norm) -> None:
+def clip_grads_with_norm_(parameters, max_norm: float, total_norm, foreach=None) -> None:
     r"""Scale every gradient in place by min(max_norm / (total_norm + 1e-6), 1)."""
     params = _tensors(parameters)
     max_norm = check_number(max_norm, "max_norm", "clip_grads_with_norm_", allow_inf=True)
@@ -93,7 +94,7 @@ def clip_grads_with_norm_(parameters, max_norm: float, total_norm) -> None:
 
 
 def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
-                    error_if_nonfinite: bool = False) -> Tensor:
+                    error_if_nonfinite: bool = False, foreach=None) -> Tensor:
     r"""Clip the gradients of ``parameters`` (an iterable of tensors, or one tensor) by their
     global norm, in place::
 
@@ -102,7 +103,8 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
 
     Parameters without a gradient are skipped.  Returns N (before clipping) as a 0-d tensor.
     With ``error_if_nonfinite`` a nan or inf N raises RuntimeError (naming the norm) instead of
-    scaling the gradients to nan / 0.
+    scaling the gradients to nan / 0.  ``foreach`` (PyTorch's choice of kernel) is accepted
+    and changes nothing here.
     """
     params = _tensors(parameters)
     max_norm = check_number(max_norm, "max_norm", "clip_grad_norm_", allow_inf=True)  # named as called
@@ -113,7 +115,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     return total
 
 
-def clip_grad_value_(parameters, clip_value: float) -> None:
+def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
     r"""Clip every gradient elementwise into [−clip_value, clip_value], in place."""
     params = _tensors(parameters)
     clip_value = check_number(clip_value, "clip_value", "clip_grad_value_", allow_inf=True)
