@@ -20,6 +20,14 @@ from .ops import (all, any, bmm, ceil, cos, cumsum, eq, expand, expand_as, expm1
                   ge, gt, index_select, le, log1p, lt, masked_fill, mm, ne, relu, repeat, round,
                   rsqrt, sigmoid, sign, sin, sort, square, t, tanh, topk, view_as)
 from .ops import amax, amin, scatter, scatter_add
+from .ops import (addmm, allclose, aminmax, argsort, atan2, broadcast_to, chunk, clamp_max,  # noqa: A004
+                  clamp_min, count_nonzero, cumprod, diag, dot, einsum, equal, erf, exp2, flip,
+                  floor_divide, fmod, frac, hypot, index_add, index_fill, isclose, isfinite, isinf,
+                  isnan, lerp, log2, log10, log_softmax, logical_and, logical_not, logical_or,
+                  logical_xor, logsumexp, masked_select, median, movedim, mv, nan_to_num, narrow,
+                  nonzero, norm, outer, prod, ravel, reciprocal, remainder, repeat_interleave, roll,
+                  softmax, split, std_mean, swapaxes, swapdims, take, tile, trace, tril, triu,
+                  true_divide, trunc, unbind, unflatten, var_mean)
 from .random import get_rng_state, manual_seed, set_rng_state
 from .tensor import (Tensor, as_tensor, device, enable_grad, get_default_dtype, is_grad_enabled, no_grad,
                      set_default_dtype, tensor)
@@ -42,7 +50,8 @@ def __getattr__(name):
     # nn, optim and serialization import lazily so `import tidu` stays light.
     import importlib
     if name in ("nn", "optim", "data", "metrics", "train", "regularization", "diagnose",
-                "model_selection", "tune", "runs", "autograd", "cuda", "backends", "utils"):
+                "model_selection", "tune", "runs", "autograd", "cuda", "backends", "utils",
+                "linalg"):
         return importlib.import_module(f".{name}", __name__)
     if name in ("save", "load"):
         return getattr(importlib.import_module(".serialization", __name__), name)

@@ -11,6 +11,19 @@ from . import inplace as _inplace
 from .linalg import bmm, matmul, mm
 from .reduction import (all_, amax, amin, any_, argmax, argmin, cumsum, max, mean, min, std, sum,
                         var)
+from . import inplace_more as _inplace_more
+from .elementwise_more import (atan2, clamp_max, clamp_min, erf, exp2, floor_divide, fmod, frac,
+                               hypot, lerp, log2, log10, log_softmax, nan_to_num, reciprocal,
+                               remainder, softmax, true_divide, trunc)
+from .indexing_more import argsort, index_add, index_fill, masked_select, take
+from .linalg import addmm, diag, dot, einsum, mv, outer, trace
+from .predicates import (allclose, count_nonzero, equal, isclose, isfinite, isinf, isnan,
+                         logical_and, logical_not, logical_or, logical_xor, nonzero)
+from .reduction_more import (aminmax, cumprod, logsumexp, median, norm, prod, std_mean,
+                             var_mean)
+from .shape_more import (broadcast_to, chunk, flip, movedim, mT, narrow, ravel, repeat_interleave,
+                         reshape_as, roll, split, swapaxes, swapdims, tile, tril, triu, unbind,
+                         unflatten)
 from .shape import (concatenate, expand, expand_as, flatten, getitem, pad, permute, repeat,
                     reshape, squeeze, stack, t, transpose, unsqueeze, view_as)
 
@@ -26,7 +39,18 @@ __all__ = ["abs", "add", "argmax", "argmin", "clip", "concatenate", "div", "exp"
            "all", "any", "bmm", "ceil", "cos", "cumsum", "eq", "expand", "expand_as", "expm1",
            "floor", "gather", "ge", "gt", "index_select", "le", "log1p", "lt", "masked_fill",
            "mm", "ne", "relu", "repeat", "round", "rsqrt", "sigmoid", "sign", "sin", "sort",
-           "square", "t", "tanh", "topk", "view_as", "amax", "amin", "scatter", "scatter_add"]
+           "square", "t", "tanh", "topk", "view_as", "amax", "amin", "scatter", "scatter_add",
+           # more of PyTorch's tensor API (issue 11, items 2 and 7)
+           "isnan", "isfinite", "isinf", "isclose", "allclose", "equal", "logical_and",
+           "logical_or", "logical_not", "logical_xor", "nonzero", "count_nonzero",
+           "reciprocal", "trunc", "frac", "erf", "remainder", "fmod", "floor_divide",
+           "true_divide", "log2", "log10", "exp2", "atan2", "hypot", "lerp", "nan_to_num",
+           "clamp_min", "clamp_max", "softmax", "log_softmax",
+           "prod", "logsumexp", "norm", "cumprod", "median", "std_mean", "var_mean", "aminmax",
+           "chunk", "split", "unbind", "flip", "roll", "narrow", "tril", "triu", "tile",
+           "repeat_interleave", "unflatten", "broadcast_to", "ravel", "movedim",
+           "swapaxes", "swapdims", "argsort", "masked_select", "index_add", "index_fill", "take",
+           "dot", "outer", "mv", "addmm", "diag", "trace", "einsum"]
 
 
 def _reflect(fn):
@@ -87,7 +111,33 @@ _methods = {
     "__itruediv__": _inplace.div_, "__ipow__": _inplace.pow_,
     "clip_": _inplace.clamp_,
 }
+_methods.update({
+    # more of PyTorch's tensor API (issue 11, items 2 and 7)
+    "isnan": isnan, "isfinite": isfinite, "isinf": isinf, "isclose": isclose,
+    "allclose": allclose, "equal": equal, "logical_and": logical_and, "logical_or": logical_or,
+    "logical_not": logical_not, "logical_xor": logical_xor, "nonzero": nonzero,
+    "count_nonzero": count_nonzero,
+    "reciprocal": reciprocal, "trunc": trunc, "frac": frac, "erf": erf, "remainder": remainder,
+    "fmod": fmod, "floor_divide": floor_divide, "true_divide": true_divide, "log2": log2,
+    "log10": log10, "exp2": exp2, "atan2": atan2, "hypot": hypot, "lerp": lerp,
+    "nan_to_num": nan_to_num, "clamp_min": clamp_min, "clamp_max": clamp_max,
+    "softmax": softmax, "log_softmax": log_softmax,
+    "__mod__": remainder, "__rmod__": _reflect(remainder), "__floordiv__": floor_divide,
+    "__rfloordiv__": _reflect(floor_divide),
+    "prod": prod, "logsumexp": logsumexp, "norm": norm, "cumprod": cumprod, "median": median,
+    "aminmax": aminmax,
+    "chunk": chunk, "split": split, "unbind": unbind, "flip": flip, "roll": roll,
+    "narrow": narrow, "tril": tril, "triu": triu, "tile": tile,
+    "repeat_interleave": repeat_interleave, "unflatten": unflatten,
+    "broadcast_to": broadcast_to, "reshape_as": reshape_as, "ravel": ravel, "movedim": movedim,
+    "swapaxes": swapaxes, "swapdims": swapdims,
+    "argsort": argsort, "masked_select": masked_select, "index_add": index_add,
+    "index_fill": index_fill, "take": take,
+    "dot": dot, "outer": outer, "mv": mv, "addmm": addmm, "diag": diag, "trace": trace,
+})
+_methods.update({name: getattr(_inplace_more, name) for name in _inplace_more.__all__})
 _methods.update({name: getattr(_inplace, name) for name in _inplace.__all__ if name.endswith("_")})
 for _name, _fn in _methods.items():
     setattr(Tensor, _name, _fn)
 Tensor.__hash__ = object.__hash__
+Tensor.mT = property(mT, doc="The last two dims swapped (as torch.Tensor.mT).")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import backend
 from ..errors import ShapeError, shape_str
 from ..tensor import Tensor
 from .elementwise import lift, unbroadcast
@@ -63,3 +64,161 @@ def bmm(a, b) -> Tensor:
     if a.shape[0] != b.shape[0]:
         raise ShapeError(f"bmm: batch sizes differ: {shape_str(a.shape)} and {shape_str(b.shape)}")
     return matmul(a, b)
+
+
+# --------------------------------------------------------------------------- PyTorch's others
+def _need(x, ndim, op, name):
+    if not isinstance(x, Tensor) or x.ndim != ndim:
+        shape = shape_str(x.shape) if isinstance(x, Tensor) else type(x).__name__
+        raise ShapeError(f"{op}: {name} must be a {ndim}-D tensor, got {shape}")
+
+
+def dot(a, b) -> Tensor:
+    """Σᵢ aᵢbᵢ of two 1-D tensors of one length (as torch.dot); gradients g·b and g·a."""
+    _need(a, 1, "dot", "input")
+    _need(b, 1, "dot", "tensor")
+    if a.shape != b.shape:
+        raise ShapeError(f"dot: 1-D tensors of different lengths {a.shape[0]} and {b.shape[0]}")
+    return matmul(a, b)
+
+
+def outer(a, b) -> Tensor:
+    """out[i, j] = aᵢ·bⱼ of two 1-D tensors (as torch.outer); gradients g·b and gᵀ·a."""
+    _need(a, 1, "outer", "input")
+    _need(b, 1, "outer", "vec2")
+    b = lift(b, a, "outer")
+    x, y = a._data, b._data
+    return Tensor._op(x[:, None] * y[None, :], (a, b),
+                      lambda g: (g @ y if a.requires_grad else None,
+                                 x @ g if b.requires_grad else None))
+
+
+def mv(a, b) -> Tensor:
+    """(n, m) matrix times length-m vector → length n (as torch.mv)."""
+    _need(a, 2, "mv", "input")
+    _need(b, 1, "mv", "vec")
+    return matmul(a, b)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1) -> Tensor:  # noqa: A002 - torch's names
+    """beta·input + alpha·(mat1 @ mat2), ``input`` broadcast to the product's shape (as
+    torch.addmm, defaults beta=1, alpha=1)."""
+    from .elementwise import add, mul
+    prod = mm(mat1, mat2)
+    return add(input if beta == 1 else mul(input, beta), prod if alpha == 1 else mul(prod, alpha))
+
+
+def diag(a: Tensor, diagonal: int = 0) -> Tensor:
+    """A 1-D tensor → the square matrix with it on diagonal ``diagonal``; a 2-D tensor → its
+    diagonal ``diagonal`` as a 1-D tensor (as torch.diag).  Gradients read or write the
+    same diagonal."""
+    if not isinstance(a, Tensor) or a.ndim not in (1, 2):
+        raise ShapeError(f"diag: expects a 1-D or 2-D tensor, got "
+                         f"{shape_str(a.shape) if isinstance(a, Tensor) else type(a).__name__}")
+    k = int(diagonal)
+    x = a._data
+    if x.ndim == 1:
+        return Tensor._op(np.diag(x, k), (a,), lambda g: (np.diagonal(g, k).copy(),))
+    shape = x.shape
+
+    def backward(g):
+        full = np.zeros_like(g, shape=shape)
+        n = g.shape[0]
+        if n:
+            rows = np.arange(n) + (0 if k >= 0 else -k)
+            xp_rows = backend.like(g, rows)
+            full[xp_rows, xp_rows + k] = g
+        return (full,)
+
+    return Tensor._op(np.diagonal(x, k).copy(), (a,), backward)
+
+
+def trace(a: Tensor) -> Tensor:
+    """Σᵢ aᵢᵢ of a 2-D tensor (as torch.trace); the gradient is g on the diagonal."""
+    _need(a, 2, "trace", "input")
+    x = a._data
+    eye = backend.xp_of(x).eye(x.shape[0], x.shape[1], dtype=x.dtype)
+    return Tensor._op(_scalar(np.trace(x)), (a,), lambda g: (g * eye,))
+
+
+def _scalar(out):
+    return np.asarray(out) if isinstance(out, np.generic) else out
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _parse_einsum(equation, arrays):
+    """Explicit subscripts (no '...', output given) for ``equation`` on ``arrays``."""
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    terms = lhs.split(",")
+    if len(terms) != len(arrays):
+        raise ShapeError(f"einsum: '{equation}' names {len(terms)} operands, got {len(arrays)}")
+    free = [c for c in _LETTERS if c not in eq]
+    ell_n = 0
+    for t, x in zip(terms, arrays):
+        if "..." in t:
+            ell_n = max(ell_n, x.ndim - (len(t) - 3))
+    ell = "".join(free[:ell_n])
+    out_terms = []
+    for t, x in zip(terms, arrays):
+        if "..." in t:
+            n = x.ndim - (len(t) - 3)
+            t = t.replace("...", ell[ell_n - n:] if n else "")
+        if len(t) != x.ndim:
+            raise ShapeError(f"einsum: subscripts '{t}' for an operand of shape "
+                             f"{shape_str(x.shape)}")
+        out_terms.append(t)
+    if arrow:
+        out = rhs.replace("...", ell)
+    else:
+        letters = "".join(out_terms)
+        out = ell + "".join(sorted(c for c in set(letters) - set(ell) if letters.count(c) == 1))
+    return out_terms, out
+
+
+def einsum(equation: str, *operands) -> Tensor:
+    """Einstein summation (NumPy's einsum, torch.einsum's signature: operands as arguments
+    or one list).  The gradient of each operand is the einsum of the incoming gradient with
+    the other operands onto that operand's subscripts (summed over the labels only it has,
+    and over the dims it broadcast).  An operand that repeats a label ('ii->i') may not
+    require grad in tidu."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not operands or not all(isinstance(t, Tensor) for t in operands):
+        raise TypeError("einsum: expects tensors as operands")
+    first = operands[0]
+    operands = tuple(lift(t, first, "einsum") for t in operands)
+    arrays = [t._data for t in operands]
+    terms, out_sub = _parse_einsum(equation, arrays)
+    sizes = {}
+    for t, x in zip(terms, arrays):
+        for c, n in zip(t, x.shape):
+            sizes[c] = max(sizes.get(c, 1), n)
+    spec = ",".join(terms) + "->" + out_sub
+    try:
+        out = np.einsum(spec, *arrays)
+    except ValueError as err:
+        raise ShapeError(f"einsum '{equation}': {err}") from None
+    for t, op in zip(terms, operands):
+        if op.requires_grad and len(set(t)) != len(t):
+            raise ShapeError(f"einsum: gradient through the repeated subscripts '{t}' of one "
+                             f"operand is not implemented in tidu")
+
+    def grad_for(k, g):
+        t, x = terms[k], arrays[k]
+        others = [s for i, s in enumerate(terms) if i != k]
+        known = set(out_sub).union(*others) if others else set(out_sub)
+        kept = "".join(c for c, n in zip(t, x.shape) if c in known and not (n == 1 and sizes[c] > 1))
+        gk = np.einsum(",".join([out_sub] + others) + "->" + kept, g,
+                       *[a for i, a in enumerate(arrays) if i != k])
+        # put back the labels left out: size-1 (broadcast) dims and labels only k has
+        dims = iter(gk.shape)
+        gk = gk.reshape([next(dims) if c in kept else 1 for c in t])
+        return np.broadcast_to(gk, x.shape).astype(x.dtype, copy=True)
+
+    def backward(g):
+        return tuple(grad_for(k, g) if op.requires_grad else None for k, op in enumerate(operands))
+
+    return Tensor._op(_scalar(out), operands, backward)
