@@ -4,6 +4,7 @@ from .container import (ModuleDict, ModuleList, ParameterDict, ParameterList, Re
 from .conv import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
+from .lazy import *  # noqa: F401,F403
 from .linear import Flatten, Identity, Linear
 from .loss import *  # noqa: F401,F403
 from .module import Module
