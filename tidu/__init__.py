@@ -22,8 +22,8 @@ from .ops import (all, any, bmm, ceil, cos, cumsum, eq, expand, expand_as, expm1
 from .ops import amax, amin, scatter, scatter_add
 from .ops import (addmm, allclose, aminmax, argsort, atan2, broadcast_to, chunk, clamp_max,  # noqa: A004
                   clamp_min, count_nonzero, cumprod, diag, dot, einsum, equal, erf, exp2, flip,
-                  floor_divide, fmod, frac, hypot, index_add, index_fill, isclose, isfinite, isinf,
-                  isnan, lerp, log2, log10, log_softmax, logical_and, logical_not, logical_or,
+                  floor_divide, fmod, frac, hypot, index_add, index_fill, is_nonzero, isclose,
+                  isfinite, isinf, isnan, lerp, log2, log10, log_softmax, logical_and, logical_not, logical_or,
                   logical_xor, logsumexp, masked_select, median, movedim, mv, nan_to_num, narrow,
                   nonzero, norm, outer, prod, ravel, reciprocal, remainder, repeat_interleave, roll,
                   softmax, split, std_mean, swapaxes, swapdims, take, tile, trace, tril, triu,

@@ -106,6 +106,14 @@ def test_count_nonzero(dim):
     _same(tidu.tensor(x).count_nonzero(dim), torch.tensor(x).count_nonzero(dim))
 
 
+def test_is_nonzero():
+    for x in (np.array([0.0]), np.array([[2.0]]), np.array(-1), np.array(False)):
+        _same(tidu.is_nonzero(tidu.tensor(x)), torch.is_nonzero(torch.tensor(x)))
+        _same(tidu.tensor(x).is_nonzero(), torch.tensor(x).is_nonzero())
+    with pytest.raises(ShapeError, match="is_nonzero"):
+        tidu.is_nonzero(tidu.zeros(2))
+
+
 def test_predicates_refuse_non_tensors():
     with pytest.raises(TypeError, match="isnan"):
         tidu.isnan([1.0, 2.0])

@@ -17,8 +17,8 @@ from .elementwise_more import (atan2, clamp_max, clamp_min, erf, exp2, floor_div
                                remainder, softmax, true_divide, trunc)
 from .indexing_more import argsort, index_add, index_fill, masked_select, take
 from .linalg import addmm, diag, dot, einsum, mv, outer, trace
-from .predicates import (allclose, count_nonzero, equal, isclose, isfinite, isinf, isnan,
-                         logical_and, logical_not, logical_or, logical_xor, nonzero)
+from .predicates import (allclose, count_nonzero, equal, is_nonzero, isclose, isfinite, isinf,
+                         isnan, logical_and, logical_not, logical_or, logical_xor, nonzero)
 from .reduction_more import (aminmax, cumprod, logsumexp, median, norm, prod, std_mean,
                              var_mean)
 from .shape_more import (broadcast_to, chunk, flip, movedim, mT, narrow, ravel, repeat_interleave,
@@ -42,7 +42,7 @@ __all__ = ["abs", "add", "argmax", "argmin", "clip", "concatenate", "div", "exp"
            "square", "t", "tanh", "topk", "view_as", "amax", "amin", "scatter", "scatter_add",
            # more of PyTorch's tensor API (issue 11, items 2 and 7)
            "isnan", "isfinite", "isinf", "isclose", "allclose", "equal", "logical_and",
-           "logical_or", "logical_not", "logical_xor", "nonzero", "count_nonzero",
+           "logical_or", "logical_not", "logical_xor", "nonzero", "count_nonzero", "is_nonzero",
            "reciprocal", "trunc", "frac", "erf", "remainder", "fmod", "floor_divide",
            "true_divide", "log2", "log10", "exp2", "atan2", "hypot", "lerp", "nan_to_num",
            "clamp_min", "clamp_max", "softmax", "log_softmax",
@@ -116,7 +116,7 @@ _methods.update({
     "isnan": isnan, "isfinite": isfinite, "isinf": isinf, "isclose": isclose,
     "allclose": allclose, "equal": equal, "logical_and": logical_and, "logical_or": logical_or,
     "logical_not": logical_not, "logical_xor": logical_xor, "nonzero": nonzero,
-    "count_nonzero": count_nonzero,
+    "count_nonzero": count_nonzero, "is_nonzero": is_nonzero,
     "reciprocal": reciprocal, "trunc": trunc, "frac": frac, "erf": erf, "remainder": remainder,
     "fmod": fmod, "floor_divide": floor_divide, "true_divide": true_divide, "log2": log2,
     "log10": log10, "exp2": exp2, "atan2": atan2, "hypot": hypot, "lerp": lerp,

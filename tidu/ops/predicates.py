@@ -118,3 +118,13 @@ def count_nonzero(input, dim=None) -> Tensor:  # noqa: A002
     x = _tensor(input, "count_nonzero")
     axes = normalize_dims(dim, x.ndim, "count_nonzero")
     return _bool((x != 0).sum(axis=axes, dtype=np.int64))
+
+
+def is_nonzero(input) -> bool:  # noqa: A002
+    """Whether the one element of a one-element tensor is nonzero (a Python bool, as
+    torch.is_nonzero); any other size is refused."""
+    x = _tensor(input, "is_nonzero")
+    if x.size != 1:
+        raise ShapeError(f"is_nonzero: expects a tensor with one element, got shape "
+                         f"{shape_str(x.shape)}")
+    return bool(x.reshape(()) != 0)
