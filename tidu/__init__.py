@@ -28,9 +28,9 @@ from .ops import (addmm, allclose, aminmax, argsort, atan2, broadcast_to, chunk,
                   nonzero, norm, outer, prod, ravel, reciprocal, remainder, repeat_interleave, roll,
                   softmax, split, std_mean, swapaxes, swapdims, take, tile, trace, tril, triu,
                   true_divide, trunc, unbind, unflatten, var_mean)
-from .random import get_rng_state, manual_seed, set_rng_state
-from .tensor import (Tensor, as_tensor, device, enable_grad, get_default_dtype, is_grad_enabled, no_grad,
-                     set_default_dtype, tensor)
+from .random import Generator, get_rng_state, manual_seed, set_rng_state
+from .tensor import (Tensor, as_tensor, device, enable_grad, get_default_dtype, inference_mode,
+                     is_grad_enabled, is_tensor, no_grad, set_default_dtype, set_grad_enabled, tensor)
 
 float32, float64, int64 = np.float32, np.float64, np.int64
 # PyTorch's dtype aliases (as module attributes they shadow the builtins only as tidu.float…);
