@@ -139,3 +139,11 @@ def test_small_queries_as_torch():
     assert a.T.is_contiguous() == b.T.is_contiguous()
     assert tidu.is_tensor(a) and not tidu.is_tensor(X)
     assert a.type_as(tidu.tensor([1, 2])).dtype == np.int64
+
+
+def test_format_spec_on_a_0d_tensor_as_torch():
+    assert f"{tidu.tensor(1.23456):.3f}" == f"{torch.tensor(1.23456):.3f}" == "1.235"
+    assert f"{tidu.tensor([1.5])}" == "tensor([1.5000])" or f"{tidu.tensor([1.5])}".startswith("tensor(")
+    for lib in (tidu, torch):
+        with pytest.raises(TypeError, match="unsupported format string"):
+            f"{lib.tensor([1.5]):.2f}"

@@ -306,6 +306,13 @@ class Tensor:
             extra = f", device='{self.device}'" + extra
         return f"tensor({body}{extra})"
 
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"`` formats a one-element tensor's value (as torch); other tensors
+        take only the empty spec."""
+        if self._data.size == 1 and self._data.ndim == 0:
+            return format(self._data.item(), spec)
+        return object.__format__(self, spec)
+
     __hash__ = object.__hash__
 
     # ------------------------------------------------------------------ conversion
