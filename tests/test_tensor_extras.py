@@ -143,7 +143,7 @@ def test_small_queries_as_torch():
 
 def test_format_spec_on_a_0d_tensor_as_torch():
     assert f"{tidu.tensor(1.23456):.3f}" == f"{torch.tensor(1.23456):.3f}" == "1.235"
-    assert f"{tidu.tensor([1.5])}" == "tensor([1.5000])" or f"{tidu.tensor([1.5])}".startswith("tensor(")
+    assert f"{tidu.tensor([1.5])}" == str(tidu.tensor([1.5]))
     for lib in (tidu, torch):
         with pytest.raises(TypeError, match="unsupported format string"):
             f"{lib.tensor([1.5]):.2f}"
