@@ -365,3 +365,11 @@ def test_type():
     assert a.type(np.float32).dtype == np.float32 and a.type(np.float32).requires_grad
     ints = a.type(np.int64)
     assert ints.dtype == np.int64 and not ints.requires_grad
+
+
+def test_cat_and_stack_take_dim_as_torch():
+    a, b = _x(2, 3), _x(2, 3)
+    compare_fn(lambda x, y: tidu.cat([x, y], dim=1), lambda x, y: torch.cat([x, y], dim=1), a, b)
+    compare_fn(lambda x, y: tidu.stack((x, y), dim=-1), lambda x, y: torch.stack((x, y), dim=-1), a, b)
+    with pytest.raises(ArgumentError, match="not both"):
+        tidu.cat([tidu.tensor(a)], 1, dim=1)

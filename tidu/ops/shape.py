@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import normalize_dim, normalize_dims
-from ..errors import DimError, IndexRangeError, ShapeError, shape_str
+from ..errors import ArgumentError, DimError, IndexRangeError, ShapeError, shape_str
 from .. import backend
 from ..backend import index_add, xp_of
 from ..tensor import Tensor
@@ -133,8 +133,19 @@ def getitem(a: Tensor, idx) -> Tensor:
     return Tensor._op(out, (a,), backward)
 
 
-def concatenate(tensors, axis: int = 0) -> Tensor:
-    """Join tensors of one rank along ``axis``; their other dims must agree."""
+def _dim_alias(op, axis, dim):
+    """PyTorch's ``dim=`` spelling of ``axis`` (giving both is refused)."""
+    if dim is None:
+        return axis
+    if axis != 0:
+        raise ArgumentError(f"{op}: give axis= or its alias dim=, not both")
+    return dim
+
+
+def concatenate(tensors, axis: int = 0, *, dim=None) -> Tensor:
+    """Join tensors of one rank along ``axis`` (or ``dim=``, as torch.cat); their other dims
+    must agree."""
+    axis = _dim_alias("concatenate", axis, dim)
     tensors = _same_dtype(tensors, "concatenate")
     ranks = {t.ndim for t in tensors}
     if 0 in ranks:
@@ -152,8 +163,10 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
     return Tensor._op(out, tuple(tensors), lambda g: tuple(np.split(g, bounds, axis=axis)))
 
 
-def stack(tensors, axis: int = 0) -> Tensor:
-    """Join tensors of one shape along a new dim ``axis`` ∈ [-ndim-1, ndim]."""
+def stack(tensors, axis: int = 0, *, dim=None) -> Tensor:
+    """Join tensors of one shape along a new dim ``axis`` ∈ [-ndim-1, ndim] (or ``dim=``,
+    as torch.stack)."""
+    axis = _dim_alias("stack", axis, dim)
     tensors = _same_dtype(tensors, "stack")
     shapes = {t._data.shape for t in tensors}
     if len(shapes) != 1:
