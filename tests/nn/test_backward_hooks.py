@@ -228,3 +228,8 @@ def test_identity_accepts_and_ignores_arguments():
         assert list(m.parameters()) == []
     x = tidu.tensor(rand(2, 3))
     assert nn.Identity(3, bias=False)(x) is x
+
+
+def test_identity_module_passing_its_input_through():
+    run_both(lambda: nn.Sequential(nn.Identity()), lambda: torch.nn.Sequential(torch.nn.Identity()),
+             [(rand(2, 3), True)], lambda m, log: (both_hooks(m, log), both_hooks(m[0], log)))
