@@ -440,3 +440,12 @@ def test_assigning_none_keeps_the_name_registered():
     model.add_module("1", None)
     assert [n for n, _ in model._modules.items()] == ["0", "1"]
     assert [n for n, _ in model.named_children()] == ["0"]
+
+
+def test_reassigning_a_parameter_or_buffer_keeps_its_state_dict_place():
+    # as torch: after .double() or a BatchNorm step the keys keep torch's order
+    ours = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3)).double()
+    ref = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.BatchNorm1d(3)).double()
+    ours[1](tidu.Tensor(np.ones((4, 3)), dtype=np.float64))
+    ours[0].weight = nn.Parameter(tidu.zeros(3, 2, dtype=tidu.float64))
+    assert list(ours.state_dict()) == list(ref.state_dict())

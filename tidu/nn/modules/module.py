@@ -34,11 +34,15 @@ class Module:
         if "_parameters" not in self.__dict__:
             raise AttributeError(f"{type(self).__name__}: call super().__init__() before "
                                  f"assigning attribute {name!r}")
-        for registry in (self._parameters, self._modules, self._buffers):
+        kinds = ((self._parameters, Parameter), (self._modules, Module), (self._buffers, None))
+        for registry, kind in kinds:
             if name in registry:
-                if value is None:  # as torch: the name stays registered, holding None
-                    registry[name] = None
-                    object.__setattr__(self, name, None)
+                # as torch: None, or a value of the same kind, keeps the name in its place
+                # (so a reassigned parameter or buffer keeps its state_dict position)
+                if value is None or (isinstance(value, kind) if kind else
+                                     not isinstance(value, (Parameter, Module))):
+                    registry[name] = value
+                    object.__setattr__(self, name, value)
                     return
                 del registry[name]
         if isinstance(value, Parameter):
