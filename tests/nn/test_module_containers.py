@@ -291,3 +291,10 @@ def test_existing_module_methods_match_torch():
     assert calls == ["pre"] and np.all(out._data == 0)
     h1.remove(), h2.remove()
     assert np.any(lin(tidu.ones(1, 2))._data != 0)
+
+
+def test_unflatten_as_torch():
+    from tests.oracle import compare_fn
+    x = np.random.default_rng(0).standard_normal((2, 12))
+    compare_fn(lambda a: tidu.nn.Unflatten(1, (3, -1))(a), lambda a: torch.nn.Unflatten(1, (3, -1))(a), x)
+    assert repr(tidu.nn.Unflatten(1, (3, 4))) == repr(torch.nn.Unflatten(1, (3, 4)))

@@ -8,6 +8,7 @@ import numpy as np
 from ..._checks import check_size
 from ...tensor import get_default_dtype
 from ...ops.shape import flatten
+from ...ops.shape_more import unflatten
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
@@ -72,3 +73,18 @@ class Flatten(Module):
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Unflattens dim ``dim`` into the shape ``unflattened_size`` (as torch.nn.Unflatten; one
+    entry may be −1), e.g. ``Unflatten(1, (1, 28, 28))`` after a ``Linear`` in a decoder."""
+
+    def __init__(self, dim: int, unflattened_size):
+        super().__init__()
+        self.dim, self.unflattened_size = dim, tuple(unflattened_size)
+
+    def forward(self, x):
+        return unflatten(x, self.dim, self.unflattened_size)
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
