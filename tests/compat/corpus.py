@@ -24,6 +24,7 @@ import math
 import os
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,6 +131,7 @@ class Run:
     result: dict | None
     error: str          # the last line of the traceback (or why there is no RESULT)
     output: str         # stdout + stderr tail, for diagnosis
+    seconds: float = 0.0
 
 
 def _last_error_line(stderr: str) -> str:
@@ -147,21 +149,23 @@ def run_script(path: Path, shim: bool, timeout: float = TIMEOUT_S) -> Run:
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
                PYTHONWARNINGS="ignore", TIDU_TEST_DEVICE="")
     env.pop("TIDU_TEST_DEVICE")
+    start = time.perf_counter()
     try:
         proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                               timeout=timeout, cwd=str(SCRIPTS_DIR), env=env)
     except subprocess.TimeoutExpired:
-        return Run(False, None, f"timeout after {timeout:g} s", "")
+        return Run(False, None, f"timeout after {timeout:g} s", "", timeout)
+    seconds = time.perf_counter() - start
     output = (proc.stdout + proc.stderr)[-4000:]
     results = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
     if proc.returncode != 0:
-        return Run(False, None, _last_error_line(proc.stderr) or f"exit {proc.returncode}", output)
+        return Run(False, None, _last_error_line(proc.stderr) or f"exit {proc.returncode}", output, seconds)
     if len(results) != 1:
-        return Run(False, None, f"{len(results)} RESULT lines, expected 1", output)
+        return Run(False, None, f"{len(results)} RESULT lines, expected 1", output, seconds)
     try:
-        return Run(True, json.loads(results[0][len("RESULT "):]), "", output)
+        return Run(True, json.loads(results[0][len("RESULT "):]), "", output, seconds)
     except json.JSONDecodeError as exc:
-        return Run(False, None, f"RESULT is not JSON: {exc}", output)
+        return Run(False, None, f"RESULT is not JSON: {exc}", output, seconds)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from tests.compat.corpus import run_corpus, scripts
 
 
 def table(outcomes) -> str:
-    rows = [("script", "torch ok", "tidu ok", "agree", "first error")]
+    rows = [("script", "torch ok", "tidu ok", "agree", "s torch/tidu", "first error")]
     for o in outcomes.values():
         if not o.torch.ok:
             err = "torch: " + o.torch.error
@@ -21,9 +21,10 @@ def table(outcomes) -> str:
         else:
             err = "; ".join(o.problems[:2])
         rows.append((o.name, "yes" if o.torch.ok else "NO", "yes" if o.tidu.ok else "NO",
-                     "yes" if o.agree else "NO", err[:150]))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = [" | ".join(c.ljust(w) for c, w in zip(r[:4], widths)) + " | " + r[4] for r in rows]
+                     "yes" if o.agree else "NO", f"{o.torch.seconds:.1f}/{o.tidu.seconds:.1f}",
+                     err[:150]))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    lines = [" | ".join(c.ljust(w) for c, w in zip(r[:5], widths)) + " | " + r[5] for r in rows]
     n, ran = len(outcomes), sum(o.tidu.ok for o in outcomes.values())
     agreed = sum(o.agree for o in outcomes.values())
     lines.append(f"\nran unchanged on tidu: {ran}/{n} ({100 * ran / max(n, 1):.0f}%); "

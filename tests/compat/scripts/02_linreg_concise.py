@@ -2,9 +2,10 @@
 
 Weights start from torch's own RNG (``net[0].weight.data.normal_(0, 0.01)``) and the loader
 shuffles, so the two libraries take different paths; the fitted parameters still converge to
-the true ones.  Across torch seeds 0..4 the learned w/b vary by < 2e-3 and the loss by < 2e-5.
+the true ones.  Across torch seeds 0..4 (data, init and shuffling all redrawn) the learned
+w/b spread (max - min) was < 2e-3 and the loss spread 1.2e-5; tolerances ~5x that.
 
-COMPARE: metric w0 abs=0.01; w1 abs=0.01; b abs=0.01; loss abs=1e-4
+COMPARE: metric w0 abs=0.01; w1 abs=0.01; b abs=0.01; loss abs=6e-5
 """
 import json
 

@@ -1,10 +1,10 @@
 """Dropout from scratch and nn.Dropout (d2l 5.6 style): model.train() vs model.eval().
 
 Dropout masks come from each library's own RNG, so the runs differ by seed noise.  Over torch
-seeds 0..4 the final val accuracy spread was 0.013 and the train loss spread 0.03; the
-tolerances below are about twice that.  eval-mode outputs must be deterministic in both.
+seeds 0..4 the final val accuracy spread (max - min) was 0.020 and the train loss spread
+0.043; the tolerances below are about twice that.  eval-mode outputs must be deterministic in both.
 
-COMPARE: metric val_acc abs=0.04; train_loss abs=0.08; eval_deterministic abs=0; train_stochastic abs=0
+COMPARE: metric val_acc abs=0.04; train_loss abs=0.09; eval_deterministic abs=0; train_stochastic abs=0
 """
 import json
 

@@ -1,10 +1,11 @@
 """torch.utils.data pipeline: a custom Dataset, TensorDataset, random_split with a seeded
 torch.Generator, DataLoader(shuffle=True) for training, shuffle=False for validation.
 
-The split and shuffling come from each library's RNG, so only sizes are exact.  Over torch
-seeds 0..4 the final val accuracy spread was 0.02 and the train loss spread 0.02.
+The split and shuffling come from each library's RNG, so only sizes are exact.  Over five
+(split seed, torch seed) pairs the final val accuracy spread (max - min) was 0.027 and the
+train loss spread 0.042; the tolerances are about twice that.
 
-COMPARE: metric n_train abs=0; n_val abs=0; n_batches abs=0; last_batch abs=0; item_ok abs=0; val_acc abs=0.05; train_loss abs=0.06
+COMPARE: metric n_train abs=0; n_val abs=0; n_batches abs=0; last_batch abs=0; item_ok abs=0; val_acc abs=0.05; train_loss abs=0.08
 """
 import json
 

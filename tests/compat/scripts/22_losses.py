@@ -2,7 +2,11 @@
 (labels in {-1, +1}, torch.clamp(1 - y * f, min=0)), MSE on {0,1} targets, BCEWithLogitsLoss
 with pos_weight; plus nn.HuberLoss, nn.SmoothL1Loss, nn.L1Loss on a regression target.
 
-COMPARE: exact rtol=1e-4 atol=1e-6
+L1's gradient is sign(residual): late in its fit a residual within float32 rounding of zero
+can flip sign (seen at step 67 of 80: one-step gradients otherwise agree to 3e-6), so the l1
+loss gets rel=1e-3.
+
+COMPARE: exact rtol=1e-4 atol=1e-6; l1 rel=1e-3
 """
 import json
 
