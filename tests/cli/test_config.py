@@ -111,7 +111,7 @@ SPACE = ("search.space.lr", "{loguniform = [0.01, 0.1]}")
 @pytest.mark.parametrize("overrides, path, value, allowed", [
     # unknown layer type, with a suggestion and the list
     ([("model.layers", '["Linear(4, 16)", "Rectifier", "Linear(16, 3)"]')],
-     "model.layers[1].type", '"Rectifier"', "allowed: AvgPool2d, BatchNorm1d"),
+     "model.layers[1].type", '"Rectifier"', "AvgPool2d, BatchNorm1d"),
     ([("model.layers", '["Linear(4, 16)", "Dense", "Linear(16, 3)"]')],
      "model.layers[1].type", '"Dense"', 'did you mean "Linear"?'),
     ([("model.layers[1].type", '"Sigmod"')], "model.layers[1].type", '"Sigmod"',

@@ -68,7 +68,7 @@ def test_softmin_default_dim_is_pytorchs_implicit_one():
         x = np.random.default_rng(1).standard_normal(shape)
         with pytest.warns(UserWarning):
             expected = TF.softmin(torch.from_numpy(x))  # torch warns about the implicit dim
-        np.testing.assert_allclose(F.softmin(tidu.Tensor(x, dtype=np.float64)).numpy(), expected.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(F.softmin(tidu.Tensor(x, dtype=np.float64)).cpu().numpy(), expected.cpu().numpy(), rtol=1e-12)
 
 
 def test_gelu_of_large_inputs_is_finite_and_exact():
@@ -137,7 +137,7 @@ def test_inplace_writes_into_the_input_and_keeps_the_gradient(name):
     # without a graph the array is overwritten and the same tensor returned
     t = tidu.Tensor(x.copy(), dtype=np.float64)
     assert f(t) is t
-    np.testing.assert_allclose(t.numpy(), tf(torch.from_numpy(x.copy())).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(t.cpu().numpy(), tf(torch.from_numpy(x.copy())).cpu().numpy(), rtol=1e-12)
 
 
 def test_inplace_on_a_leaf_that_requires_grad_raises_as_torch():
@@ -195,7 +195,7 @@ def test_channel_dropout_drops_whole_channels(fn, shape, spatial):
     x = np.random.default_rng(0).uniform(1, 2, shape)
     t = tidu.Tensor(x, requires_grad=True, dtype=np.float64)
     out = fn(t, p)
-    scale = out.numpy() / x
+    scale = out.cpu().numpy() / x
     flat = scale.reshape(scale.shape[:-spatial] + (-1,))
     np.testing.assert_allclose(flat, np.broadcast_to(flat[..., :1], flat.shape), rtol=1e-12,
                                err_msg="one draw per channel")
@@ -203,29 +203,29 @@ def test_channel_dropout_drops_whole_channels(fn, shape, spatial):
     drawn = flat[..., 0]
     assert abs((drawn == 0).mean() - p) < 4 * np.sqrt(p * (1 - p) / drawn.size)
     out.backward(tidu.Tensor(np.ones(shape), dtype=np.float64))
-    np.testing.assert_allclose(t.grad.numpy(), scale, rtol=1e-12)     # dx = mask/(1 − p)
+    np.testing.assert_allclose(t.grad.cpu().numpy(), scale, rtol=1e-12)     # dx = mask/(1 − p)
 
 
 def test_channel_dropout_eval_p0_p1_seed_and_inplace():
     x = tidu.Tensor(np.ones((2, 3, 4, 4)), dtype=np.float64)
     assert F.dropout2d(x, 0.5, training=False) is x
     assert F.dropout2d(x, 0.0) is x
-    assert not F.dropout2d(x, 1.0).numpy().any()
+    assert not F.dropout2d(x, 1.0).cpu().numpy().any()
     tidu.manual_seed(3)
-    a = F.dropout2d(x).numpy()
+    a = F.dropout2d(x).cpu().numpy()
     tidu.manual_seed(3)
-    np.testing.assert_array_equal(F.dropout2d(x).numpy(), a)
+    np.testing.assert_array_equal(F.dropout2d(x).cpu().numpy(), a)
     m = nn.Dropout2d(0.5).eval()
     assert m(x) is x
     y = tidu.Tensor(np.ones((2, 3, 4)), dtype=np.float64)
     assert F.dropout1d(y, 0.5, inplace=True) is y
-    assert set(np.unique(y.numpy())) <= {0.0, 2.0}
+    assert set(np.unique(y.cpu().numpy())) <= {0.0, 2.0}
 
 
 def test_dropout2d_of_a_3d_input_is_channel_dropout_over_n_c_with_a_warning_as_torch():
     x = tidu.Tensor(np.ones((50, 4, 6)), dtype=np.float64)
     with pytest.warns(UserWarning, match="dropout2d"):
-        out = F.dropout2d(x, 0.5).numpy()
+        out = F.dropout2d(x, 0.5).cpu().numpy()
     assert np.all(out == out[:, :, :1]) and len(np.unique(out[:, :, 0])) == 2
     with pytest.warns(UserWarning, match="dropout2d"):
         TF.dropout2d(torch.ones(50, 4, 6), 0.5)
@@ -246,7 +246,7 @@ def test_alpha_dropout_keeps_mean_and_variance_and_matches_the_formula():
     x = np.random.default_rng(1).standard_normal(200_000)
     t = tidu.Tensor(x, requires_grad=True, dtype=np.float64)
     out = F.alpha_dropout(t, p, training=True)
-    y = out.numpy()
+    y = out.cpu().numpy()
     a = ((alpha ** 2 * p + 1) * (1 - p)) ** -0.5
     dropped = np.isclose(y, -a * alpha * (1 - p), rtol=0, atol=1e-12) & ~np.isclose(
         a * x + a * alpha * p, -a * alpha * (1 - p), rtol=0, atol=1e-12)
@@ -254,17 +254,17 @@ def test_alpha_dropout_keeps_mean_and_variance_and_matches_the_formula():
     np.testing.assert_allclose(y[kept], a * x[kept] + a * alpha * p, rtol=1e-12)
     assert abs(dropped.mean() - p) < 0.01
     # zero mean, unit variance kept (torch's draw has the same moments)
-    ref = TF.alpha_dropout(torch.from_numpy(x), p, training=True).numpy()
+    ref = TF.alpha_dropout(torch.from_numpy(x), p, training=True).cpu().numpy()
     for arr in (y, ref):
         assert abs(arr.mean()) < 0.01 and abs(arr.std() - 1) < 0.01
     out.backward(tidu.Tensor(np.ones_like(x), dtype=np.float64))
-    np.testing.assert_allclose(t.grad.numpy(), a * kept, rtol=1e-12)
+    np.testing.assert_allclose(t.grad.cpu().numpy(), a * kept, rtol=1e-12)
 
 
 def test_alpha_dropout_defaults_and_module():
     x = tidu.Tensor(np.ones(5), dtype=np.float64)
     assert F.alpha_dropout(x) is x                      # training=False by default, as torch
-    assert not F.alpha_dropout(x, 1.0, training=True).numpy().any()
+    assert not F.alpha_dropout(x, 1.0, training=True).cpu().numpy().any()
     m = nn.AlphaDropout(0.3)
     assert m.eval()(x) is x
     assert m.train()(x).shape == (5,)

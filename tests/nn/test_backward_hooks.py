@@ -20,7 +20,7 @@ def rand(*shape, seed=0):
 def _np(g):
     if g is None:
         return None
-    return g.detach().numpy() if isinstance(g, torch.Tensor) else np.asarray(g.numpy())
+    return g.detach().cpu().numpy() if isinstance(g, torch.Tensor) else np.asarray(g.cpu().numpy())
 
 
 def recorder(log):
@@ -162,7 +162,7 @@ def test_remove_restores_the_plain_call_and_gradients():
     h2 = m.register_full_backward_pre_hook(lambda mod, go: calls.append(2))
     x = tidu.tensor(rand(4, 3), requires_grad=True)
     m(x).sum().backward()
-    assert calls == [2, 1] and np.all(x.grad.numpy() == 0)
+    assert calls == [2, 1] and np.all(x.grad.cpu().numpy() == 0)
     h1.remove()
     with h2:
         pass  # leaving the block removes it
@@ -170,7 +170,7 @@ def test_remove_restores_the_plain_call_and_gradients():
     x.grad = None
     calls.clear()
     m(x).sum().backward()
-    assert calls == [] and np.allclose(x.grad.numpy(), m.weight.numpy().sum(0))
+    assert calls == [] and np.allclose(x.grad.cpu().numpy(), m.weight.cpu().numpy().sum(0))
 
 
 def test_forward_hooks_survive_removing_backward_hooks():
@@ -193,7 +193,7 @@ def test_prepend_orders_hooks_as_torch():
 
 def test_no_hub_under_no_grad_and_retain_graph_twice():
     m, calls = nn.Linear(2, 2).double(), []
-    m.register_full_backward_hook(lambda mod, gi, go: calls.append(gi[0].numpy().copy()))
+    m.register_full_backward_hook(lambda mod, gi, go: calls.append(gi[0].cpu().numpy().copy()))
     with tidu.no_grad():
         assert not m(tidu.tensor(rand(1, 2), requires_grad=True)).requires_grad
     x = tidu.tensor(rand(1, 2), requires_grad=True)
@@ -201,7 +201,7 @@ def test_no_hub_under_no_grad_and_retain_graph_twice():
     out.backward(retain_graph=True)
     out.backward()
     assert len(calls) == 2 and np.allclose(calls[0], calls[1])
-    assert np.allclose(x.grad.numpy(), 2 * calls[0])
+    assert np.allclose(x.grad.cpu().numpy(), 2 * calls[0])
 
 
 def test_hook_errors():

@@ -50,9 +50,9 @@ def test_grouped_conv_is_the_sum_of_separate_convs():
     x, wt = rand(2, 6, 5, 5), rand(4, 3, 3, 3, seed=1)
     with tidu.no_grad():
         out = F.conv2d(tidu.Tensor(x, dtype=np.float64), tidu.Tensor(wt, dtype=np.float64),
-                       groups=2).numpy()
+                       groups=2).cpu().numpy()
         parts = [F.conv2d(tidu.Tensor(x[:, 3 * g:3 * g + 3], dtype=np.float64),
-                          tidu.Tensor(wt[2 * g:2 * g + 2], dtype=np.float64)).numpy()
+                          tidu.Tensor(wt[2 * g:2 * g + 2], dtype=np.float64)).cpu().numpy()
                  for g in range(2)]
     np.testing.assert_allclose(out, np.concatenate(parts, axis=1), rtol=1e-12, atol=1e-12)
 
@@ -76,7 +76,7 @@ def test_Conv2d_depthwise_init_bound_uses_fan_in_of_one_group():
     tidu.manual_seed(0)
     layer = nn.Conv2d(16, 32, 5, groups=16)
     bound = 1 / math.sqrt(1 * 5 * 5)  # fan_in = in/groups · kH · kW
-    w, b = layer.weight.numpy(), layer.bias.numpy()
+    w, b = layer.weight.cpu().numpy(), layer.bias.cpu().numpy()
     assert np.abs(w).max() <= bound and np.abs(w).max() > 0.9 * bound
     assert np.abs(b).max() <= bound and np.abs(b).max() > 0.8 * bound
     assert "groups=16" in repr(layer) and "groups=16" in repr(torch.nn.Conv2d(16, 32, 5, groups=16))

@@ -68,7 +68,7 @@ def test_trunc_normal_defaults_and_torch_samples_agree():
     tidu.manual_seed(1)
     torch.manual_seed(1)
     ours = init.trunc_normal_(np.zeros(N))
-    ref = torch.nn.init.trunc_normal_(torch.zeros(N, dtype=torch.float64)).numpy()
+    ref = torch.nn.init.trunc_normal_(torch.zeros(N, dtype=torch.float64)).cpu().numpy()
     for sample in (ours, ref):
         assert sample.min() >= -2 and sample.max() <= 2
     m, s = truncated_moments(0.0, 1.0, -2.0, 2.0)
@@ -95,7 +95,7 @@ def test_trunc_normal_float32_and_bad_arguments():
 def test_eye_equals_torch(shape):
     w = nn.Parameter(np.full(shape, 7.0), dtype=np.float64)
     assert init.eye_(w) is w
-    np.testing.assert_array_equal(w._data, torch.nn.init.eye_(torch.empty(shape)).numpy())
+    np.testing.assert_array_equal(w._data, torch.nn.init.eye_(torch.empty(shape)).cpu().numpy())
 
 
 @pytest.mark.parametrize("shape, groups", [((6, 3, 3), 1), ((4, 4, 3, 3), 1), ((8, 2, 5, 5), 2),
@@ -104,7 +104,7 @@ def test_eye_equals_torch(shape):
 def test_dirac_equals_torch(shape, groups):
     w = nn.Parameter(np.full(shape, 7.0), dtype=np.float64)
     assert init.dirac_(w, groups) is w
-    expected = torch.nn.init.dirac_(torch.empty(shape), groups).numpy()
+    expected = torch.nn.init.dirac_(torch.empty(shape), groups).cpu().numpy()
     np.testing.assert_array_equal(w._data, expected)
     assert w._data.sum() == expected.sum() > 0
 
@@ -113,7 +113,7 @@ def test_dirac_convolution_is_the_identity():
     conv = nn.Conv2d(3, 3, 3, padding=1, bias=False)
     init.dirac_(conv.weight)
     x = np.random.default_rng(0).standard_normal((2, 3, 5, 5)).astype(np.float32)
-    np.testing.assert_allclose(conv(tidu.tensor(x)).numpy(), x, rtol=1e-6)
+    np.testing.assert_allclose(conv(tidu.tensor(x)).cpu().numpy(), x, rtol=1e-6)
 
 
 BAD = [(lambda: init.eye_(np.zeros((2, 2, 2))), "eye_: only 2-D tensors"),
@@ -148,7 +148,7 @@ def test_sparse_zeros_a_fraction_of_each_column(sparsity):
     if rest.size:
         assert abs(rest.std() - 0.5) <= Z * 0.5 / math.sqrt(2 * rest.size)
     ref = torch.nn.init.sparse_(torch.ones(200, 300), sparsity)
-    assert np.all((ref == 0).sum(0).numpy() == math.ceil(sparsity * 200))
+    assert np.all((ref == 0).sum(0).cpu().numpy() == math.ceil(sparsity * 200))
 
 
 RANDOM = [("uniform_", {}), ("normal_", {}), ("xavier_uniform_", {}), ("xavier_normal_", {}),

@@ -56,8 +56,8 @@ def test_first_forward_turns_it_into_the_eager_layer_with_its_init(make_lazy, ma
         assert lazy.state_dict()[key].shape == tuple(value.shape), key
     for (name, p), (_, q) in zip(lazy.named_parameters(), eager.named_parameters()):
         assert type(p) is nn.Parameter
-        np.testing.assert_array_equal(p.numpy(), q.numpy(), err_msg=name)
-    np.testing.assert_allclose(out.numpy(), eager(tidu.tensor(x)).numpy(), rtol=1e-6, atol=1e-6)
+        np.testing.assert_array_equal(p.cpu().numpy(), q.cpu().numpy(), err_msg=name)
+    np.testing.assert_allclose(out.cpu().numpy(), eager(tidu.tensor(x)).cpu().numpy(), rtol=1e-6, atol=1e-6)
     assert repr(lazy) == repr(eager)
 
 
@@ -78,13 +78,13 @@ def test_linear_init_bound_and_lazy_conv_fan_in():
     m = nn.LazyLinear(200)
     m(tidu.zeros(1, 50))
     bound = 1 / math.sqrt(50)
-    w = m.weight.numpy()
+    w = m.weight.cpu().numpy()
     assert np.abs(w).max() <= bound and np.abs(w).max() > 0.99 * bound
     assert abs(w.std() - bound / math.sqrt(3)) < 0.01
     c = nn.LazyConv2d(64, 3, groups=4)
     c(tidu.zeros(1, 8, 3, 3))
     assert c.weight.shape == (64, 2, 3, 3)
-    assert np.abs(c.weight.numpy()).max() <= 1 / math.sqrt(2 * 9)
+    assert np.abs(c.weight.cpu().numpy()).max() <= 1 / math.sqrt(2 * 9)
 
 
 def test_lazy_layers_inside_a_model_and_an_optimizer_built_before_the_forward():
@@ -108,14 +108,14 @@ def test_lazy_layers_inside_a_model_and_an_optimizer_built_before_the_forward():
     torch_model(torch.tensor(x))
     assert [type(m) for m in model] == [nn.Linear, nn.ReLU, nn.Linear]
     assert model[0].weight.dtype == np.float64
-    model.load_state_dict({k: v.numpy() for k, v in torch_model.state_dict().items()})
+    model.load_state_dict({k: v.cpu().numpy() for k, v in torch_model.state_dict().items()})
     for _ in range(2):
         for m, o, xs in ((model, opt, t64(x)), (torch_model, torch_opt, torch.tensor(x))):
             o.zero_grad()
             (m(xs) ** 2).sum().backward()
             o.step()
     for key, value in torch_model.state_dict().items():
-        np.testing.assert_allclose(model.state_dict()[key], value.numpy(), rtol=1e-12, err_msg=key)
+        np.testing.assert_allclose(model.state_dict()[key], value.cpu().numpy(), rtol=1e-12, err_msg=key)
 
 
 def test_state_dict_round_trip_and_loading_into_a_lazy_layer():
@@ -128,8 +128,8 @@ def test_state_dict_round_trip_and_loading_into_a_lazy_layer():
     eager = nn.Conv2d(4, 3, 2)
     eager.load_state_dict(state)
     x = tidu.tensor(rand(2, 4, 3, 3).astype(np.float32))
-    np.testing.assert_array_equal(fresh(x).numpy(), m(x).numpy())
-    np.testing.assert_array_equal(eager(x).numpy(), m(x).numpy())
+    np.testing.assert_array_equal(fresh(x).cpu().numpy(), m(x).cpu().numpy())
+    np.testing.assert_array_equal(eager(x).cpu().numpy(), m(x).cpu().numpy())
     bn = nn.LazyBatchNorm1d(affine=False)
     bn.load_state_dict({"running_mean": np.arange(3.0), "running_var": np.ones(3),
                         "num_batches_tracked": np.array(4)})

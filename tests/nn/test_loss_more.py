@@ -98,7 +98,7 @@ def test_soft_margin_matches_torch(reduction):
 def test_soft_margin_is_finite_where_torchs_overflows():
     # torch computes log(1 + e^(−yx)) literally and gives inf at yx = −800; tidu softplus(−yx)
     out = F.soft_margin_loss(T(np.array([-800.0, 800.0])), T(np.array([1.0, 1.0])), reduction="none")
-    np.testing.assert_allclose(out.numpy(), [800.0, 0.0], atol=1e-300)
+    np.testing.assert_allclose(out.cpu().numpy(), [800.0, 0.0], atol=1e-300)
 
 
 @pytest.mark.parametrize("margin", [0.0, 0.3, -0.5])
@@ -159,7 +159,7 @@ def test_cosine_similarity_matches_torch(shapes, dim):
 def test_cosine_similarity_of_a_zero_vector_is_zero():
     x = T(np.zeros((2, 3)))
     out = F.cosine_similarity(x, T(np.ones((2, 3))))
-    np.testing.assert_array_equal(out.numpy(), [0.0, 0.0])
+    np.testing.assert_array_equal(out.cpu().numpy(), [0.0, 0.0])
 
 
 @pytest.mark.parametrize("p", [1.0, 2.0, 3.0, float("inf")])

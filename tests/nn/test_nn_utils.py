@@ -19,7 +19,7 @@ def models(seed=0):
     ref = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.Tanh(), torch.nn.Conv2d(3, 2, 2))
     ours = nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Conv2d(3, 2, 2)).double()
     ref = ref.double()
-    ours.load_state_dict({k: v.detach().numpy() for k, v in ref.state_dict().items()})
+    ours.load_state_dict({k: v.detach().cpu().numpy() for k, v in ref.state_dict().items()})
     return ours, ref
 
 
@@ -51,19 +51,19 @@ def test_vector_to_parameters_writes_in_place_like_torch():
         assert p._data is arr  # the same parameter object and array, updated in place
         assert_close(p, rparams[name], f"parameter {name}")
     assert opt.param_groups[0]["params"][0] is params[0]
-    np.testing.assert_array_equal(parameters_to_vector(ours.parameters()).numpy(), values)
+    np.testing.assert_array_equal(parameters_to_vector(ours.parameters()).cpu().numpy(), values)
     assert all(p.requires_grad and p.grad is None for p in params)
 
 
 def test_round_trip_and_dtype_kept():
     model = nn.Linear(5, 2)  # float32
     vec = parameters_to_vector(model.parameters())
-    before = vec.numpy().copy()
+    before = vec.cpu().numpy().copy()
     vector_to_parameters(tidu.tensor(np.arange(12.0)), model.parameters())  # a float64 vec
     assert model.weight.dtype == np.float32
-    np.testing.assert_array_equal(model.weight.numpy().ravel(), np.arange(10.0))
+    np.testing.assert_array_equal(model.weight.cpu().numpy().ravel(), np.arange(10.0))
     vector_to_parameters(tidu.tensor(before), model.parameters())
-    np.testing.assert_array_equal(parameters_to_vector(model.parameters()).numpy(), before)
+    np.testing.assert_array_equal(parameters_to_vector(model.parameters()).cpu().numpy(), before)
 
 
 def test_bad_arguments_raise():
@@ -96,7 +96,7 @@ def test_deprecated_clip_grad_norm_equals_clip_grad_norm_(norm_type):
     for a, b, c in zip(ours, ref, twin):
         if b.grad is not None:
             assert_close(a.grad, b.grad, "clipped gradient")
-            np.testing.assert_array_equal(a.grad.numpy(), c.grad.numpy())
+            np.testing.assert_array_equal(a.grad.cpu().numpy(), c.grad.cpu().numpy())
     assert float(get_total_norm([p.grad for p in ours if p.grad is not None], norm_type)) \
         == pytest.approx(1.0, rel=1e-5)
 

@@ -91,7 +91,7 @@ def test_one_step_equals_the_sequence_layer(name, kw):
     for t in range(T):
         hx = cell(x[t], hx)
         h = hx[0] if name == "LSTMCell" else hx
-        np.testing.assert_allclose(h.numpy(), y[t].numpy(), rtol=1e-13, atol=1e-14)
+        np.testing.assert_allclose(h.cpu().numpy(), y[t].cpu().numpy(), rtol=1e-13, atol=1e-14)
 
 
 def test_relu_cell_is_relu_not_tanh():
@@ -99,7 +99,7 @@ def test_relu_cell_is_relu_not_tanh():
     the two apart)."""
     cell = nn.RNNCell(1, 1, bias=False, nonlinearity="relu").double()
     cell.load_state_dict({"weight_ih": np.array([[10.0]]), "weight_hh": np.array([[0.0]])})
-    np.testing.assert_allclose(cell(tidu.tensor([[2.0], [-2.0]], dtype=tidu.float64)).numpy(), [[20.0], [0.0]])
+    np.testing.assert_allclose(cell(tidu.tensor([[2.0], [-2.0]], dtype=tidu.float64)).cpu().numpy(), [[20.0], [0.0]])
 
 
 def test_each_call_is_one_graph_node():
@@ -137,7 +137,7 @@ def test_parameter_names_shapes_and_init_match_torch(name, kw, bias):
 def test_dtype_and_device_arguments():
     cell = nn.GRUCell(3, 4, dtype=tidu.float64, device="cpu")
     assert cell.weight_ih.dtype == tidu.float64
-    out = cell(tidu.zeros(2, 3, dtype=tidu.float64))
+    out = cell(tidu.zeros(2, 3, dtype=tidu.float64, device="cpu"))
     assert out.dtype == tidu.float64
     assert nn.LSTMCell(3, 4).weight_hh.dtype == tidu.float32
 
@@ -145,13 +145,13 @@ def test_dtype_and_device_arguments():
 def test_float32_cell_matches_torch_in_float32():
     r = np.random.default_rng(5)
     tm, pm = make("LSTMCell", {}, 3, 4)
-    tm.load_state_dict({k: v.numpy() for k, v in pm.state_dict().items()})
+    tm.load_state_dict({k: v.cpu().numpy() for k, v in pm.state_dict().items()})
     x = r.standard_normal((2, 3)).astype(np.float32)
     h, c = tm(tidu.tensor(x))
     ph, pc = pm(torch.from_numpy(x))
     assert h.dtype == tidu.float32
-    np.testing.assert_allclose(h.numpy(), ph.detach().numpy(), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(c.numpy(), pc.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(h.cpu().numpy(), ph.detach().cpu().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(c.cpu().numpy(), pc.detach().cpu().numpy(), rtol=1e-5, atol=1e-6)
 
 
 # --------------------------------------------------------------------------- finite differences
@@ -209,7 +209,7 @@ def test_saturated_gates_stay_finite():
         warnings.simplefilter("error")
         h, c = cell(x)
         (h.sum() + c.sum()).backward()
-    assert np.all(np.isfinite(h.numpy())) and np.all(np.isfinite(x.grad.numpy()))
+    assert np.all(np.isfinite(h.cpu().numpy())) and np.all(np.isfinite(x.grad.cpu().numpy()))
 
 
 # --------------------------------------------------------------------------- errors

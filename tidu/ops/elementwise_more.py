@@ -45,7 +45,8 @@ def frac(a: Tensor) -> Tensor:
     return Tensor._op(x - np.trunc(x), (a,), lambda g: (g,))
 
 
-def _erf_fn(x):
+def erf_array(x):
+    """erf of an array on its own device (SciPy on the host, cupyx on a GPU)."""
     xp = xp_of(x)
     if xp.__name__.startswith("cupy"):
         from cupyx.scipy.special import erf as _erf  # noqa: PLC0415 - only on a GPU
@@ -58,7 +59,7 @@ def erf(a: Tensor) -> Tensor:
     """erf(x) = 2/√π ∫₀ˣ e^(−t²) dt; d/dx = 2/√π · e^(−x²)."""
     a = _float_input(a, "erf")
     x = a._data
-    return Tensor._op(_erf_fn(x), (a,), lambda g: (g * (2 / math.sqrt(math.pi)) * np.exp(-x * x),))
+    return Tensor._op(erf_array(x), (a,), lambda g: (g * (2 / math.sqrt(math.pi)) * np.exp(-x * x),))
 
 
 def log2(a: Tensor) -> Tensor:

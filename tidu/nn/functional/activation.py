@@ -52,9 +52,10 @@ import numpy as np
 
 from ..._checks import normalize_dim
 from ...errors import ArgumentError, DimError, DTypeError, ShapeError, shape_str
-from ...backend import like, xp_of
+from ...backend import like
 from ...random import generator
 from ...tensor import Tensor
+from ...ops.elementwise_more import erf_array
 
 __all__ = ["sigmoid", "tanh", "relu", "leaky_relu", "prelu", "rrelu", "elu", "maxout",
            "softmax", "log_softmax", "softmin", "gelu", "silu", "mish", "softplus", "logsigmoid",
@@ -266,15 +267,6 @@ def softmin(x: Tensor, dim: int | None = None) -> Tensor:
     return Tensor._op(out, (x,), lambda g: (-(out * (g - (g * out).sum(axis=dim, keepdims=True))),))
 
 
-def _erf(a):
-    """Element-wise erf on the array's own device (scipy ships with scikit-learn)."""
-    if xp_of(a) is np:
-        from scipy.special import erf  # noqa: PLC0415
-    else:  # pragma: no cover - only with the CuPy backend
-        from cupyx.scipy.special import erf  # noqa: PLC0415
-    return erf(a)
-
-
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
@@ -292,7 +284,7 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
         raise ArgumentError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     xd = x._data
     if approximate == "none":
-        cdf = 0.5 * (1.0 + _erf(xd * (1.0 / math.sqrt(2.0))))
+        cdf = 0.5 * (1.0 + erf_array(xd * (1.0 / math.sqrt(2.0))))
         out = xd * cdf
 
         def backward(g):
