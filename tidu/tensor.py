@@ -323,6 +323,13 @@ class Tensor:
                             f"use .cpu().numpy() to copy it to the host first (as in PyTorch)")
         return self._data
 
+    def __array__(self, dtype=None, copy=None):
+        """``np.asarray(t)``: the host array (as torch; a GPU tensor refuses, as ``numpy()``)."""
+        arr = self.numpy()
+        if dtype is not None and np.dtype(dtype) != arr.dtype:
+            return arr.astype(dtype)
+        return arr.copy() if copy else arr
+
     def item(self):
         if self._data.size != 1:
             raise ValueError(f"item(): only a one-element tensor has an item, got shape {shape_str(self.shape)}")

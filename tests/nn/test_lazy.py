@@ -121,7 +121,7 @@ def test_lazy_layers_inside_a_model_and_an_optimizer_built_before_the_forward():
 def test_state_dict_round_trip_and_loading_into_a_lazy_layer():
     m = nn.LazyConv2d(3, 2)
     m(tidu.tensor(rand(1, 4, 3, 3).astype(np.float32)))
-    state = {k: v.copy() for k, v in m.state_dict().items()}
+    state = {k: v.clone() for k, v in m.state_dict().items()}
     fresh = nn.LazyConv2d(3, 2)
     fresh.load_state_dict(state)  # the shapes come from the state dict, as PyTorch
     assert type(fresh) is nn.Conv2d and fresh.in_channels == 4

@@ -213,7 +213,7 @@ def test_state_dict_with_buffers_matches_torch():
 def test_state_dict_arrays_are_live():
     model, _ = pair("mlp")
     state = model.state_dict()
-    assert state["0.weight"] is model[0].weight._data
+    assert state["0.weight"]._data is model[0].weight._data
     state["4.bias"][...] = 7.0  # as in PyTorch, the state_dict shares memory with the model
     assert np.all(model[4].bias._data == 7.0)
     buffers = WithBuffers()
@@ -259,7 +259,7 @@ def test_load_state_dict_buffers():
 
 def test_load_state_dict_strict_errors_list_the_keys():
     ours, _ = pair("residual")
-    state = {k: v.copy() for k, v in ours.state_dict().items()}
+    state = {k: v.clone() for k, v in ours.state_dict().items()}
     del state["1.fn.2.bias"], state["4.weight"]
     state["1.fn.4.weight"] = np.zeros((2, 2), np.float32)
     state["3.fn.weight"] = np.zeros((6, 5), np.float32)
@@ -292,7 +292,7 @@ def test_load_state_dict_mis_shaped_raises_even_non_strict_and_loads_nothing():
     ours, _ = pair("mlp")
     state = {k: v + 1 for k, v in ours.state_dict().items()}
     state["2.weight"] = np.zeros((7, 6), np.float32)
-    before = {k: v.copy() for k, v in ours.state_dict().items()}
+    before = {k: v.clone() for k, v in ours.state_dict().items()}
     with pytest.raises(StateDictError, match=r"2\.weight: model \(6, 7\), given \(7, 6\)"):
         ours.load_state_dict(state, strict=False)
     for k, v in ours.state_dict().items():
@@ -309,7 +309,7 @@ def test_double_and_to():
     assert all(p.dtype == np.float64 and p.grad is None for p in model.parameters())
     assert model.scale.dtype == np.float64 and model.cache.dtype == np.float64
     assert model.steps.dtype == np.int64  # integer buffers are not cast
-    assert model.state_dict()["scale"] is model.scale
+    assert model.state_dict()["scale"]._data is model.scale
     out = model(tidu.tensor(np.ones((2, 3)), dtype=tidu.float64))
     assert out.dtype == np.float64
     assert model.to(np.float32) is model
@@ -449,3 +449,20 @@ def test_reassigning_a_parameter_or_buffer_keeps_its_state_dict_place():
     ours[1](tidu.Tensor(np.ones((4, 3)), dtype=np.float64))
     ours[0].weight = nn.Parameter(tidu.zeros(3, 2, dtype=tidu.float64))
     assert list(ours.state_dict()) == list(ref.state_dict())
+
+
+def test_state_dict_holds_tensors_as_torch():
+    """The idioms of PyTorch scripts: ``v.clone()`` snapshots, ``keep_vars``, ``prefix``."""
+    ours = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
+    ref = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.BatchNorm1d(2))
+    for m in (ours, ref):
+        snap = {k: v.clone() for k, v in m.state_dict().items()}
+        assert all(not v.requires_grad for v in m.state_dict().values())
+        with (tidu if m is ours else torch).no_grad():
+            m[0].weight.add_(1.0)
+        assert not np.allclose(np.asarray(snap["0.weight"]), m[0].weight.detach().cpu().numpy())
+        m.load_state_dict(snap)
+        np.testing.assert_array_equal(np.asarray(snap["0.weight"].cpu()),
+                                      m[0].weight.detach().cpu().numpy())
+        assert m.state_dict(keep_vars=True)["0.weight"] is m[0].weight
+        assert list(m.state_dict(prefix="net.")) == ["net." + k for k in m.state_dict()]

@@ -173,7 +173,7 @@ def test_a_bad_lr_set_in_param_groups_is_refused_by_the_next_step(name, value):
     x, y = rng.standard_normal((16, 4)), rng.standard_normal((16, 3))
     backward_ours(ours, x, y)
     opt.step()
-    before = {k: v.copy() for k, v in ours.state_dict().items()}
+    before = {k: v.clone() for k, v in ours.state_dict().items()}
     opt.param_groups[0]["lr"] = value
     with pytest.raises(HyperParameterError, match=f"^{name}: lr must be"):
         opt.step()

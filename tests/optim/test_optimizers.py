@@ -128,7 +128,7 @@ def test_matches_torch_every_step(name, config):
     with torch_float64_scalars(name):
         opt = make(name, ours.parameters(), **config)
         ropt = make_torch(name, ref.parameters(), **config)
-        start = {k: v.copy() for k, v in ours.state_dict().items()}
+        start = {k: v.clone() for k, v in ours.state_dict().items()}
         for i, (x, y) in enumerate(batches()):
             step_both(ours, ref, opt, ropt, x, y)
             assert_same_params(ours, ref, f"after step {i + 1}")
@@ -255,7 +255,7 @@ def test_state_dict_round_trip_continues_identically(name, through_file, tmp_pat
             tidu.save(checkpoint, tmp_path / "ckpt.npz")
             checkpoint = tidu.load(tmp_path / "ckpt.npz")
         else:
-            checkpoint = {"model": {k: v.copy() for k, v in checkpoint["model"].items()},
+            checkpoint = {"model": {k: v.clone() for k, v in checkpoint["model"].items()},
                           "optimizer": state}
         for x, y in data[50:52]:  # stepping on does not change the snapshot
             step_both(ours, ref, opt, ropt, x, y)
@@ -470,7 +470,7 @@ def test_classic_nesterov_restores_the_parameters_when_the_closure_fails():
                          nesterov_form="classic")
     x, y = batches(1)[0]
     opt.step(lambda: (opt.zero_grad(), backward_ours(ours, x, y))[1])
-    before = {k: v.copy() for k, v in ours.state_dict().items()}
+    before = {k: v.clone() for k, v in ours.state_dict().items()}
 
     def failing():
         raise RuntimeError("data loader broke")

@@ -52,7 +52,7 @@ def test_matches_torch_every_step(name, config):
     with torch_float64_scalars(name):
         opt = make(name, ours.parameters(), **config)
         ropt = make_torch(name, ref.parameters(), **config)
-        start = {k: v.copy() for k, v in ours.state_dict().items()}
+        start = {k: v.clone() for k, v in ours.state_dict().items()}
         for i, (x, y) in enumerate(batches(STEPS)):
             step_both(ours, ref, opt, ropt, x, y)
             assert_same_params(ours, ref, f"after step {i + 1}")

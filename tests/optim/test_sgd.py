@@ -60,7 +60,7 @@ def test_matches_torch_every_step(config):
     ours, ref = models()
     opt = tidu.optim.SGD(ours.parameters(), **config)
     ropt = torch.optim.SGD(ref.parameters(), **config)
-    start = {k: v.copy() for k, v in ours.state_dict().items()}
+    start = {k: v.clone() for k, v in ours.state_dict().items()}
     for i, (x, y) in enumerate(batches()):
         step_both(ours, ref, opt, ropt, x, y)
         assert_same_params(ours, ref, f"after step {i + 1}")
@@ -108,7 +108,7 @@ def test_zero_grad():
     assert all(p.grad is not None and np.all(p.grad._data == 0) for p in ours.parameters())
     opt.zero_grad()
     assert all(p.grad is None for p in ours.parameters())
-    before = {k: v.copy() for k, v in ours.state_dict().items()}
+    before = {k: v.clone() for k, v in ours.state_dict().items()}
     opt.step()  # no gradients: nothing moves
     for k, v in ours.state_dict().items():
         np.testing.assert_array_equal(v, before[k])
@@ -152,7 +152,7 @@ def test_state_dict_round_trip_continues_identically(through_file, tmp_path):
         tidu.save(checkpoint, tmp_path / "ckpt.npz")
         checkpoint = tidu.load(tmp_path / "ckpt.npz")
     else:
-        checkpoint = {"model": {k: v.copy() for k, v in checkpoint["model"].items()},
+        checkpoint = {"model": {k: v.clone() for k, v in checkpoint["model"].items()},
                       "optimizer": checkpoint["optimizer"]}
 
     resumed, _ = models(9)  # other initial weights, fresh optimizer with other hyper-parameters

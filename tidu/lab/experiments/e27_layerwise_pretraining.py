@@ -52,7 +52,7 @@ def _sgd(params, lr: float):
 
 
 def _snapshot(module) -> dict:
-    return {k: v.copy() for k, v in module.state_dict().items()}
+    return {k: v.clone() for k, v in module.state_dict().items()}
 
 
 def _pretrain(model: nn.Sequential, Xtr, Xva, steps_per_layer: int, seed: int,

@@ -276,12 +276,20 @@ class Module:
                 if b is not None and name not in mod._non_persistent:
                     yield pre + name, mod, name, b
 
-    def state_dict(self) -> "OrderedDict[str, np.ndarray]":
-        """Parameters and persistent buffers by PyTorch's key names, as NumPy arrays.
-
-        The arrays are the live ones (as PyTorch's state_dict): copy them to keep a snapshot.
-        """
-        return OrderedDict((key, arr) for key, _, _, arr in self._state_items())
+    def state_dict(self, *args, destination=None, prefix: str = "", keep_vars: bool = False):
+        """Parameters and persistent buffers by PyTorch's key names, as tensors cut from the
+        graph that share the model's memory (as PyTorch's: ``.clone()`` them, or
+        ``copy.deepcopy`` the dict, to keep a snapshot).  ``keep_vars=True`` gives the
+        parameters themselves; ``destination`` (a dict to fill) and ``prefix`` (put before every
+        key) are PyTorch's too."""
+        if args:  # torch's deprecated positional (destination, prefix, keep_vars)
+            destination, prefix, keep_vars = (list(args) + [destination, prefix, keep_vars][len(args):])[:3]
+        out = OrderedDict() if destination is None else destination
+        params = {id(p._data): p for p in self.parameters()} if keep_vars else {}
+        for key, _, _, arr in self._state_items():
+            param = params.get(id(arr))
+            out[prefix + key] = param if param is not None else Tensor._wrap(arr)
+        return out
 
     def load_state_dict(self, state_dict, strict: bool = True):
         """Copy values into the model's arrays (in place, cast to each array's dtype).
