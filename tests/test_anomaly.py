@@ -114,7 +114,7 @@ def _train(anomaly: bool):
             loss.backward()
         opt.step()
         losses.append(loss.item())
-    return losses, {k: v.copy() for k, v in model.state_dict().items()}
+    return losses, {k: v.clone() for k, v in model.state_dict().items()}
 
 
 def test_a_clean_model_gives_identical_results_under_detect_anomaly():

@@ -121,7 +121,7 @@ CASES = {
 
 
 def _weights(model):
-    return {k: v.copy() for k, v in model.state_dict().items()}
+    return {k: v.clone() for k, v in model.state_dict().items()}
 
 
 def _tampered_copy(checkpoint, tamper):
