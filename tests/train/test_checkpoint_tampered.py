@@ -177,7 +177,7 @@ def test_the_untampered_checkpoint_resumes_to_the_uninterrupted_run(tmp_path, ch
     resumed = _weights(_run(path, epochs=2, resume=True))
     straight = _weights(_run(tmp_path / "straight.npz", epochs=2))
     assert resumed.keys() == straight.keys()
-    assert all(resumed[k].numpy().tobytes() == straight[k].numpy().tobytes() for k in resumed)
+    assert all(resumed[k].cpu().numpy().tobytes() == straight[k].cpu().numpy().tobytes() for k in resumed)
 
 
 @pytest.mark.parametrize("damage, words", [
