@@ -356,7 +356,7 @@ def test_mis_shaped_key_is_listed_and_nothing_is_loaded(tmp_path):
     state["2.weight"] = np.ones((8, 7), np.float32)
     loaded = _saved_state(tmp_path, state)
     model = mlp(1)
-    before = model.state_dict()["0.weight"].copy()
+    before = model.state_dict()["0.weight"].clone()
     with pytest.raises(StateDictError) as err:
         model.load_state_dict(loaded, strict=False)
     assert "2.weight: model (8, 8), given (8, 7)" in str(err.value)
