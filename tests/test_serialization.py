@@ -56,7 +56,7 @@ def test_model_state_dict_round_trip(tmp_path):
     loaded = tidu.load(path)
     assert isinstance(loaded, OrderedDict)
     assert list(loaded) == ["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"]
-    assert_same(loaded, OrderedDict((k, v.copy()) for k, v in model.state_dict().items()))
+    assert_same(loaded, OrderedDict((k, v.clone()) for k, v in model.state_dict().items()))
 
     other = mlp(1)
     x = tidu.Tensor(np.random.default_rng(0).standard_normal((5, 6)))
@@ -74,7 +74,7 @@ def test_float64_model_round_trip_keeps_dtype(tmp_path):
     tidu.save(model.state_dict(), tmp_path / "m.npz")
     loaded = tidu.load(tmp_path / "m.npz")
     assert all(v.dtype == np.float64 for v in loaded.values())
-    assert_same(loaded, OrderedDict((k, v.copy()) for k, v in model.state_dict().items()))
+    assert_same(loaded, OrderedDict((k, v.clone()) for k, v in model.state_dict().items()))
 
 
 @pytest.mark.host_only("checks that loaded arrays are NumPy arrays of the saved type (files load to the host)")
@@ -153,8 +153,8 @@ def test_checkpoint_resumes_training_identically(tmp_path):
     resumed.load_state_dict(ckpt["model"])
     opt2.load_state_dict(ckpt["optimizer"])
     run(resumed, opt2, batches[5:])
-    assert_same(OrderedDict((k, v.copy()) for k, v in resumed.state_dict().items()),
-                OrderedDict((k, v.copy()) for k, v in model.state_dict().items()))
+    assert_same(OrderedDict((k, v.clone()) for k, v in resumed.state_dict().items()),
+                OrderedDict((k, v.clone()) for k, v in model.state_dict().items()))
 
 
 def test_key_collisions_and_odd_keys_stay_distinct(tmp_path):
