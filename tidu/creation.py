@@ -31,7 +31,7 @@ from .tensor import Tensor, get_default_dtype
 
 __all__ = ["zeros", "ones", "full", "empty", "eye", "arange", "linspace", "logspace", "rand",
            "randn", "randint", "randperm", "normal", "zeros_like", "ones_like", "full_like",
-           "empty_like", "rand_like", "randn_like", "from_numpy"]
+           "empty_like", "rand_like", "randn_like", "from_numpy", "multinomial"]
 
 
 # --------------------------------------------------------------------------- argument checks
@@ -362,3 +362,45 @@ def from_numpy(ndarray) -> Tensor:
         raise ArgumentError(f"from_numpy: expected a numpy.ndarray, got {type(ndarray).__name__}")
     _dtype(ndarray.dtype, "from_numpy")
     return Tensor._wrap(ndarray)
+
+
+def multinomial(input, num_samples: int, replacement: bool = False, *, generator=None) -> Tensor:
+    """Draw ``num_samples`` category indices per row of ``input`` (non-negative weights, 1-D or
+    2-D (rows, categories), not necessarily normalised), as torch.multinomial: int64, shape
+    (num_samples,) or (rows, num_samples).  With ``replacement`` each draw is independent
+    (inverse CDF); without, a row never repeats a category (weighted sampling without
+    replacement by the keys u^(1/w), Efraimidis & Spirakis 2006), and a zero-weight category
+    is never drawn.  From tidu's generator or ``generator=`` (not PyTorch's numbers)."""
+    if not isinstance(input, Tensor):
+        raise ArgumentError(f"multinomial: input must be a Tensor, got {type(input).__name__}")
+    w = to_numpy(input._data).astype(np.float64)
+    if w.ndim not in (1, 2) or w.shape[-1] == 0:
+        raise ArgumentError(f"multinomial: input must be 1-D or 2-D with at least one "
+                            f"category, got shape {input.shape}")
+    rows = w.reshape(-1, w.shape[-1])
+    if not np.isfinite(rows).all() or (rows < 0).any():
+        raise ArgumentError("multinomial: weights must be finite and non-negative")
+    if (rows.sum(axis=1) <= 0).any():
+        raise ArgumentError("multinomial: every row needs a positive total weight")
+    n = _int(num_samples, "num_samples", "multinomial", low=1)
+    rng = _generator(generator, "multinomial")
+    k = rows.shape[1]
+    if replacement:
+        cdf = np.cumsum(rows / rows.sum(axis=1, keepdims=True), axis=1)
+        cdf[:, -1] = 1.0  # no draw falls past the last category through rounding
+        offset = np.arange(len(rows))[:, None]
+        u = rng.random((len(rows), n))
+        idx = np.searchsorted((cdf + offset).ravel(), (u + offset).ravel(), side="right")
+        out = np.minimum(idx.reshape(len(rows), n) - offset * k, k - 1)
+    else:
+        if n > k:
+            raise ArgumentError(f"multinomial: cannot sample n_sample={n} > {k} categories "
+                                f"without replacement")
+        if ((rows > 0).sum(axis=1) < n).any():
+            raise ArgumentError(f"multinomial: a row has fewer than num_samples={n} categories "
+                                f"of non-zero weight, so it cannot draw them without replacement")
+        with np.errstate(divide="ignore"):
+            keys = np.log(rng.random(rows.shape)) / rows       # log(u^(1/w)); −inf for w = 0
+        out = np.argsort(-keys, axis=1, kind="stable")[:, :n]
+    out = out.astype(np.int64).reshape(w.shape[:-1] + (n,))
+    return Tensor(out, device=input.device)

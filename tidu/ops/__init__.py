@@ -8,6 +8,7 @@ from .elementwise import (abs, add, ceil, clip, cos, div, exp, expm1, floor, log
                           square, sub, tanh, unbroadcast, where)
 from .indexing import gather, index_select, masked_fill, scatter, scatter_add, sort, topk
 from . import inplace as _inplace
+from ..creation import multinomial as _multinomial
 from .linalg import bmm, matmul, mm
 from .reduction import (all_, amax, amin, any_, argmax, argmin, cumsum, max, mean, min, std, sum,
                         var)
@@ -15,15 +16,16 @@ from . import inplace_more as _inplace_more
 from .elementwise_more import (atan2, clamp_max, clamp_min, erf, exp2, floor_divide, fmod, frac,
                                hypot, lerp, log2, log10, log_softmax, nan_to_num, reciprocal,
                                remainder, softmax, true_divide, trunc)
-from .indexing_more import argsort, index_add, index_fill, masked_select, take
-from .linalg import addmm, diag, dot, einsum, mv, outer, trace
+from .indexing_more import argsort, bincount, index_add, index_fill, index_put, masked_select, take
+from .linalg import addmm, cdist, diag, dot, einsum, mv, outer, trace
 from .predicates import (allclose, count_nonzero, equal, is_nonzero, isclose, isfinite, isinf,
                          isnan, logical_and, logical_not, logical_or, logical_xor, nonzero)
+from .predicates import bitwise_and, bitwise_not, bitwise_or, bitwise_xor
 from .reduction_more import (aminmax, cumprod, logsumexp, median, norm, prod, std_mean,
                              var_mean)
 from .shape_more import (broadcast_to, chunk, flip, movedim, mT, narrow, ravel, repeat_interleave,
                          reshape_as, roll, split, swapaxes, swapdims, tile, tril, triu, unbind,
-                         unflatten)
+                         unflatten, unfold)
 from .shape import (concatenate, expand, expand_as, flatten, getitem, pad, permute, repeat,
                     reshape, squeeze, stack, t, transpose, unsqueeze, view_as)
 
@@ -50,7 +52,9 @@ __all__ = ["abs", "add", "argmax", "argmin", "clip", "concatenate", "div", "exp"
            "chunk", "split", "unbind", "flip", "roll", "narrow", "tril", "triu", "tile",
            "repeat_interleave", "unflatten", "broadcast_to", "ravel", "movedim",
            "swapaxes", "swapdims", "argsort", "masked_select", "index_add", "index_fill", "take",
-           "dot", "outer", "mv", "addmm", "diag", "trace", "einsum"]
+           "dot", "outer", "mv", "addmm", "diag", "trace", "einsum",
+           "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bincount", "index_put",
+           "cdist", "unfold"]
 
 
 def _reflect(fn):
@@ -134,6 +138,14 @@ _methods.update({
     "argsort": argsort, "masked_select": masked_select, "index_add": index_add,
     "index_fill": index_fill, "take": take,
     "dot": dot, "outer": outer, "mv": mv, "addmm": addmm, "diag": diag, "trace": trace,
+})
+_methods.update({
+    "__and__": bitwise_and, "__rand__": _reflect(bitwise_and), "__or__": bitwise_or,
+    "__ror__": _reflect(bitwise_or), "__xor__": bitwise_xor, "__rxor__": _reflect(bitwise_xor),
+    "__invert__": bitwise_not, "bitwise_and": bitwise_and, "bitwise_or": bitwise_or,
+    "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
+    "bincount": bincount, "index_put": index_put, "unfold": unfold,
+    "multinomial": _multinomial,
 })
 _methods.update({name: getattr(_inplace_more, name) for name in _inplace_more.__all__})
 _methods.update({name: getattr(_inplace, name) for name in _inplace.__all__ if name.endswith("_")})

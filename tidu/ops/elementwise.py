@@ -7,7 +7,7 @@ import numpy as np
 from .. import backend
 from ..backend import device_of, same_device, to_device
 from ..errors import DTypeError, ShapeError, shape_str
-from ..tensor import Tensor
+from ..tensor import Tensor, get_default_dtype
 
 
 def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
@@ -41,6 +41,8 @@ def lift(x, like: Tensor, op: str) -> Tensor:
     arr = np.asarray(x)
     if like._data.dtype.kind == "f" and arr.dtype != like._data.dtype:
         arr = arr.astype(like._data.dtype)
+    elif arr.dtype.kind == "f":  # int tensor · 0.5 gives the default float dtype, as torch
+        arr = arr.astype(get_default_dtype())
     return Tensor._wrap(backend.like(like._data, arr))  # a number or host array joins its device
 
 
@@ -91,8 +93,11 @@ def mul(a, b) -> Tensor:
 
 
 def div(a, b) -> Tensor:
+    """a / b, true division: integer operands give the default float dtype (as torch)."""
     a, b = _pair(a, b, "div")
     out = a._data / b._data
+    if a._data.dtype.kind != "f" and b._data.dtype.kind != "f":
+        out = out.astype(get_default_dtype(), copy=False)
 
     def backward(g):
         ga = g / b._data

@@ -145,3 +145,59 @@ def take(a: Tensor, index) -> Tensor:
         return (full.reshape(shape),)
 
     return Tensor._op(x.reshape(-1)[flat_idx], (a,), backward)
+
+
+def bincount(input, weights=None, minlength: int = 0) -> Tensor:  # noqa: A002
+    """How often each value 0, 1, … occurs in a 1-D tensor of non-negative ints (summing
+    ``weights`` instead of ones when given), length max(input)+1 or ``minlength``, as
+    torch.bincount: int64 counts, or the weights' float dtype; no gradient."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"bincount: input must be a tensor, got {type(input).__name__}")
+    x = input._data
+    if x.ndim != 1 or x.dtype.kind not in "iub":
+        raise ShapeError(f"bincount: input must be a 1-D tensor of non-negative ints, got shape "
+                         f"{shape_str(x.shape)} and dtype {x.dtype}")
+    if x.size and int(x.min()) < 0:
+        raise ArgumentError(f"bincount: input must be non-negative, found {int(x.min())}")
+    w = None
+    if weights is not None:
+        w = weights._data if isinstance(weights, Tensor) else like(x, np.asarray(weights))
+        if w.shape != x.shape:
+            raise ShapeError(f"bincount: weights of shape {shape_str(w.shape)} must match the "
+                             f"input's {shape_str(x.shape)}")
+    xp = xp_of(x)
+    out = xp.bincount(x.astype(np.int64), weights=w, minlength=int(minlength))
+    if w is not None:
+        out = out.astype(w.dtype if w.dtype.kind == "f" else np.float64, copy=False)
+    return Tensor._wrap(out)
+
+
+def index_put(a: Tensor, indices, values, accumulate: bool = False) -> Tensor:
+    """A copy of ``a`` with ``a[indices] = values`` (``indices`` a tuple of index tensors, as
+    torch.index_put); ``accumulate=True`` adds instead, repeated indices adding up.
+    Gradients: ``a``'s is zero where written (kept with accumulate), ``values``' the gradient
+    read at the indices."""
+    if not isinstance(indices, tuple):
+        raise TypeError(f"index_put: indices must be a tuple of index tensors, got "
+                        f"{type(indices).__name__}")
+    idx = tuple(i._data if isinstance(i, Tensor) else like(a._data, np.asarray(i)) for i in indices)
+    v = values if isinstance(values, Tensor) else Tensor._wrap(like(a._data, np.asarray(values, dtype=a.dtype)))
+    vd = v._data.astype(a._data.dtype, copy=False)
+    out = a._data.copy()
+    try:
+        if accumulate:
+            _index_add(out, idx, xp_of(out).broadcast_to(vd, out[idx].shape))
+        else:
+            out[idx] = vd
+    except IndexError as err:
+        raise IndexError(f"index_put on a tensor of shape {shape_str(a.shape)}: {err}") from None
+
+    def backward(g):
+        ga = g
+        if not accumulate:
+            ga = g.copy()
+            ga[idx] = 0
+        gv = unbroadcast(g[idx], v.shape) if v.requires_grad else None
+        return ga, gv
+
+    return Tensor._op(out, (a, v), backward)

@@ -6,7 +6,7 @@ from .indexing import scatter
 from .indexing_more import index_add, index_fill
 from .inplace import _inplace
 
-__all__ = ["index_add_", "index_fill_", "scatter_add_"]
+__all__ = ["index_add_", "index_fill_", "scatter_add_", "index_put_"]
 
 
 def index_add_(t, dim, index, source, *, alpha=1):
@@ -22,3 +22,9 @@ def index_fill_(t, dim, index, value):
 def scatter_add_(t, dim, index, src):
     """t[index[i][j]][j] += src[i][j] (dim=0), … as torch.Tensor.scatter_add_."""
     return _inplace(t, "scatter_add_", lambda a, s: scatter(a, dim, index, s, reduce="add"), src)
+
+
+def index_put_(t, indices, values, accumulate: bool = False):
+    """t[indices] = values (or += with ``accumulate``), see `index_put`."""
+    from .indexing_more import index_put
+    return _inplace(t, "index_put_", lambda a, v: index_put(a, indices, v, accumulate), values)

@@ -222,3 +222,49 @@ def einsum(equation: str, *operands) -> Tensor:
         return tuple(grad_for(k, g) if op.requires_grad else None for k, op in enumerate(operands))
 
     return Tensor._op(_scalar(out), operands, backward)
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode=None) -> Tensor:
+    """Pairwise p-norm distances between the rows of ``x1`` (…, P, M) and ``x2`` (…, R, M):
+    out[…, i, j] = ‖x1[…, i] − x2[…, j]‖_p, as torch.cdist (batch dims broadcast; p ≥ 0,
+    p = inf the largest |difference|).  Computed from the differences (exact; ``compute_mode``
+    is accepted and changes nothing).  d/dx1 = Σ_j g·sign(d)|d|^(p−1) / out^(p−1); a zero
+    distance gets a zero gradient, as torch."""
+    for name, t in (("x1", x1), ("x2", x2)):
+        if not isinstance(t, Tensor) or t.ndim < 2:
+            raise ShapeError(f"cdist: {name} must be a tensor of at least 2 dims (…, rows, "
+                             f"features), got {getattr(t, 'shape', type(t).__name__)}")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise ShapeError(f"cdist: x1 {shape_str(x1.shape)} and x2 {shape_str(x2.shape)} must "
+                         f"have the same number of features (last dim)")
+    p = float(p)
+    if not p >= 0:
+        raise ShapeError(f"cdist: p must be ≥ 0, got {p}")
+    a, b = x1._data, x2._data
+    d = a[..., :, None, :] - b[..., None, :, :]              # (…, P, R, M)
+    ad = abs(d)
+    if p == float("inf"):
+        out = ad.max(axis=-1)
+    elif p == 0:
+        out = (ad != 0).sum(axis=-1).astype(a.dtype)
+    elif p == 2:
+        out = (d * d).sum(axis=-1) ** 0.5
+    else:
+        out = (ad ** p).sum(axis=-1) ** (1.0 / p)
+
+    def backward(g):
+        xp = backend.xp_of(g)
+        if p == 0:
+            dd = xp.zeros_like(d)
+        elif p == float("inf"):
+            hit = ad == out[..., None]
+            dd = xp.sign(d) * hit / xp.maximum(hit.sum(axis=-1, keepdims=True), 1)
+        else:
+            safe = xp.where(out > 0, out, 1)[..., None]
+            dd = d / safe if p == 2 else xp.sign(d) * (ad / safe) ** (p - 1)
+            dd = xp.where(out[..., None] > 0, dd, 0)
+        gd = g[..., None] * dd                                # (…, P, R, M)
+        return (unbroadcast(gd.sum(axis=-2), x1.shape) if x1.requires_grad else None,
+                unbroadcast(-gd.sum(axis=-3), x2.shape) if x2.requires_grad else None)
+
+    return Tensor._op(out, (x1, x2), backward)

@@ -7,7 +7,7 @@ import numpy as np
 
 from .._checks import normalize_dims
 from ..backend import like, same_device
-from ..errors import ShapeError, shape_str
+from ..errors import DTypeError, ShapeError, shape_str
 from ..tensor import Tensor
 
 
@@ -128,3 +128,38 @@ def is_nonzero(input) -> bool:  # noqa: A002
         raise ShapeError(f"is_nonzero: expects a tensor with one element, got shape "
                          f"{shape_str(x.shape)}")
     return bool(x.reshape(()) != 0)
+
+
+# --------------------------------------------------------------------------- bitwise: & | ^ ~
+def _integral(x, name):
+    if x.dtype.kind not in "biu":
+        raise DTypeError(f"{name}: defined for bool and integer tensors, got dtype {x.dtype} "
+                         f"(as torch); for truth values of floats use logical_* or comparisons")
+    return x
+
+
+def _bitwise(ufunc, name):
+    def op(input, other) -> Tensor:  # noqa: A002
+        x = _integral(_tensor(input, name), name)
+        y = _integral(_arr(other, x, name), name)
+        try:
+            return Tensor._wrap(ufunc(x, y))
+        except ValueError:
+            raise ShapeError(f"{name}: shapes {shape_str(x.shape)} and {shape_str(y.shape)} "
+                             f"cannot be broadcast together") from None
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = (f"Element-wise bitwise {name.split('_')[1].upper()} of bool or integer "
+                  f"tensors (the ``{ {'and': '&', 'or': '|', 'xor': '^'}[name.split('_')[1]]}`` "
+                  f"operator), as torch.{name}; no gradient.")
+    return op
+
+
+bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
+bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
+bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
+
+
+def bitwise_not(input) -> Tensor:  # noqa: A002
+    """Element-wise NOT of a bool tensor (bitwise for integers): the ``~`` operator."""
+    x = _integral(_tensor(input, "bitwise_not"), "bitwise_not")
+    return Tensor._wrap(np.invert(x))

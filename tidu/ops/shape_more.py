@@ -254,3 +254,31 @@ def mT(a: Tensor) -> Tensor:  # noqa: N802 - torch's name
     if a.ndim < 2:
         raise DimError(f"mT: expects a tensor with at least 2 dims, got shape {shape_str(a.shape)}")
     return transpose(a, -2, -1)
+
+
+def unfold(a: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """Every window of ``size`` values along ``dimension``, ``step`` apart, as
+    torch.Tensor.unfold: that dim becomes the window count (n − size)//step + 1 and a new last
+    dim of length ``size`` holds each window.  A value in several windows gets the sum of their
+    gradients."""
+    dim = normalize_dim(dimension, max(a.ndim, 1), "unfold", "dimension")
+    size = _int(size, "size", "unfold", low=0)
+    step = _int(step, "step", "unfold", low=1)
+    x = a._data if a.ndim else a._data.reshape(1)
+    n = x.shape[dim]
+    if size > n:
+        raise ShapeError(f"unfold: size={size} is larger than dimension {dim} of size {n} "
+                         f"(shape {shape_str(a.shape)})")
+    xp = xp_of(x)
+    starts = xp.arange(0, n - size + 1, step)
+    idx = starts[:, None] + xp.arange(size)[None, :]             # (windows, size)
+    out = xp.moveaxis(xp.take(x, idx, axis=dim), dim + 1, -1)    # … windows … size
+
+    def backward(g):
+        g = xp_of(g).moveaxis(g, -1, dim + 1)                    # … windows, size …
+        full = xp_of(g).zeros(x.shape, dtype=g.dtype)
+        where = (slice(None),) * dim + (idx,)
+        index_add(full, where, g)
+        return (full.reshape(a.shape),)
+
+    return Tensor._op(out, (a,), backward)

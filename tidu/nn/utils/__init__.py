@@ -1,7 +1,8 @@
 """Utilities on parameters, as ``torch.nn.utils``: gradient clipping, and parameters as one
-flat vector and back."""
+flat vector and back; ``tidu.nn.utils.rnn`` pads variable-length sequences."""
 import warnings
 
+from . import rnn
 from .clip_grad import clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 
