@@ -23,6 +23,8 @@ if _DEVICE:
     from tidu.backend import to_numpy
 
     def _host(value):
+        if isinstance(value, tidu.Tensor):  # a state_dict entry, say
+            return to_numpy(value._data)
         return to_numpy(value) if hasattr(value, "shape") and not isinstance(value, np.generic) else value
 
     def _on_host(assertion):  # as cupy.testing: compare device results with host expectations

@@ -76,7 +76,7 @@ def test_model_optimizer_and_random_state_are_restored_exactly():
     opt.zero_grad()
     loss.backward()                                          # gradients present
     model.eval()
-    weights = {k: np.array(v) for k, v in model.state_dict().items()}
+    weights = {k: v.cpu().numpy().copy() for k, v in model.state_dict().items()}
     grads = [np.array(p.grad._data) for p in model.parameters()]
     before = opt.state_dict()
     rng_before = tidu.random.get_rng_state()

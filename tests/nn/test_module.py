@@ -460,9 +460,9 @@ def test_state_dict_holds_tensors_as_torch():
         assert all(not v.requires_grad for v in m.state_dict().values())
         with (tidu if m is ours else torch).no_grad():
             m[0].weight.add_(1.0)
-        assert not np.allclose(np.asarray(snap["0.weight"]), m[0].weight.detach().cpu().numpy())
+        assert not np.allclose(snap["0.weight"].cpu().numpy(), m[0].weight.detach().cpu().numpy())
         m.load_state_dict(snap)
-        np.testing.assert_array_equal(np.asarray(snap["0.weight"].cpu()),
+        np.testing.assert_array_equal(snap["0.weight"].cpu().numpy(),
                                       m[0].weight.detach().cpu().numpy())
         assert m.state_dict(keep_vars=True)["0.weight"] is m[0].weight
         assert list(m.state_dict(prefix="net.")) == ["net." + k for k in m.state_dict()]

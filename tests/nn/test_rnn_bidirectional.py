@@ -152,7 +152,7 @@ def test_parameter_names_shapes_order_and_repr_as_torch(name, kw):
 def test_state_dict_round_trip_through_torch():
     tm = nn.GRU(3, 4, num_layers=2, bidirectional=True, dtype=np.float64)
     pm = torch.nn.GRU(3, 4, num_layers=2, bidirectional=True).double()
-    pm.load_state_dict({k: torch.from_numpy(np.asarray(v))
+    pm.load_state_dict({k: torch.from_numpy(v.cpu().numpy())
                         for k, v in tm.state_dict().items()})
     x = np.random.default_rng(17).standard_normal((5, 2, 3))
     out_t = tm(T64(x))

@@ -126,7 +126,7 @@ def test_parameter_names_shapes_and_init_match_torch(name, kw, bias):
     assert tm.weight_ih.shape == (GATES[name] * H, I)
     bound = 1 / math.sqrt(H)
     for k, v in t_sd.items():
-        v = np.asarray(v)
+        v = v.cpu().numpy()
         assert np.all(np.abs(v) <= bound), k
         assert v.std() > 0.4 * bound, k        # spread over the interval, not constant
     if not bias:

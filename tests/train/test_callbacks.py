@@ -28,7 +28,7 @@ def _model(seed=0):
 
 
 def _snapshot(model):
-    return {k: np.array(v) for k, v in model.state_dict().items()}
+    return {k: v.cpu().numpy().copy() for k, v in model.state_dict().items()}
 
 
 class Script(Callback):

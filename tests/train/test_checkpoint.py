@@ -35,9 +35,10 @@ def _run(*args):
 
 def _assert_bit_identical(a: dict, b: dict):
     assert a.keys() == b.keys()
+    host = lambda v: v.cpu().numpy() if isinstance(v, tidu.Tensor) else np.asarray(v)  # noqa: E731
     for key in a:
         assert a[key].dtype == b[key].dtype
-        assert a[key].tobytes() == b[key].tobytes(), f"{key} differs"
+        assert host(a[key]).tobytes() == host(b[key]).tobytes(), f"{key} differs"
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +136,7 @@ def _setup(crash_at=None, every_n_steps=None, every_n_epochs=1, path=None):
 
 
 def _weights(model):
-    return {k: np.array(v) for k, v in model.state_dict().items()}
+    return {k: v.cpu().numpy().copy() for k, v in model.state_dict().items()}
 
 
 @pytest.mark.parametrize("crash_at,every_n_steps,every_n_epochs,saved_at", [

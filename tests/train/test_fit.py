@@ -31,7 +31,7 @@ def _mlp(d=5, k=3, dropout=0.0, seed=0):
 
 
 def _weights(model):
-    return {k: np.array(v) for k, v in model.state_dict().items()}
+    return {k: v.cpu().numpy().copy() for k, v in model.state_dict().items()}
 
 
 def _assert_same_weights(a, b):

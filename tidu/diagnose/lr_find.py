@@ -170,7 +170,7 @@ def lr_find(model, loss_fn, optimizer, data, start_lr=1e-7, end_lr=10.0, num_ste
                             f"{type(optimizer).__name__}")
 
     params = list(model.parameters())
-    weights = {k: np.array(v, copy=True) for k, v in model.state_dict().items()}
+    weights = {k: v.clone() for k, v in model.state_dict().items()}
     opt_state = optimizer.state_dict()
     grads = [p.grad for p in params]
     was_training = model.training

@@ -39,8 +39,9 @@ def lift(x, like: Tensor, op: str) -> Tensor:
                 return Tensor._wrap(x._data.astype(like._data.dtype))
         return x
     arr = np.asarray(x)
-    if like._data.dtype.kind == "f" and arr.dtype != like._data.dtype:
-        arr = arr.astype(like._data.dtype)
+    if like._data.dtype.kind == "f":
+        if arr.dtype != like._data.dtype:
+            arr = arr.astype(like._data.dtype)
     elif arr.dtype.kind == "f":  # int tensor · 0.5 gives the default float dtype, as torch
         arr = arr.astype(get_default_dtype())
     return Tensor._wrap(backend.like(like._data, arr))  # a number or host array joins its device

@@ -100,7 +100,7 @@ class EarlyStopping(Callback):
         return value - self.min_delta > reference
 
     def _snapshot(self) -> dict:
-        return {k: np.array(v, copy=True) for k, v in self.model.state_dict().items()}
+        return {k: v.clone() for k, v in self.model.state_dict().items()}
 
     def on_epoch_end(self, epoch, logs=None):
         current = monitored_value("EarlyStopping", self.monitor, logs)

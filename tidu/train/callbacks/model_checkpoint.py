@@ -4,7 +4,6 @@ from __future__ import annotations
 import math
 import os
 
-import numpy as np
 
 from .base import Callback
 from .monitor import monitored_value, resolve_mode
@@ -81,7 +80,7 @@ class ModelCheckpoint(Callback):
         directory = os.path.dirname(os.path.abspath(path))
         os.makedirs(directory, exist_ok=True)
         if self.save_weights_only:
-            save({k: np.asarray(v) for k, v in self.model.state_dict().items()}, path)
+            save(self.model.state_dict(), path)
         else:
             save(self.trainer.state_dict(), path)
         self.last_path = path
