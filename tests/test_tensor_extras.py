@@ -147,3 +147,15 @@ def test_format_spec_on_a_0d_tensor_as_torch():
     for lib in (tidu, torch):
         with pytest.raises(TypeError, match="unsupported format string"):
             f"{lib.tensor([1.5]):.2f}"
+
+
+@pytest.mark.parametrize("data", [np.array([1.5, 2.0]), np.array([1.5], dtype=np.float32),
+                                  np.array([1, 2]), np.array([True]), [1.5, 2.0], [1, 2], 3.0,
+                                  np.float64(2.5)])
+def test_tensor_and_as_tensor_keep_dtypes_as_torch(data):
+    for make in ("tensor", "as_tensor"):
+        ours, theirs = getattr(tidu, make)(data), getattr(torch, make)(data)
+        assert str(ours.dtype) == str(theirs.dtype).replace("torch.", ""), (make, data)
+    # the constructor gives float data the default dtype, as torch.Tensor
+    if np.asarray(data).dtype.kind == "f":
+        assert tidu.Tensor(data).dtype == np.float32 == torch.Tensor(np.asarray(data)).numpy().dtype
