@@ -15,6 +15,27 @@ _ADAM_RANGES = {**Optimizer.hyper_ranges, "lr": NON_NEGATIVE, "betas": (UNIT_OPE
                 "eps": NON_NEGATIVE, "weight_decay": NON_NEGATIVE}
 
 
+def adam_moments(param, grad, state, group, work) -> int:
+    """One step of Adam's moments, in place: weight decay (L2 into the gradient, or decoupled
+    onto the weights), m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g²; returns the new step count
+    (shared by Adam/AdamW and RAdam)."""
+    lr, wd = group["lr"], group["weight_decay"]
+    beta1, beta2 = group["betas"]
+    state["step"] += 1
+    d = grad
+    if wd and group["decoupled_weight_decay"]:
+        param *= 1 - lr * wd
+    else:
+        d = decayed_grad(param, grad, wd, work[0])
+    lerp_(state["exp_avg"], d, 1 - beta1, work[1])
+    exp_avg_sq = state["exp_avg_sq"]
+    exp_avg_sq *= beta2
+    np.multiply(d, d, out=work[1])
+    work[1] *= 1 - beta2
+    exp_avg_sq += work[1]
+    return state["step"]
+
+
 class Adam(Optimizer):
     r"""Adam (Kingma & Ba 2015), PyTorch's formulation and defaults (lr=1e-3,
     betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, decoupled_weight_decay=False;
@@ -53,22 +74,11 @@ class Adam(Optimizer):
         return state
 
     def _update(self, param, grad, state, group):
-        lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
+        lr, eps = group["lr"], group["eps"]
         beta1, beta2 = group["betas"]
         work = self._work(param, 2)
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        state["step"] += 1
-        step = state["step"]
-        d = grad
-        if wd and group["decoupled_weight_decay"]:
-            param *= 1 - lr * wd
-        else:
-            d = decayed_grad(param, grad, wd, work[0])
-        lerp_(exp_avg, d, 1 - beta1, work[1])
-        exp_avg_sq *= beta2
-        np.multiply(d, d, out=work[1])
-        work[1] *= 1 - beta2
-        exp_avg_sq += work[1]
+        step = adam_moments(param, grad, state, group, work)
         step_size = lr / (1 - beta1 ** step)
         bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
         second = exp_avg_sq

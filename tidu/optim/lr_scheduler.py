@@ -278,7 +278,25 @@ class LinearLR(LRScheduler):
         return [base * (s + (e - s) * min(n, self.last_epoch) / n) for base in self.base_lrs]
 
 
-class SequentialLR(LRScheduler):
+class _Composite:
+    """The state of a scheduler made of schedulers (`SequentialLR`, `ChainedScheduler`): its
+    own fields plus each inner scheduler's state_dict, in order."""
+
+    def state_dict(self) -> dict:
+        state = copy.deepcopy({k: v for k, v in self.__dict__.items()
+                               if k not in ("optimizer", "_schedulers", "_is_initial")})
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        state = dict(state_dict)
+        inner = state.pop("_schedulers")
+        self.__dict__.update(copy.deepcopy(state))
+        for scheduler, s in zip(self._schedulers, inner):
+            scheduler.load_state_dict(s)
+
+
+class SequentialLR(_Composite, LRScheduler):
     """Run ``schedulers[0]`` until ``milestones[0]``, then ``schedulers[1]`` (restarted at its
     step 0) until ``milestones[1]``, and so on — e.g. a LinearLR warm-up then CosineAnnealingLR.
     All must belong to ``optimizer``; ReduceLROnPlateau cannot be one of them."""
@@ -322,18 +340,6 @@ class SequentialLR(LRScheduler):
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()
 
-    def state_dict(self) -> dict:
-        state = copy.deepcopy({k: v for k, v in self.__dict__.items()
-                               if k not in ("optimizer", "_schedulers", "_is_initial")})
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
-
-    def load_state_dict(self, state_dict: dict) -> None:
-        state = dict(state_dict)
-        inner = state.pop("_schedulers")
-        self.__dict__.update(copy.deepcopy(state))
-        for scheduler, s in zip(self._schedulers, inner):
-            scheduler.load_state_dict(s)
 
 
 class OneCycleLR(LRScheduler):
@@ -929,7 +935,7 @@ class CyclicLR(LRScheduler):
         self._init_scale_mode()
 
 
-class ChainedScheduler(LRScheduler):
+class ChainedScheduler(_Composite, LRScheduler):
     """Step several schedulers of one optimizer together, every step: their (chainable)
     factors multiply, e.g. ``ChainedScheduler([ConstantLR(opt, 0.1, total_iters=2),
     ExponentialLR(opt, 0.9)])``.  ``optimizer`` defaults to the first scheduler's;
@@ -959,15 +965,3 @@ class ChainedScheduler(LRScheduler):
             scheduler.step()
         self._last_lr = self._current_lrs()
 
-    def state_dict(self) -> dict:
-        state = copy.deepcopy({k: v for k, v in self.__dict__.items()
-                               if k not in ("optimizer", "_schedulers", "_is_initial")})
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
-
-    def load_state_dict(self, state_dict: dict) -> None:
-        state = dict(state_dict)
-        inner = state.pop("_schedulers")
-        self.__dict__.update(copy.deepcopy(state))
-        for scheduler, s in zip(self._schedulers, inner):
-            scheduler.load_state_dict(s)

@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from .adam import _ADAM_RANGES, _as_pair
-from .optimizer import Optimizer, decayed_grad, lerp_
+from .adam import _ADAM_RANGES, _as_pair, adam_moments
+from .optimizer import Optimizer
 
 
 class RAdam(Optimizer):
@@ -41,22 +41,11 @@ class RAdam(Optimizer):
         return {"step": 0, "exp_avg": np.zeros_like(param), "exp_avg_sq": np.zeros_like(param)}
 
     def _update(self, param, grad, state, group):
-        lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
+        lr, eps = group["lr"], group["eps"]
         beta1, beta2 = group["betas"]
         work = self._work(param, 2)
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-        state["step"] += 1
-        step = state["step"]
-        d = grad
-        if wd and group["decoupled_weight_decay"]:
-            param *= 1 - lr * wd
-        else:
-            d = decayed_grad(param, grad, wd, work[0])
-        lerp_(exp_avg, d, 1 - beta1, work[1])
-        exp_avg_sq *= beta2
-        np.multiply(d, d, out=work[1])
-        work[1] *= 1 - beta2
-        exp_avg_sq += work[1]
+        step = adam_moments(param, grad, state, group, work)
         bias_correction1 = 1 - beta1 ** step
         bias_correction2 = 1 - beta2 ** step
         rho_inf = 2 / (1 - beta2) - 1

@@ -12,6 +12,7 @@ import numpy as np
 
 from ...tensor import Tensor
 from .. import functional as F
+from ..functional.loss import _legacy as _legacy_reduction  # PyTorch's size_average/reduce mapping
 from .module import Module
 from ...errors import ArgumentError
 
@@ -19,17 +20,6 @@ __all__ = ["MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "Cr
            "NLLLoss", "MultiMarginLoss", "TripletMarginLoss", "SmoothL1Loss", "KLDivLoss",
            "MarginRankingLoss", "SoftMarginLoss", "CosineEmbeddingLoss", "GaussianNLLLoss",
            "PoissonNLLLoss"]
-
-
-def _legacy_reduction(size_average, reduce, reduction: str) -> str:
-    """PyTorch's mapping of the deprecated size_average/reduce pair onto ``reduction``."""
-    if size_average is None and reduce is None:
-        return reduction
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    if not reduce:
-        return "none"
-    return "mean" if size_average else "sum"
 
 
 def _array(w):
