@@ -91,9 +91,9 @@ def test_a_model_moved_to_the_device_trains_like_on_the_host():
             loss = F.cross_entropy(model(tidu.Tensor(x, device=device)), tidu.Tensor(y, device=device))
             loss.backward()
             opt.step()
-        assert {device_of(a) for a in model.state_dict().values()} == {device}
+        assert {device_of(a._data) for a in model.state_dict().values()} == {device}
         assert {device_of(s["exp_avg"]) for s in opt.state.values()} == {device}
-        return {k: to_numpy(v) for k, v in model.to("cpu").state_dict().items()}
+        return {k: to_numpy(v._data) for k, v in model.to("cpu").state_dict().items()}
 
     host, device = run("cpu"), run("fake")
     for key in host:  # same draws (dropout masks come from the one seeded generator)

@@ -24,6 +24,7 @@ import math
 import os
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -78,8 +79,12 @@ def parse_rule(text: str) -> Rule:
     return rule
 
 
+_PARSE = threading.Lock()  # CPython 3.11's parser is not safe to call from two threads at once
+
+
 def rule_of(path: Path) -> Rule:
-    doc = ast.get_docstring(ast.parse(path.read_text())) or ""
+    with _PARSE:
+        doc = ast.get_docstring(ast.parse(path.read_text())) or ""
     lines = [ln for ln in doc.splitlines() if ln.startswith("COMPARE:")]
     if len(lines) != 1:
         raise ValueError(f"{path.name}: the docstring needs exactly one 'COMPARE:' line")
