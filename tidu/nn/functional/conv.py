@@ -1,4 +1,5 @@
-"""2-D convolution (im2col + one matmul, one graph node) and torch-style padding.
+"""2-D convolution (im2col + one matmul, one graph node), 1-D convolution on a 2-D view, and
+torch-style padding.
 
 Shapes are NCHW as PyTorch: input (N, C_in, H, W) (or unbatched (C_in, H, W)), weight
 (C_out, C_in, kH, kW), bias (C_out,).  With stride s, padding p and dilation d per spatial dim,
@@ -18,6 +19,10 @@ Backward, for the output gradient G reshaped to (N, C_out, H_out·W_out):
     ∂b = Σ_{n,y,x} G[n, :, y, x]
     ∂x = col2im(W₂ᵀ G[n])                   (one matmul, then for each of the kH·kW kernel
                                               offsets one strided slice add; no pixel loops)
+
+conv1d runs conv2d on the (N, C_in, 1, L) view of its input with the (C_out, C_in/groups, 1, k)
+view of its weight (stride (1, s), padding (0, p), dilation (1, d)); the views are
+differentiable reshapes, so the gradients are conv2d's, reshaped back.
 """
 from __future__ import annotations
 
@@ -29,7 +34,7 @@ from ...ops.elementwise import lift
 from ...ops.shape import pad as _pad_op
 from ...tensor import Tensor
 
-__all__ = ["conv2d", "pad"]
+__all__ = ["conv1d", "conv2d", "pad"]
 
 
 # --------------------------------------------------------------------------- argument helpers
@@ -45,6 +50,17 @@ def _pair(value, name: str, who: str, minimum: int) -> tuple[int, int]:
     if min(pair) < minimum:
         raise ArgumentError(f"{who}: {name} must be ≥ {minimum}, got {value!r}")
     return pair
+
+
+def _single(value, name: str, who: str, minimum: int) -> int:
+    """An int or a one-element tuple/list of ints (PyTorch's ``_single``), ≥ ``minimum``."""
+    if isinstance(value, (tuple, list)) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ArgumentError(f"{who}: {name} must be an int or a 1-tuple of ints, got {value!r}")
+    if value < minimum:
+        raise ArgumentError(f"{who}: {name} must be ≥ {minimum}, got {value!r}")
+    return int(value)
 
 
 def _conv_padding(padding, kernel, dilation, stride, who) -> tuple[int, int, int, int]:
@@ -200,6 +216,57 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, who) -> Tens
         return gx, gw, gb
 
     return Tensor._op(out[0] if unbatched else out, parents, backward)
+
+
+# --------------------------------------------------------------------------- conv1d
+def conv1d(input, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Tensor:
+    """1-D cross-correlation over (N, C_in, L) input, as `torch.nn.functional.conv1d`.
+
+    out[n, o, x] = b[o] + Σ_{c,i} w[o, c, i] · x_pad[n, c, s·x + d·i],
+    L_out = ⌊(L + 2p − d·(k − 1) − 1)/s⌋ + 1.
+
+    ``stride`` (default 1), ``padding`` (default 0; also 'valid' or 'same', the latter for
+    stride 1 only, the odd extra element after as PyTorch) and ``dilation`` (default 1) are
+    ints or 1-tuples; ``groups`` (default 1) as in `conv2d`.  Weight (C_out, C_in/groups, k),
+    bias (C_out,) or None; input (N, C_in, L) or unbatched (C_in, L).  Computed by `conv2d` on
+    the (N, C_in, 1, L) view with a (1, k) kernel.
+    """
+    return _conv1d(input, weight, bias, stride, padding, dilation, groups, "conv1d")
+
+
+def _conv1d(input, weight, bias, stride, padding, dilation, groups, who) -> Tensor:
+    if not isinstance(weight, Tensor):
+        raise TypeError(f"{who}: weight must be a Tensor, got {type(weight).__name__}")
+    if weight.ndim != 3:
+        raise ShapeError(f"{who}: weight must be 3-D (out_channels, in_channels/groups, "
+                         f"kernel_size), got shape {shape_str(weight.shape)}")
+    x = lift(input, weight, who)
+    if x.ndim not in (2, 3):
+        raise ShapeError(f"{who}: expected a 3-D input (N, C_in, L) or a 2-D unbatched input "
+                         f"(C_in, L), got shape {shape_str(x.shape)}")
+    s = _single(stride, "stride", who, 1)
+    d = _single(dilation, "dilation", who, 1)
+    pad2 = padding if isinstance(padding, str) else (0, _single(padding, "padding", who, 0))
+    k = weight.shape[2]
+    if isinstance(groups, (int, np.integer)) and not isinstance(groups, bool) and groups >= 1:
+        if weight.shape[0] % groups:
+            raise ShapeError(f"{who}: Given groups={groups}, expected weight to be divisible by "
+                             f"{groups} at dimension 0, but got weight of shape "
+                             f"{shape_str(weight.shape)} instead")
+        if x.shape[-2] != weight.shape[1] * groups:
+            raise ShapeError(f"{who}: Given groups={groups}, weight of shape "
+                             f"{shape_str(weight.shape)} expects input with "
+                             f"{weight.shape[1] * groups} channels, but got input of shape "
+                             f"{shape_str(x.shape)} with {x.shape[-2]} channels instead")
+        pads = _conv_padding(pad2, (1, k), (1, d), (1, s), who)
+        if x.shape[-1] + pads[2] + pads[3] < d * (k - 1) + 1:
+            raise ShapeError(f"{who}: padded input length ({x.shape[-1] + pads[2] + pads[3]}) "
+                             f"is smaller than the kernel size ({d * (k - 1) + 1}, dilation "
+                             f"included); input shape {shape_str(x.shape)}, weight shape "
+                             f"{shape_str(weight.shape)}, padding {padding!r}")
+    out = _conv2d(x.unsqueeze(-2), weight.unsqueeze(2), bias, (1, s), pad2, (1, d), groups, who)
+    return out.squeeze(-2)
 
 
 # --------------------------------------------------------------------------- col2im

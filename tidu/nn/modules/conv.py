@@ -1,4 +1,4 @@
-"""`Conv2d`: a 2-D convolution layer (see tidu.nn.functional.conv for the math)."""
+"""`Conv1d` and `Conv2d`: convolution layers (see tidu.nn.functional.conv for the math)."""
 from __future__ import annotations
 
 import math
@@ -7,12 +7,12 @@ import numpy as np
 
 from ...errors import ArgumentError, ShapeError, shape_str
 from ...tensor import get_default_dtype
-from ..functional.conv import _conv2d, _conv_padding, _pair
+from ..functional.conv import _conv1d, _conv2d, _conv_padding, _pair, _single
 from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Conv2d"]
+__all__ = ["Conv1d", "Conv2d"]
 
 
 class Conv2d(Module):
@@ -99,6 +99,98 @@ class Conv2d(Module):
         if self.padding != (0, 0):
             s += f", padding={self.padding!r}"
         if self.dilation != (1, 1):
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
+
+
+class Conv1d(Module):
+    """1-D cross-correlation over (N, C, L) input, as `torch.nn.Conv1d`.
+
+    out[n, o, x] = b[o] + Σ_{c,i} w[o, c, i] · x_pad[n, c, s·x + d·i],
+    L_out = ⌊(L + 2p − d·(k − 1) − 1)/s⌋ + 1, weight of shape (out, in/groups, k).
+
+    Defaults as PyTorch: stride=1, padding=0 (an int, 'valid' or 'same'), dilation=1,
+    groups=1, bias=True, padding_mode='zeros' (the only mode supported).  ``kernel_size``,
+    ``stride``, ``padding`` and ``dilation`` are stored as 1-tuples as PyTorch does.
+    Initialization as PyTorch: w ~ kaiming_uniform_(a=√5), i.e. U(−1/√fan_in, 1/√fan_in)
+    with fan_in = (in/groups)·k, and b ~ U(−1/√fan_in, 1/√fan_in).  Input (N, in, L) or
+    unbatched (in, L); computed by conv2d on the (N, in, 1, L) view.
+
+    Examples
+    --------
+    >>> import tidu
+    >>> conv = tidu.nn.Conv1d(16, 8, 3, padding=1)
+    >>> tuple(conv.weight.shape), tuple(conv(tidu.zeros(2, 16, 10)).shape)
+    ((8, 16, 3), (2, 8, 10))
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 dtype=None):
+        super().__init__()
+        who = "Conv1d"
+        if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+            raise ArgumentError(f"{who}: groups must be a positive integer, got {groups!r}")
+        if padding_mode != "zeros":
+            raise NotImplementedError(f"{who}: padding_mode={padding_mode!r} is not supported; "
+                                      f"tidu implements only padding_mode='zeros'")
+        for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+                raise ArgumentError(f"{who}: {name} must be a positive int, got {v!r}")
+        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        if self.in_channels % groups:
+            raise ArgumentError(f"{who}: in_channels must be divisible by groups, got "
+                                f"in_channels={in_channels}, groups={groups}")
+        if self.out_channels % groups:
+            raise ArgumentError(f"{who}: out_channels must be divisible by groups, got "
+                                f"out_channels={out_channels}, groups={groups}")
+        self.kernel_size = (_single(kernel_size, "kernel_size", who, 1),)
+        self.stride = (_single(stride, "stride", who, 1),)
+        self.dilation = (_single(dilation, "dilation", who, 1),)
+        if isinstance(padding, str):
+            _conv_padding(padding, (1,) + self.kernel_size, (1,) + self.dilation,
+                          (1,) + self.stride, who)  # validate
+            self.padding = padding
+        else:
+            self.padding = (_single(padding, "padding", who, 0),)
+        self.groups, self.padding_mode = int(groups), padding_mode
+        dtype = dtype or get_default_dtype()
+        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+        self.weight = Parameter(np.empty(shape, dtype=dtype), dtype=dtype)
+        if bias:
+            self.bias = Parameter(np.empty(self.out_channels, dtype=dtype), dtype=dtype)
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init.calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x):
+        shape = getattr(x, "shape", None)
+        if shape is None:
+            shape = np.shape(x)
+        if len(shape) not in (2, 3) or shape[-2] != self.in_channels:
+            raise ShapeError(f"{self!r}: expected input of shape (N, {self.in_channels}, L) "
+                             f"(or unbatched ({self.in_channels}, L)), got shape "
+                             f"{shape_str(shape)}")
+        return _conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                       self.groups, repr(self))
+
+    def extra_repr(self):
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding != (0,):
+            s += f", padding={self.padding!r}"
+        if self.dilation != (1,):
             s += f", dilation={self.dilation}"
         if self.groups != 1:
             s += f", groups={self.groups}"
