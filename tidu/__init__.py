@@ -11,7 +11,8 @@ from .backend import get_backend, get_default_device, set_backend
 from .creation import (arange, empty, empty_like, eye, from_numpy, full, full_like, linspace, logspace,
                        normal, ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm,
                        zeros, zeros_like)
-from .creation import multinomial
+from .creation import (BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor,
+                       multinomial)
 from .errors import (DeviceError, DTypeError, GraphError, IndexRangeError, SerializationError, ShapeError,
                      StateDictError, TiduError)
 from .ops import (abs, add, clip, concatenate, div, exp, flatten, log, matmul, max, maximum,
@@ -22,6 +23,7 @@ from .ops import (all, any, bmm, ceil, cos, cumsum, eq, expand, expand_as, expm1
                   rsqrt, sigmoid, sign, sin, sort, square, t, tanh, topk, view_as)
 from .ops import amax, amin, scatter, scatter_add
 from .ops import bincount, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, cdist, index_put
+from .ops import digamma, lgamma, mode, unique
 from .ops import (addmm, allclose, aminmax, argsort, atan2, broadcast_to, chunk, clamp_max,  # noqa: A004
                   clamp_min, count_nonzero, cumprod, diag, dot, einsum, equal, erf, exp2, flip,
                   floor_divide, fmod, frac, hypot, index_add, index_fill, is_nonzero, isclose,

@@ -31,7 +31,8 @@ from .tensor import Tensor, get_default_dtype
 
 __all__ = ["zeros", "ones", "full", "empty", "eye", "arange", "linspace", "logspace", "rand",
            "randn", "randint", "randperm", "normal", "zeros_like", "ones_like", "full_like",
-           "empty_like", "rand_like", "randn_like", "from_numpy", "multinomial"]
+           "empty_like", "rand_like", "randn_like", "from_numpy", "multinomial", "FloatTensor",
+           "DoubleTensor", "LongTensor", "IntTensor", "BoolTensor", "ByteTensor"]
 
 
 # --------------------------------------------------------------------------- argument checks
@@ -404,3 +405,27 @@ def multinomial(input, num_samples: int, replacement: bool = False, *, generator
         out = np.argsort(-keys, axis=1, kind="stable")[:, :n]
     out = out.astype(np.int64).reshape(w.shape[:-1] + (n,))
     return Tensor(out, device=input.device)
+
+
+def _legacy_type(dtype, name: str):
+    """``torch.FloatTensor(...)``-style constructors: sizes give a zero tensor of that shape,
+    data (a list, array or tensor) a tensor of ``dtype``."""
+    def make(*args) -> Tensor:
+        if not args or all(isinstance(a, numbers.Integral) and not isinstance(a, bool)
+                           for a in args):
+            return zeros(*args, dtype=dtype)
+        if len(args) == 1:
+            data = args[0]
+            data = data._data if isinstance(data, Tensor) else data
+            return Tensor(np.array(to_numpy(data) if hasattr(data, "dtype") else data,
+                                   dtype=dtype), dtype=dtype)
+        raise ArgumentError(f"{name}: give sizes (ints) or one sequence of data, got {args!r}")
+    make.__name__ = make.__qualname__ = name
+    make.__doc__ = (f"``tidu.{name}(data)`` or ``tidu.{name}(*sizes)``: PyTorch's legacy "
+                    f"constructor of a {np.dtype(dtype).name} tensor (sizes give zeros).")
+    return make
+
+
+FloatTensor, DoubleTensor = _legacy_type(np.float32, "FloatTensor"), _legacy_type(np.float64, "DoubleTensor")
+LongTensor, IntTensor = _legacy_type(np.int64, "LongTensor"), _legacy_type(np.int32, "IntTensor")
+BoolTensor, ByteTensor = _legacy_type(np.bool_, "BoolTensor"), _legacy_type(np.uint8, "ByteTensor")

@@ -122,3 +122,59 @@ def test_multinomial_without_replacement_never_repeats_nor_draws_zero_weight():
         w.multinomial(5)
     with pytest.raises(ArgumentError, match="non-negative"):
         tidu.multinomial(tidu.tensor([1.0, -1.0]), 1)
+
+
+# ----------------------------------------------------------------------------- second held-out batch
+@pytest.mark.parametrize("kwargs", [{}, {"return_inverse": True}, {"return_counts": True},
+                                    {"return_inverse": True, "return_counts": True},
+                                    {"dim": 0, "return_inverse": True}])
+def test_unique(kwargs):
+    x = RNG.integers(0, 4, (5, 3))
+    ours, theirs = tidu.unique(tidu.tensor(x), **kwargs), torch.unique(torch.tensor(x), **kwargs)
+    ours = ours if isinstance(ours, tuple) else (ours,)
+    theirs = theirs if isinstance(theirs, tuple) else (theirs,)
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_array_equal(_host(a), b.numpy())
+
+
+@pytest.mark.parametrize("dim, keepdim", [(0, False), (1, True), (-1, False)])
+def test_mode_values_indices_and_gradient(dim, keepdim):
+    x = RNG.integers(0, 3, (6, 7)).astype(np.float64)
+    out = compare_fn(lambda a: a.mode(dim, keepdim=keepdim), lambda a: a.mode(dim, keepdim=keepdim), x)
+    assert out._fields == ("values", "indices")
+
+
+@pytest.mark.parametrize("name", ["lgamma", "digamma"])
+def test_gamma_functions(name):
+    x = np.abs(RNG.standard_normal((3, 4))) * 3 + 0.2
+    compare_fn(getattr(tidu, name), getattr(torch, name), x)
+    compare_fn(lambda a: getattr(a, name)(), lambda a: getattr(a, name)(), x)
+
+
+def test_var_std_take_the_older_unbiased_keyword():
+    x = RNG.standard_normal((4, 5))
+    for name in ("var", "std"):
+        for unbiased in (True, False):
+            compare_fn(lambda a: getattr(a, name)(dim=1, unbiased=unbiased),
+                       lambda a: getattr(a, name)(dim=1, unbiased=unbiased), x)
+        compare_fn(lambda a: getattr(a, name)(False), lambda a: getattr(a, name)(False), x)
+    with pytest.raises(ArgumentError, match="not both"):
+        tidu.tensor(x).var(correction=0, unbiased=True)
+
+
+@pytest.mark.parametrize("name", ["FloatTensor", "DoubleTensor", "LongTensor", "IntTensor",
+                                  "BoolTensor", "ByteTensor"])
+def test_legacy_type_constructors(name):
+    ours, theirs = getattr(tidu, name)([1, 0, 2]), getattr(torch, name)([1, 0, 2])
+    assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+    np.testing.assert_array_equal(_host(ours), theirs.numpy())
+    assert getattr(tidu, name)(2, 3).shape == tuple(getattr(torch, name)(2, 3).shape)
+
+
+def test_hook_dicts_are_readable_as_torch():
+    for lib in (tidu, torch):
+        m = lib.nn.Tanh()
+        handle = m.register_forward_hook(lambda *args: None)
+        assert len(m._forward_hooks) == 1
+        handle.remove()
+        assert len(m._forward_hooks) == 0 and len(m._forward_pre_hooks) == 0

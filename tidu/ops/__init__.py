@@ -16,12 +16,14 @@ from . import inplace_more as _inplace_more
 from .elementwise_more import (atan2, clamp_max, clamp_min, erf, exp2, floor_divide, fmod, frac,
                                hypot, lerp, log2, log10, log_softmax, nan_to_num, reciprocal,
                                remainder, softmax, true_divide, trunc)
-from .indexing_more import argsort, bincount, index_add, index_fill, index_put, masked_select, take
+from .elementwise_more import digamma, lgamma
+from .indexing_more import (argsort, bincount, index_add, index_fill, index_put, masked_select, take,
+                            unique)
 from .linalg import addmm, cdist, diag, dot, einsum, mv, outer, trace
 from .predicates import (allclose, count_nonzero, equal, is_nonzero, isclose, isfinite, isinf,
                          isnan, logical_and, logical_not, logical_or, logical_xor, nonzero)
 from .predicates import bitwise_and, bitwise_not, bitwise_or, bitwise_xor
-from .reduction_more import (aminmax, cumprod, logsumexp, median, norm, prod, std_mean,
+from .reduction_more import (aminmax, cumprod, logsumexp, median, mode, norm, prod, std_mean,
                              var_mean)
 from .shape_more import (broadcast_to, chunk, flip, movedim, mT, narrow, ravel, repeat_interleave,
                          reshape_as, roll, split, swapaxes, swapdims, tile, tril, triu, unbind,
@@ -54,7 +56,7 @@ __all__ = ["abs", "add", "argmax", "argmin", "clip", "concatenate", "div", "exp"
            "swapaxes", "swapdims", "argsort", "masked_select", "index_add", "index_fill", "take",
            "dot", "outer", "mv", "addmm", "diag", "trace", "einsum",
            "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bincount", "index_put",
-           "cdist", "unfold"]
+           "cdist", "unfold", "unique", "mode", "lgamma", "digamma"]
 
 
 def _reflect(fn):
@@ -144,7 +146,8 @@ _methods.update({
     "__ror__": _reflect(bitwise_or), "__xor__": bitwise_xor, "__rxor__": _reflect(bitwise_xor),
     "__invert__": bitwise_not, "bitwise_and": bitwise_and, "bitwise_or": bitwise_or,
     "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
-    "bincount": bincount, "index_put": index_put, "unfold": unfold,
+    "bincount": bincount, "index_put": index_put, "unfold": unfold, "unique": unique,
+    "mode": mode, "lgamma": lgamma, "digamma": digamma,
     "multinomial": _multinomial,
 })
 _methods.update({name: getattr(_inplace_more, name) for name in _inplace_more.__all__})

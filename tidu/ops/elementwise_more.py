@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from ..backend import xp_of
+from ..backend import like, to_numpy, xp_of
 from ..errors import ArgumentError, DTypeError
 from ..tensor import Tensor
 from .elementwise import _pair, _step, add, clip, div, mul, sub, unbroadcast
@@ -46,13 +46,8 @@ def frac(a: Tensor) -> Tensor:
 
 
 def erf_array(x):
-    """erf of an array on its own device (SciPy on the host, cupyx on a GPU)."""
-    xp = xp_of(x)
-    if xp.__name__.startswith("cupy"):
-        from cupyx.scipy.special import erf as _erf  # noqa: PLC0415 - only on a GPU
-    else:
-        from scipy.special import erf as _erf  # noqa: PLC0415 - scipy comes with scikit-learn
-    return _erf(x)
+    """erf of an array on its own device."""
+    return _special("erf", x)
 
 
 def erf(a: Tensor) -> Tensor:
@@ -184,3 +179,32 @@ def log_softmax(a: Tensor, dim: int, dtype=None) -> Tensor:
     torch.log_softmax / Tensor.log_softmax."""
     from ..nn.functional.activation import log_softmax as _log_softmax
     return _log_softmax(a if dtype is None else a.to(dtype), dim)
+
+
+def _special(name, *args):
+    """SciPy's special function ``name`` of arrays, on the last one's device (cupyx on a CuPy
+    GPU; other devices compute on the host and move the result back)."""
+    x = args[-1]
+    if xp_of(x).__name__.startswith("cupy"):
+        import cupyx.scipy.special as special  # noqa: PLC0415 - only on a GPU
+        return getattr(special, name)(*args)
+    import scipy.special as special  # noqa: PLC0415 - scipy comes with scikit-learn
+    if type(x) is np.ndarray:
+        return getattr(special, name)(*args)
+    return like(x, getattr(special, name)(*args[:-1], to_numpy(x)))
+
+
+def lgamma(a: Tensor) -> Tensor:
+    """ln|Γ(x)|; d/dx = ψ(x) (the digamma function), as torch.lgamma."""
+    a = _float_input(a, "lgamma")
+    x = a._data
+    return Tensor._op(_special("gammaln", x).astype(x.dtype, copy=False), (a,),
+                      lambda g: (g * _special("digamma", x),))
+
+
+def digamma(a: Tensor) -> Tensor:
+    """ψ(x) = d ln Γ(x)/dx; d/dx = ψ′(x) (the trigamma function), as torch.digamma."""
+    a = _float_input(a, "digamma")
+    x = a._data
+    return Tensor._op(_special("digamma", x).astype(x.dtype, copy=False), (a,),
+                      lambda g: (g * _special("polygamma", 1, x).astype(x.dtype, copy=False),))

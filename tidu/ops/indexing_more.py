@@ -201,3 +201,26 @@ def index_put(a: Tensor, indices, values, accumulate: bool = False) -> Tensor:
         return ga, gv
 
     return Tensor._op(out, (a, v), backward)
+
+
+def unique(input, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
+           return_counts: bool = False, dim=None):
+    """The distinct values of ``input`` (flattened, or the distinct slices along ``dim``),
+    sorted, as torch.unique; with ``return_inverse`` also where each element went (input's
+    shape, or one index per slice), with ``return_counts`` how often each occurs.  Returns a
+    tensor, or a tuple when either extra is asked.  No gradient (as torch)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"unique: input must be a tensor, got {type(input).__name__}")
+    x = input._data
+    xp = xp_of(x)
+    if dim is not None:
+        dim = normalize_dim(dim, x.ndim, "unique")
+    values, inverse, counts = xp.unique(x, return_inverse=True, return_counts=True, axis=dim)
+    if dim is None:
+        inverse = inverse.reshape(x.shape)
+    out = [Tensor._wrap(values)]
+    if return_inverse:
+        out.append(Tensor._wrap(inverse.reshape(-1).astype(np.int64).reshape(inverse.shape)))
+    if return_counts:
+        out.append(Tensor._wrap(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)

@@ -153,10 +153,24 @@ def _centred(x, axes, correction):
     return centred, _count(x.shape, axes) - correction, (centred * centred).sum(axis=axes, keepdims=True)
 
 
+def _unbiased(op, axis, correction, unbiased):
+    """PyTorch's older spellings: ``var(dim, unbiased=False)``, and ``var(True/False)`` (a bool
+    where the dim goes is ``unbiased``) → ``correction`` 1 or 0."""
+    if isinstance(axis, bool):
+        axis, unbiased = None, axis
+    if unbiased is not None:
+        if correction != 1:
+            raise ArgumentError(f"{op}: give correction= or the older unbiased=, not both")
+        correction = 1 if unbiased else 0
+    return axis, correction
+
+
 def var(a: Tensor, axis=None, keepdims: bool = False, correction: int = 1,
-        *, dim=_UNSET, keepdim=_UNSET) -> Tensor:
-    """Σ(x − x̄)² / (n − correction); ``correction=1`` (unbiased) is PyTorch's default.
+        *, dim=_UNSET, keepdim=_UNSET, unbiased=None) -> Tensor:
+    """Σ(x − x̄)² / (n − correction); ``correction=1`` (unbiased) is PyTorch's default
+    (``unbiased=False`` is PyTorch's older ``correction=0``).
     d var / dx = 2(x − x̄) / (n − correction)."""
+    axis, correction = _unbiased("var", axis, correction, unbiased)
     axis, keepdims = _aliases("var", axis, keepdims, dim, keepdim)
     axes = _norm_axes(axis, a.ndim, "var")
     centred, denom, ss = _centred(a._data, axes, correction)
@@ -166,8 +180,9 @@ def var(a: Tensor, axis=None, keepdims: bool = False, correction: int = 1,
 
 
 def std(a: Tensor, axis=None, keepdims: bool = False, correction: int = 1,
-        *, dim=_UNSET, keepdim=_UNSET) -> Tensor:
+        *, dim=_UNSET, keepdim=_UNSET, unbiased=None) -> Tensor:
     """sqrt(var); d std / dx = (x − x̄) / ((n − correction)·std)."""
+    axis, correction = _unbiased("std", axis, correction, unbiased)
     axis, keepdims = _aliases("std", axis, keepdims, dim, keepdim)
     axes = _norm_axes(axis, a.ndim, "std")
     centred, denom, ss = _centred(a._data, axes, correction)

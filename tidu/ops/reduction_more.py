@@ -8,7 +8,7 @@ from collections import namedtuple
 import numpy as np
 
 from .._checks import normalize_dim, normalize_dims
-from ..backend import xp_of
+from ..backend import like, to_numpy, xp_of
 from ..errors import ArgumentError, DTypeError, ShapeError, shape_str
 from ..tensor import Tensor
 from .reduction import _expand, amax, amin, mean, std, var
@@ -230,3 +230,48 @@ def aminmax(a: Tensor, *, dim=None, keepdim: bool = False):
     """The named tuple ``(min, max)`` over all elements or along ``dim`` (as torch.aminmax)."""
     dims = () if dim is None else dim
     return AminmaxResult(amin(a, dims, keepdim), amax(a, dims, keepdim))
+
+
+ModeResult = namedtuple("mode", ["values", "indices"])
+
+
+def mode(a: Tensor, dim: int = -1, keepdim: bool = False):
+    """The most frequent value along ``dim`` (the smallest of ties) and an index where it
+    occurs, as torch.mode: the named tuple ``(values, indices)``; the values' gradient goes
+    to that index.  Indices: the last occurrence, as torch's CPU kernel."""
+    x = a._data
+    if not x.ndim:
+        return ModeResult(Tensor._op(x.copy(), (a,), lambda g: (g,)),
+                          Tensor._wrap(xp_of(x).zeros((), dtype=np.int64)))
+    d = normalize_dim(dim, x.ndim, "mode")
+    n = x.shape[d]
+    if n == 0:
+        raise ShapeError(f"mode: dim {d} of shape {shape_str(x.shape)} is empty")
+    device_x, x = x, to_numpy(x)  # counting runs is host work; the results go back below
+    xs = np.moveaxis(x, d, -1)
+    srt = np.sort(xs, axis=-1)
+    # run lengths of equal values in each sorted row: the longest run wins, the first (smallest)
+    # of equally long runs
+    new = np.ones(srt.shape, dtype=bool)
+    new[..., 1:] = srt[..., 1:] != srt[..., :-1]
+    run_id = np.cumsum(new, axis=-1) - 1
+    counts = np.zeros(srt.shape, dtype=np.int64)
+    rows = np.indices(srt.shape[:-1])
+    np.add.at(counts, (*[r[..., None] for r in rows], run_id), 1)
+    best_run = counts.argmax(axis=-1)
+    start = np.argmax(run_id == best_run[..., None], axis=-1)
+    values = np.take_along_axis(srt, start[..., None], -1)[..., 0]
+    last = n - 1 - np.argmax(np.flip(xs == values[..., None], -1), axis=-1)
+    idx = like(device_x, np.expand_dims(last.astype(np.int64), d))
+    values = like(device_x, values)
+    shape = x.shape
+
+    def backward(g):
+        g = g if keepdim else np.expand_dims(g, d)
+        full = np.zeros_like(g, shape=shape)
+        np.put_along_axis(full, idx, g, d)
+        return (full,)
+
+    vals = np.expand_dims(values, d) if keepdim else values
+    return ModeResult(Tensor._op(vals, (a,), backward),
+                      Tensor._wrap(idx if keepdim else idx.squeeze(d)))

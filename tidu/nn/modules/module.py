@@ -80,6 +80,23 @@ class Module:
     # hook is registered; None: the plain call
     _hooks = None
 
+    # PyTorch's hook dicts, read by code that checks which hooks are registered
+    @property
+    def _forward_pre_hooks(self) -> dict:
+        return {} if self._hooks is None else dict(self._hooks[0])
+
+    @property
+    def _forward_hooks(self) -> dict:
+        return {} if self._hooks is None else dict(self._hooks[1])
+
+    @property
+    def _backward_pre_hooks(self) -> dict:
+        return {} if self._hooks is None else dict(self._hooks[2])
+
+    @property
+    def _backward_hooks(self) -> dict:
+        return {} if self._hooks is None else dict(self._hooks[3])
+
     def __call__(self, *args, **kwargs):
         if self._hooks is None:  # the usual path: one attribute test, no hook machinery
             return self.forward(*args, **kwargs)
