@@ -1,4 +1,5 @@
-"""`tidu.autograd`: grad-mode switches and anomaly detection, as `torch.autograd`.
+"""`tidu.autograd`: grad-mode switches, anomaly detection, custom `Function`s and
+`gradcheck`, as `torch.autograd` (the last two live in `tidu.autograd_function`).
 
 ``with tidu.autograd.detect_anomaly():`` checks, while it is on, every op's forward result
 and every backward function's gradients; the first NaN/±inf raises `AnomalyError` naming
@@ -13,12 +14,15 @@ from __future__ import annotations
 import functools
 import warnings
 
+from .autograd_function import (Function, FunctionCtx, GradcheckError, gradcheck,
+                                once_differentiable)
 from .errors import AnomalyError
 from .tensor import (enable_grad, is_anomaly_check_nan_enabled, is_anomaly_enabled,
                      is_grad_enabled, no_grad, set_anomaly_enabled)
 
-__all__ = ["AnomalyError", "detect_anomaly", "enable_grad", "is_anomaly_check_nan_enabled",
-           "is_anomaly_enabled", "is_grad_enabled", "no_grad", "set_detect_anomaly"]
+__all__ = ["AnomalyError", "Function", "FunctionCtx", "GradcheckError", "detect_anomaly",
+           "enable_grad", "gradcheck", "is_anomaly_check_nan_enabled", "is_anomaly_enabled",
+           "is_grad_enabled", "no_grad", "once_differentiable", "set_detect_anomaly"]
 
 
 class detect_anomaly:
@@ -61,3 +65,4 @@ class set_detect_anomaly:
 
     def __exit__(self, *exc):
         set_anomaly_enabled(*self._prev)
+
