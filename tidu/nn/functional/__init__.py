@@ -1,5 +1,6 @@
 """Stateless functions behind the layers and losses (as torch.nn.functional)."""
 from .activation import *  # noqa: F401,F403
+from .attention import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
