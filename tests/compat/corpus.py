@@ -102,7 +102,10 @@ def _close(a, b, kind, tol) -> bool:
             return False
         if math.isnan(b):
             return math.isnan(a)
-        bound = tol if kind == "abs" else tol * abs(b)
+        if kind == "exact":  # tol = (atol, rtol), per element, as numpy.isclose
+            bound = tol[0] + tol[1] * abs(b)
+        else:
+            bound = tol if kind == "abs" else tol * abs(b)
         return abs(a - b) <= bound
     return a == b
 
@@ -122,9 +125,7 @@ def compare(rule: Rule, torch_result: dict, tidu_result: dict) -> list[str]:
         if key in rule.keys:
             ok = _close(a, b, *rule.keys[key])
         else:
-            ok = _close(a, b, "abs", rule.atol + rule.rtol * abs(b)) \
-                if isinstance(b, (int, float)) and not isinstance(b, bool) \
-                else _close(a, b, "rel", rule.rtol)
+            ok = _close(a, b, "exact", (rule.atol, rule.rtol))
         if not ok:
             problems.append(f"{key}: tidu {a!r} vs torch {b!r}")
     return problems

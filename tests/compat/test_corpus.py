@@ -61,6 +61,10 @@ def test_compare_exact_and_metric():
     assert compare(exact, torch_res, dict(torch_res, acc=0.88))             # key override
     assert compare(exact, torch_res, dict(torch_res, dev="cuda"))
     assert compare(exact, torch_res, dict(torch_res, lrs=[0.1, 0.06]))
+    # list elements get atol + rtol·|b| as scalars do: float noise around an exact 0 agrees
+    zeros = dict(torch_res, lrs=[-8.6e-10, 0.05])
+    assert compare(exact, zeros, dict(zeros, lrs=[1.5e-10, 0.05])) == []
+    assert compare(exact, zeros, dict(zeros, lrs=[2e-6, 0.05]))
     assert compare(exact, torch_res, {k: v for k, v in torch_res.items() if k != "n"})
     assert compare(exact, torch_res, dict(torch_res, loss=float("nan")))
     metric = Rule("metric", keys={"acc": ("abs", 0.05)})
