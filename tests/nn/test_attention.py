@@ -1,6 +1,8 @@
 """scaled_dot_product_attention, MultiheadAttention, TransformerEncoderLayer and
 TransformerEncoder against PyTorch float64: outputs, attention weights, input and every
 parameter gradient (torch's state_dict loaded into tidu), in eval mode (dropout off)."""
+import doctest
+
 import numpy as np
 import pytest
 import torch
@@ -225,3 +227,11 @@ def test_encoder_errors():
         nn.TransformerEncoderLayer(4, 2, activation="tanh")
     with pytest.raises(ArgumentError, match="num_layers"):
         nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2), 0)
+
+
+@pytest.mark.parametrize("obj", [nn.MultiheadAttention, nn.TransformerEncoder])
+def test_docstring_example_runs(obj):
+    finder, runner = doctest.DocTestFinder(), doctest.DocTestRunner()
+    for test in finder.find(obj, obj.__name__, globs={}):
+        runner.run(test)
+    assert runner.failures == 0 and runner.tries > 0

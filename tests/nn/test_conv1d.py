@@ -1,5 +1,6 @@
 """conv1d / Conv1d against PyTorch float64 (outputs, input, weight and bias gradients) and
 central finite differences."""
+import doctest
 import math
 
 import numpy as np
@@ -105,3 +106,10 @@ def test_conv1d_textcnn_pooling_pipeline():
 
     compare_module(layer, ref, rand(4, 10, 8), call=lambda m, x: run(
         m, x, F if isinstance(m, nn.Module) else TF))
+
+
+def test_docstring_example_runs():
+    finder, runner = doctest.DocTestFinder(), doctest.DocTestRunner()
+    for test in finder.find(nn.Conv1d, "Conv1d", globs={}):
+        runner.run(test)
+    assert runner.failures == 0 and runner.tries > 0

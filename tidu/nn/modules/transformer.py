@@ -83,6 +83,15 @@ class MultiheadAttention(Module):
     ``attn_mask``, as PyTorch).  attn_weights: (N, L, S) averaged over the heads, (N,
     num_heads, L, S) with ``average_attn_weights=False``, None with ``need_weights=False``;
     they are the weights after dropout, as PyTorch returns them.
+
+    Examples
+    --------
+    >>> import tidu
+    >>> mha = tidu.nn.MultiheadAttention(8, 2, batch_first=True)
+    >>> x = tidu.randn(3, 5, 8)
+    >>> out, w = mha(x, x, x, key_padding_mask=tidu.zeros(3, 5, dtype=tidu.bool))
+    >>> tuple(out.shape), tuple(w.shape)
+    ((3, 5, 8), (3, 5, 5))
     """
 
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
@@ -323,6 +332,14 @@ class TransformerEncoder(Module):
     has no nested tensors: padded positions are computed, not zeroed — see the module
     docstring).  ``forward(src, mask=None, src_key_padding_mask=None, is_causal=None)``
     passes the masks to every layer.
+
+    Examples
+    --------
+    >>> import tidu
+    >>> layer = tidu.nn.TransformerEncoderLayer(16, 4, dim_feedforward=32, batch_first=True)
+    >>> encoder = tidu.nn.TransformerEncoder(layer, num_layers=2)
+    >>> tuple(encoder(tidu.randn(2, 7, 16)).shape), list(encoder.state_dict())[:2]
+    ((2, 7, 16), ['layers.0.self_attn.in_proj_weight', 'layers.0.self_attn.in_proj_bias'])
     """
 
     def __init__(self, encoder_layer, num_layers: int, norm=None,
