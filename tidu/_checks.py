@@ -104,3 +104,14 @@ def check_cast_overflow(src, out, name: str) -> None:
         f"overflow {out.dtype} (largest {np.finfo(out.dtype).max:.4g}) and would become ±Inf; "
         f"the first is {float(src[first]):g}{at}. Rescale the data (e.g. StandardScaler) or use "
         f"tidu.set_default_dtype(np.float64)")
+
+
+def single_int(value, name: str, who: str, minimum: int) -> int:
+    """An int or a one-element tuple/list of ints (PyTorch's ``_single``), ≥ ``minimum``."""
+    if isinstance(value, (tuple, list)) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ArgumentError(f"{who}: {name} must be an int or a 1-tuple of ints, got {value!r}")
+    if value < minimum:
+        raise ArgumentError(f"{who}: {name} must be ≥ {minimum}, got {value!r}")
+    return int(value)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...backend import as_strided, xp_of
+from ..._checks import single_int as _single
 from ...errors import ArgumentError, DTypeError, ShapeError, shape_str
 from ...ops.elementwise import lift
 from ...ops.shape import pad as _pad_op
@@ -50,17 +51,6 @@ def _pair(value, name: str, who: str, minimum: int) -> tuple[int, int]:
     if min(pair) < minimum:
         raise ArgumentError(f"{who}: {name} must be ≥ {minimum}, got {value!r}")
     return pair
-
-
-def _single(value, name: str, who: str, minimum: int) -> int:
-    """An int or a one-element tuple/list of ints (PyTorch's ``_single``), ≥ ``minimum``."""
-    if isinstance(value, (tuple, list)) and len(value) == 1:
-        value = value[0]
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ArgumentError(f"{who}: {name} must be an int or a 1-tuple of ints, got {value!r}")
-    if value < minimum:
-        raise ArgumentError(f"{who}: {name} must be ≥ {minimum}, got {value!r}")
-    return int(value)
 
 
 def _conv_padding(padding, kernel, dilation, stride, who) -> tuple[int, int, int, int]:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...backend import as_strided, index_add, like, xp_of
+from ..._checks import single_int as _single
 from ...errors import ArgumentError, DTypeError, ShapeError, shape_str
 from ...tensor import Tensor
 from .conv import _pad_input, _pair
@@ -208,17 +209,6 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
 
 
 # --------------------------------------------------------------------------- 1-D
-def _single(value, name: str, who: str, minimum: int) -> int:
-    """An int or a one-element tuple/list of ints (PyTorch's ``_single``), ≥ ``minimum``."""
-    if isinstance(value, (tuple, list)) and len(value) == 1:
-        value = value[0]
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ArgumentError(f"{who}: {name} must be an int or a 1-tuple of ints, got {value!r}")
-    if value < minimum:
-        raise ArgumentError(f"{who}: {name} must be ≥ {minimum}, got {value!r}")
-    return int(value)
-
-
 def _as_2d(input, who: str) -> Tensor:
     if not isinstance(input, Tensor):
         raise TypeError(f"{who}: input must be a Tensor, got {type(input).__name__}")
