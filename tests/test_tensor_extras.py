@@ -159,3 +159,44 @@ def test_tensor_and_as_tensor_keep_dtypes_as_torch(data):
     # the constructor gives float data the default dtype, as torch.Tensor
     if np.asarray(data).dtype.kind == "f":
         assert tidu.Tensor(data).dtype == np.float32 == torch.Tensor(np.asarray(data)).numpy().dtype
+
+
+def test_autograd_grad_matches_torch_and_leaves_grad_alone():
+    x = np.array([[0.5, -1.0], [2.0, 0.25]])
+    out = []
+    for lib in (tidu, torch):
+        a = lib.tensor(x, requires_grad=True)
+        w = lib.tensor(x * 3, requires_grad=True)
+        h = (a @ w).tanh()                      # a non-leaf input too
+        y = (h * h).sum()
+        z = a.exp()
+        ga, gw, gh = lib.autograd.grad([y, z], [a, w, h],
+                                       grad_outputs=[None, lib.ones(2, 2, dtype=lib.float64)],
+                                       retain_graph=True)
+        assert a.grad is None and w.grad is None
+        out.append([t.detach().cpu().numpy() for t in (ga, gw, gh)])
+        (g_only,) = lib.autograd.grad(y, a)     # the graph was retained
+        out[-1].append(g_only.detach().cpu().numpy())
+    for ours, theirs in zip(*out):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_autograd_grad_refusals():
+    a = tidu.tensor([1.0, 2.0], requires_grad=True)
+    b = tidu.tensor([1.0], requires_grad=True)
+    with pytest.raises(GraphError, match="create_graph"):
+        tidu.autograd.grad((a * a).sum(), a, create_graph=True)
+    with pytest.raises(GraphError, match="not used"):
+        tidu.autograd.grad((a * a).sum(), [a, b])
+    ga, gb = tidu.autograd.grad((a * a).sum(), [a, b], allow_unused=True)
+    assert gb is None and ga.tolist() == [2.0, 4.0]
+    with pytest.raises(GraphError, match="grad_outputs is needed"):
+        tidu.autograd.grad(a * a, a)
+
+
+@pytest.mark.parametrize("call", [lambda L, t: L.flip(t, dims=(0,)), lambda L, t: t.flip(dims=[1]),
+                                  lambda L, t: t.flip(0, 1), lambda L, t: L.flip(t, [0, 1])])
+def test_flip_takes_dims_as_torch(call):
+    x = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(call(tidu, tidu.tensor(x)).cpu().numpy(),
+                                  call(torch, torch.tensor(x)).numpy())

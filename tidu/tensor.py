@@ -442,31 +442,9 @@ class Tensor:
                     f"backward(): gradient shape {shape_str(seed.shape)} does not match "
                     f"output shape {shape_str(self.shape)}"
                 )
-        order = _topological_order(self)
-        if _anomaly.enabled:  # once per backward call: the per-node loop below stays as it is
-            _arm_anomaly_backward(order, seed)
-        grads = {id(self): seed}
         owned = set()  # arrays already handed to a leaf's .grad: never alias two leaves
-        hooked = bool(_tensor_hooks)  # one test per backward when no tensor has a hook
-        for node in order:
-            g = grads.pop(id(node), None)
-            if g is None:
-                continue
-            if hooked and id(node) in _tensor_hooks:
-                g = _run_tensor_hooks(node, g)
-            backward = node._backward
-            if backward is None:
-                _accumulate_leaf(node, g, owned)
-                continue
-            parent_grads = backward(g)
-            if not retain_graph:
-                node._backward = _freed_backward
-            for parent, pg in zip(node._parents, parent_grads):
-                if pg is None or not parent.requires_grad:
-                    continue
-                key = id(parent)
-                prev = grads.get(key)
-                grads[key] = pg if prev is None else prev + pg
+        _run_backward(self, seed, retain_graph,
+                      lambda leaf, g: _accumulate_leaf(leaf, g, owned), capture=None)
 
     def zero_grad_(self) -> None:
         self.grad = None
@@ -570,6 +548,92 @@ class Tensor:
         if np.dtype(dtype).kind != "f":  # an integer or bool cast has no gradient
             return Tensor._wrap(self._data.astype(np.dtype(dtype)))
         return self.to(dtype)
+
+
+def _run_backward(root: Tensor, seed, retain_graph: bool, at_leaf, capture) -> None:
+    """Send ``seed`` back from ``root`` through the recorded graph: every node's gradient is
+    summed from its children, passed through its tensor hooks, then through its backward;
+    a leaf's goes to ``at_leaf(leaf, g)``.  ``capture`` (a dict id → None, or None) collects
+    the gradients arriving at those tensors (`tidu.autograd.grad`)."""
+    order = _topological_order(root)
+    if _anomaly.enabled:  # once per backward call: the per-node loop below stays as it is
+        _arm_anomaly_backward(order, seed)
+    grads = {id(root): seed}
+    hooked = bool(_tensor_hooks)  # one test per backward when no tensor has a hook
+    for node in order:
+        g = grads.pop(id(node), None)
+        if g is None:
+            continue
+        if hooked and id(node) in _tensor_hooks:
+            g = _run_tensor_hooks(node, g)
+        if capture is not None and id(node) in capture:
+            capture[id(node)] = g
+        backward = node._backward
+        if backward is None:
+            at_leaf(node, g)
+            continue
+        parent_grads = backward(g)
+        if not retain_graph:
+            node._backward = _freed_backward
+        for parent, pg in zip(node._parents, parent_grads):
+            if pg is None or not parent.requires_grad:
+                continue
+            key = id(parent)
+            prev = grads.get(key)
+            grads[key] = pg if prev is None else prev + pg
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
+         allow_unused=None, materialize_grads: bool = False) -> tuple:
+    """The gradients of ``outputs`` with respect to ``inputs`` as a tuple, without touching
+    any ``.grad`` (as torch.autograd.grad).  ``grad_outputs`` weights each output (needed for
+    a non-scalar output, as in backward); ``retain_graph`` keeps the graph (default: as
+    ``create_graph``); an input the outputs do not depend on raises unless ``allow_unused``
+    (then None, or zeros with ``materialize_grads``).  ``create_graph=True`` (gradients that
+    are themselves differentiable, for Hessian-vector products) is refused: tidu's backward
+    works on arrays, so it records no graph of the gradient — use
+    `tidu.diagnose.hessian` / finite differences of gradients instead."""
+    if create_graph:
+        raise GraphError("autograd.grad: create_graph=True (higher-order gradients) is not "
+                         "supported by tidu: its backward records no graph of the gradient; "
+                         "for Hessian-vector products use finite differences of gradients "
+                         "(tidu.diagnose.hessian does)")
+    outs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs] * len(outs) if grad_outputs is None else [grad_outputs]
+    if len(grad_outputs) != len(outs):
+        raise GraphError(f"autograd.grad: {len(grad_outputs)} grad_outputs for {len(outs)} outputs")
+    for i, t in enumerate(ins):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise GraphError(f"autograd.grad: input {i} does not require grad")
+    seeds = []
+    for i, (o, go) in enumerate(zip(outs, grad_outputs)):
+        if not isinstance(o, Tensor) or not o.requires_grad:
+            raise GraphError(f"autograd.grad: output {i} does not require grad and has no grad_fn")
+        if go is None and o._data.size != 1:
+            raise GraphError(f"autograd.grad: grad_outputs is needed for the non-scalar output "
+                             f"{i} of shape {shape_str(o.shape)}")
+        seeds.append(xp_of(o._data).ones_like(o._data) if go is None
+                     else _as_array(go, o._data.dtype, device_of(o._data)))
+    # one root over all outputs, whose backward hands each its seed
+    with enable_grad():
+        root = Tensor._op(xp_of(outs[0]._data).zeros(()), tuple(outs), lambda g: tuple(seeds))
+    capture = {id(t): None for t in ins}
+    keep = bool(retain_graph) if retain_graph is not None else False
+    _run_backward(root, root._data, keep, lambda leaf, g: None, capture)
+    result = []
+    for i, t in enumerate(ins):
+        g = capture[id(t)]
+        if g is None:
+            if not allow_unused and not materialize_grads:
+                raise GraphError(f"autograd.grad: input {i} was not used in the graph of the "
+                                 f"outputs; pass allow_unused=True to get None for it")
+            result.append(Tensor._wrap(xp_of(t._data).zeros_like(t._data))
+                          if materialize_grads else None)
+        else:
+            result.append(Tensor._wrap(g.astype(t._data.dtype, copy=False)))
+    return tuple(result)
 
 
 def _size_arg(size: tuple) -> tuple:

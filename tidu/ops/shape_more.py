@@ -96,10 +96,13 @@ def _dims_arg(dims, op):
     return dims
 
 
-def flip(a: Tensor, *dims) -> Tensor:
-    """``a`` with the order of its entries reversed along ``dims`` (torch.flip(x, dims), or
-    x.flip(0, 1)); the gradient is flipped back."""
-    dims = _dims_arg(dims, "flip")
+def flip(a: Tensor, *dims, **kwargs) -> Tensor:
+    """``a`` with the order of its entries reversed along ``dims`` (torch.flip(x, dims),
+    torch.flip(x, dims=(0,)), or x.flip(0, 1)); the gradient is flipped back."""
+    if set(kwargs) - {"dims"} or ("dims" in kwargs and dims):
+        raise TypeError(f"flip() takes the dims positionally or as dims=, got {dims!r} and "
+                        f"{kwargs!r}")
+    dims = _dims_arg(dims if "dims" not in kwargs else (kwargs["dims"],), "flip")
     axes = normalize_dims(tuple(dims), a.ndim, "flip", "dims")
     if not axes:
         return reshape(a, a.shape)
