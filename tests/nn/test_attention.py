@@ -136,9 +136,9 @@ def test_mha_init_and_state_dict_as_torch():
     assert list(sd) == list(ref_sd)
     for key in sd:
         assert tuple(np.shape(sd[key])) == tuple(ref_sd[key].shape), key
-    assert np.all(layer.in_proj_bias.numpy() == 0) and np.all(layer.out_proj.bias.numpy() == 0)
+    assert np.all(layer.in_proj_bias.cpu().numpy() == 0) and np.all(layer.out_proj.bias.cpu().numpy() == 0)
     bound = np.sqrt(6 / (8 + 24))  # xavier_uniform_ on (3E, E)
-    w = layer.in_proj_weight.numpy()
+    w = layer.in_proj_weight.cpu().numpy()
     assert np.abs(w).max() <= bound and np.abs(w).max() > 0.8 * bound
 
 
@@ -149,12 +149,12 @@ def test_mha_dropout_in_training_only():
     layer.eval()
     _, w_eval = layer(x, x, x, average_attn_weights=False)
     _, w_eval2 = layer(x, x, x, average_attn_weights=False)
-    np.testing.assert_array_equal(w_eval.numpy(), w_eval2.numpy())
+    np.testing.assert_array_equal(w_eval.cpu().numpy(), w_eval2.cpu().numpy())
     layer.train()
     _, w_train = layer(x, x, x, average_attn_weights=False)
-    kept = w_train.numpy() != 0
+    kept = w_train.cpu().numpy() != 0
     assert 0 < kept.mean() < 1
-    np.testing.assert_allclose(w_train.numpy()[kept] * 0.5, w_eval.numpy()[kept], rtol=1e-12)
+    np.testing.assert_allclose(w_train.cpu().numpy()[kept] * 0.5, w_eval.cpu().numpy()[kept], rtol=1e-12)
 
 
 def test_mha_errors():
@@ -218,8 +218,8 @@ def test_encoder_layers_are_independent_copies():
     assert len(enc.layers) == 2
     with tidu.no_grad():
         enc.layers[0].linear1.weight.fill_(1.0)
-    assert not np.all(enc.layers[1].linear1.weight.numpy() == 1.0)
-    assert not np.all(layer.linear1.weight.numpy() == 1.0)
+    assert not np.all(enc.layers[1].linear1.weight.cpu().numpy() == 1.0)
+    assert not np.all(layer.linear1.weight.cpu().numpy() == 1.0)
 
 
 def test_encoder_errors():

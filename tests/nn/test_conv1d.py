@@ -71,7 +71,7 @@ def test_conv1d_module_matches_torch(kwargs):
 def test_conv1d_init_bounds_as_torch():
     layer = nn.Conv1d(6, 10, 5, groups=2)
     bound = 1 / math.sqrt(3 * 5)  # fan_in = in/groups · k
-    w, b = layer.weight.numpy(), layer.bias.numpy()
+    w, b = layer.weight.cpu().numpy(), layer.bias.cpu().numpy()
     assert np.abs(w).max() <= bound and np.abs(w).max() > 0.8 * bound
     assert np.abs(b).max() <= bound
 

@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from ...backend import xp_of
+from ...backend import like as backend_like, xp_of
 from ...errors import ArgumentError, DTypeError, ShapeError, shape_str
 from ...tensor import Tensor
 from .activation import softmax
@@ -36,13 +36,14 @@ def _mask_array(mask, like: np.ndarray, true_means: str, who: str, name: str):
     if mask is None:
         return None
     arr = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    arr = backend_like(like, arr)  # a host mask joins the query's device
     xp = xp_of(like)
     if arr.dtype == np.bool_:
-        blocked = xp.asarray(arr if true_means == "ignore" else ~arr)
+        blocked = arr if true_means == "ignore" else ~arr
         return xp.where(blocked, -np.inf, 0.0).astype(like.dtype)
     if arr.dtype.kind != "f":
         raise DTypeError(f"{who}: {name} must be a bool or float tensor, got dtype {arr.dtype}")
-    return xp.asarray(arr, dtype=like.dtype)
+    return arr.astype(like.dtype, copy=False)
 
 
 def _attend(q: Tensor, k: Tensor, v: Tensor, mask, dropout_p: float, scale: float):
