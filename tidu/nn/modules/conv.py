@@ -15,7 +15,29 @@ from .module import Module
 __all__ = ["Conv1d", "Conv2d"]
 
 
-class Conv2d(Module):
+class _ConvNd(Module):
+    """What Conv1d and Conv2d share: the weight (out, in/groups, *kernel) and bias, and
+    PyTorch's init — weight ~ kaiming_uniform(a=√5), bias ~ U(−1/√fan_in, 1/√fan_in)."""
+
+    def _make_parameters(self, bias: bool, dtype) -> None:
+        dtype = dtype or get_default_dtype()
+        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+        self.weight = Parameter(np.empty(shape, dtype=dtype), dtype=dtype)
+        if bias:
+            self.bias = Parameter(np.empty(self.out_channels, dtype=dtype), dtype=dtype)
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init.calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+
+class Conv2d(_ConvNd):
     """2-D cross-correlation over NCHW input, as `torch.nn.Conv2d`.
 
     out[n, o, y, x] = b[o] + Σ_{c,i,j} w[o, c, i, j] · x_pad[n, c, s·y + d·i, s·x + d·j],
@@ -57,21 +79,7 @@ class Conv2d(Module):
         _conv_padding(padding, self.kernel_size, self.dilation, self.stride, who)  # validate
         self.padding = padding if isinstance(padding, str) else _pair(padding, "padding", who, 0)
         self.groups, self.padding_mode = int(groups), padding_mode
-        dtype = dtype or get_default_dtype()
-        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
-        self.weight = Parameter(np.empty(shape, dtype=dtype), dtype=dtype)
-        if bias:
-            self.bias = Parameter(np.empty(self.out_channels, dtype=dtype), dtype=dtype)
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init.calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        self._make_parameters(bias, dtype)
 
     def forward(self, x):
         shape = getattr(x, "shape", None)
@@ -107,7 +115,7 @@ class Conv2d(Module):
         return s
 
 
-class Conv1d(Module):
+class Conv1d(_ConvNd):
     """1-D cross-correlation over (N, C, L) input, as `torch.nn.Conv1d`.
 
     out[n, o, x] = b[o] + Σ_{c,i} w[o, c, i] · x_pad[n, c, s·x + d·i],
@@ -158,21 +166,7 @@ class Conv1d(Module):
         else:
             self.padding = (_single(padding, "padding", who, 0),)
         self.groups, self.padding_mode = int(groups), padding_mode
-        dtype = dtype or get_default_dtype()
-        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
-        self.weight = Parameter(np.empty(shape, dtype=dtype), dtype=dtype)
-        if bias:
-            self.bias = Parameter(np.empty(self.out_channels, dtype=dtype), dtype=dtype)
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init.calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        self._make_parameters(bias, dtype)
 
     def forward(self, x):
         shape = getattr(x, "shape", None)
