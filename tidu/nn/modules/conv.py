@@ -19,6 +19,23 @@ class _ConvNd(Module):
     """What Conv1d and Conv2d share: the weight (out, in/groups, *kernel) and bias, and
     PyTorch's init — weight ~ kaiming_uniform(a=√5), bias ~ U(−1/√fan_in, 1/√fan_in)."""
 
+    def _set_channels(self, who, in_channels, out_channels, groups, padding_mode) -> None:
+        """Check the channel counts, ``groups`` (both counts divisible by it) and
+        ``padding_mode`` (only 'zeros'); set ``in_channels`` / ``out_channels``."""
+        if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+            raise ArgumentError(f"{who}: groups must be a positive integer, got {groups!r}")
+        if padding_mode != "zeros":
+            raise NotImplementedError(f"{who}: padding_mode={padding_mode!r} is not supported; "
+                                      f"tidu implements only padding_mode='zeros'")
+        for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+                raise ArgumentError(f"{who}: {name} must be a positive int, got {v!r}")
+        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if v % groups:
+                raise ArgumentError(f"{who}: {name} must be divisible by groups, got "
+                                    f"{name}={v}, groups={groups}")
+
     def _make_parameters(self, bias: bool, dtype) -> None:
         dtype = dtype or get_default_dtype()
         shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
@@ -58,21 +75,7 @@ class Conv2d(_ConvNd):
                  dtype=None):
         super().__init__()
         who = "Conv2d"
-        if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
-            raise ArgumentError(f"{who}: groups must be a positive integer, got {groups!r}")
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"{who}: padding_mode={padding_mode!r} is not supported; "
-                                      f"tidu implements only padding_mode='zeros'")
-        for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ArgumentError(f"{who}: {name} must be a positive int, got {v!r}")
-        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
-        if self.in_channels % groups:
-            raise ArgumentError(f"{who}: in_channels must be divisible by groups, got "
-                                f"in_channels={in_channels}, groups={groups}")
-        if self.out_channels % groups:
-            raise ArgumentError(f"{who}: out_channels must be divisible by groups, got "
-                                f"out_channels={out_channels}, groups={groups}")
+        self._set_channels(who, in_channels, out_channels, groups, padding_mode)
         self.kernel_size = _pair(kernel_size, "kernel_size", who, 1)
         self.stride = _pair(stride, "stride", who, 1)
         self.dilation = _pair(dilation, "dilation", who, 1)
@@ -141,21 +144,7 @@ class Conv1d(_ConvNd):
                  dtype=None):
         super().__init__()
         who = "Conv1d"
-        if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
-            raise ArgumentError(f"{who}: groups must be a positive integer, got {groups!r}")
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"{who}: padding_mode={padding_mode!r} is not supported; "
-                                      f"tidu implements only padding_mode='zeros'")
-        for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ArgumentError(f"{who}: {name} must be a positive int, got {v!r}")
-        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
-        if self.in_channels % groups:
-            raise ArgumentError(f"{who}: in_channels must be divisible by groups, got "
-                                f"in_channels={in_channels}, groups={groups}")
-        if self.out_channels % groups:
-            raise ArgumentError(f"{who}: out_channels must be divisible by groups, got "
-                                f"out_channels={out_channels}, groups={groups}")
+        self._set_channels(who, in_channels, out_channels, groups, padding_mode)
         self.kernel_size = (_single(kernel_size, "kernel_size", who, 1),)
         self.stride = (_single(stride, "stride", who, 1),)
         self.dilation = (_single(dilation, "dilation", who, 1),)
