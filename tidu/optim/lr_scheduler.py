@@ -141,8 +141,12 @@ class LRScheduler:
 
     def state_dict(self) -> dict:
         """Every attribute but the optimizer (a copy)."""
-        return copy.deepcopy({k: v for k, v in self.__dict__.items()
-                              if k not in ("optimizer", "_is_initial")})
+        return self._own_state()
+
+    def _own_state(self, *also_skip: str) -> dict:
+        """A copy of the attributes but the optimizer and ``also_skip``."""
+        skip = ("optimizer", "_is_initial") + also_skip
+        return copy.deepcopy({k: v for k, v in self.__dict__.items() if k not in skip})
 
     def load_state_dict(self, state_dict: dict) -> None:
         self.__dict__.update(copy.deepcopy(state_dict))
@@ -283,8 +287,7 @@ class _Composite:
     own fields plus each inner scheduler's state_dict, in order."""
 
     def state_dict(self) -> dict:
-        state = copy.deepcopy({k: v for k, v in self.__dict__.items()
-                               if k not in ("optimizer", "_schedulers", "_is_initial")})
+        state = self._own_state("_schedulers")
         state["_schedulers"] = [s.state_dict() for s in self._schedulers]
         return state
 
@@ -648,8 +651,7 @@ class _LambdaState:
     callable object's attributes (``__dict__``) are, and are loaded back into the new one's."""
 
     def state_dict(self) -> dict:
-        state = copy.deepcopy({k: v for k, v in self.__dict__.items()
-                               if k not in ("optimizer", "_is_initial", "lr_lambdas")})
+        state = self._own_state("lr_lambdas")
         state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType)
                                else copy.deepcopy(fn.__dict__) for fn in self.lr_lambdas]
         return state
@@ -920,8 +922,7 @@ class CyclicLR(LRScheduler):
 
     def state_dict(self) -> dict:
         fn = self._scale_fn_custom
-        state = copy.deepcopy({k: v for k, v in self.__dict__.items()
-                               if k not in ("optimizer", "_is_initial", "_scale_fn_custom")})
+        state = self._own_state("_scale_fn_custom")
         state["_scale_fn_custom"] = None if fn is None or isinstance(fn, types.FunctionType) \
             else copy.deepcopy(fn.__dict__)
         return state
