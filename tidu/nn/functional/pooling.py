@@ -355,15 +355,6 @@ def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False
     return result, Tensor._wrap(idx[0] if unbatched else idx)
 
 
-def _adaptive_1d(input, who: str) -> Tensor:
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{who}: input must be a Tensor, got {type(input).__name__}")
-    if input.ndim not in (2, 3):
-        raise ShapeError(f"{who}: expected a 3-D input (N, C, L) or a 2-D unbatched input "
-                         f"(C, L), got shape {shape_str(input.shape)}")
-    return input.unsqueeze(-2)
-
-
 def _size_1d(output_size, who: str):
     if isinstance(output_size, (tuple, list)) and len(output_size) == 1:
         output_size = output_size[0]
@@ -376,14 +367,14 @@ def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
     """Average over PyTorch's adaptive windows along L of (N, C, L) or (C, L), as
     `torch.nn.functional.adaptive_avg_pool1d` (``output_size`` an int)."""
     who = "adaptive_avg_pool1d"
-    return adaptive_avg_pool2d(_adaptive_1d(input, who), _size_1d(output_size, who)).squeeze(-2)
+    return adaptive_avg_pool2d(_as_2d(input, who), _size_1d(output_size, who)).squeeze(-2)
 
 
 def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False):
     """Max over PyTorch's adaptive windows along L, as
     `torch.nn.functional.adaptive_max_pool1d`; indices are into L."""
     who = "adaptive_max_pool1d"
-    out = adaptive_max_pool2d(_adaptive_1d(input, who), _size_1d(output_size, who), return_indices)
+    out = adaptive_max_pool2d(_as_2d(input, who), _size_1d(output_size, who), return_indices)
     if return_indices:
         return out[0].squeeze(-2), out[1].squeeze(-2)
     return out.squeeze(-2)
