@@ -107,6 +107,20 @@ def index_select(a: Tensor, dim: int, index) -> Tensor:
     return Tensor._op(out, (a,), backward)
 
 
+def fill_value(value, a: Tensor, op: str):
+    """``(fill array in a's dtype and device, parents)`` for ops that write one value: a
+    number, or a 0-d tensor — which then is a parent and gets the filled entries' gradient."""
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise ShapeError(f"{op}: value must be a number or a 0-d tensor, got shape "
+                             f"{shape_str(value.shape)}")
+        return value._data.astype(a._data.dtype), (a, value)
+    if not isinstance(value, (numbers.Number, np.generic)):
+        raise ArgumentError(f"{op}: value must be a number or a 0-d tensor, got "
+                            f"{value!r} ({type(value).__name__})")
+    return like(a._data, np.asarray(value).astype(a._data.dtype)), (a,)
+
+
 def masked_fill(a: Tensor, mask, value) -> Tensor:
     """``a`` with ``value`` where the bool ``mask`` (broadcast to ``a``'s shape) is True,
     as torch.masked_fill.  ``value`` is a number or a 0-d tensor (which then also receives
@@ -120,19 +134,7 @@ def masked_fill(a: Tensor, mask, value) -> Tensor:
     except ValueError:
         raise ShapeError(f"masked_fill: mask {shape_str(m.shape)} cannot be broadcast to the "
                          f"input's shape {shape_str(x.shape)}") from None
-    parents = (a,)
-    if isinstance(value, Tensor):
-        if value.ndim:
-            raise ShapeError(f"masked_fill: value must be a number or a 0-d tensor, got shape "
-                             f"{shape_str(value.shape)}")
-        fill = value._data.astype(x.dtype)
-        parents = (a, value)
-    else:
-        if not isinstance(value, (numbers.Number, np.generic)):
-            raise ArgumentError(f"masked_fill: value must be a number or a 0-d tensor, got "
-                                f"{value!r} ({type(value).__name__})")
-        fill = np.asarray(value).astype(x.dtype)
-        fill = like(x, fill)
+    fill, parents = fill_value(value, a, "masked_fill")
     out = np.where(m, fill, x)
 
     def backward(g):

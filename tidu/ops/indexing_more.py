@@ -2,7 +2,6 @@
 Gradients go back to the positions read; a position read more than once gets the sum."""
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 
@@ -11,7 +10,7 @@ from ..backend import index_add as _index_add, like, xp_of
 from ..errors import ArgumentError, DTypeError, ShapeError, shape_str
 from ..tensor import Tensor
 from .elementwise import unbroadcast
-from .indexing import _argsort, _check_range, _index_array
+from .indexing import _argsort, _check_range, _index_array, fill_value
 
 
 def argsort(a: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
@@ -99,18 +98,7 @@ def index_fill(a: Tensor, dim: int, index, value) -> Tensor:
     ``a``'s gradient is zero where filled."""
     d, idx = _dim_index(a, dim, index, "index_fill")
     x = a._data
-    parents = (a,)
-    if isinstance(value, Tensor):
-        if value.ndim:
-            raise ShapeError(f"index_fill: value must be a number or a 0-d tensor, got shape "
-                             f"{shape_str(value.shape)}")
-        fill = value._data.astype(x.dtype)
-        parents = (a, value)
-    elif isinstance(value, (numbers.Number, np.generic)):
-        fill = like(x, np.asarray(value, dtype=x.dtype))
-    else:
-        raise ArgumentError(f"index_fill: value must be a number or a 0-d tensor, got "
-                            f"{type(value).__name__}")
+    fill, parents = fill_value(value, a, "index_fill")
     at = _at(x.ndim, d, idx) if x.ndim else ()
     out = x.copy()
     out[at] = fill
