@@ -2,7 +2,6 @@
 Gradients go back to the positions read; a position read more than once gets the sum."""
 from __future__ import annotations
 
-
 import numpy as np
 
 from .._checks import normalize_dim
