@@ -76,20 +76,30 @@ def equal(input, other) -> bool:  # noqa: A002
     return bool((x == y).all())
 
 
-def _logical(ufunc, name):
+def _elementwise(ufunc, name, operands, doc):
+    """``name(input, other)``: ``ufunc`` of the two arrays after ``operands(x, name)`` checks or
+    converts each; a broadcast that fails names both shapes."""
     def op(input, other) -> Tensor:  # noqa: A002
-        x = _tensor(input, name)
-        y = _arr(other, x, name)
-        x, y = x.astype(bool, copy=False), y.astype(bool, copy=False)
+        x = operands(_tensor(input, name), name)
+        y = operands(_arr(other, x, name), name)
         try:
             return _bool(ufunc(x, y))
         except ValueError:
             raise ShapeError(f"{name}: shapes {shape_str(x.shape)} and {shape_str(y.shape)} "
                              f"cannot be broadcast together") from None
     op.__name__ = op.__qualname__ = name
-    op.__doc__ = (f"Element-wise {name.split('_')[1].upper()} of the truth values (nonzero is "
-                  f"True), a bool tensor, as torch.{name}.")
+    op.__doc__ = doc
     return op
+
+
+def _truth(x, name):
+    return x.astype(bool, copy=False)
+
+
+def _logical(ufunc, name):
+    return _elementwise(ufunc, name, _truth,
+                        f"Element-wise {name.split('_')[1].upper()} of the truth values (nonzero "
+                        f"is True), a bool tensor, as torch.{name}.")
 
 
 logical_and = _logical(np.logical_and, "logical_and")
@@ -138,25 +148,15 @@ def _integral(x, name):
     return x
 
 
-def _bitwise(ufunc, name):
-    def op(input, other) -> Tensor:  # noqa: A002
-        x = _integral(_tensor(input, name), name)
-        y = _integral(_arr(other, x, name), name)
-        try:
-            return Tensor._wrap(ufunc(x, y))
-        except ValueError:
-            raise ShapeError(f"{name}: shapes {shape_str(x.shape)} and {shape_str(y.shape)} "
-                             f"cannot be broadcast together") from None
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = (f"Element-wise bitwise {name.split('_')[1].upper()} of bool or integer "
-                  f"tensors (the ``{ {'and': '&', 'or': '|', 'xor': '^'}[name.split('_')[1]]}`` "
-                  f"operator), as torch.{name}; no gradient.")
-    return op
+def _bitwise(ufunc, name, symbol):
+    return _elementwise(ufunc, name, _integral,
+                        f"Element-wise bitwise {name.split('_')[1].upper()} of bool or integer "
+                        f"tensors (the ``{symbol}`` operator), as torch.{name}; no gradient.")
 
 
-bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
-bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
-bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
+bitwise_and = _bitwise(np.bitwise_and, "bitwise_and", "&")
+bitwise_or = _bitwise(np.bitwise_or, "bitwise_or", "|")
+bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor", "^")
 
 
 def bitwise_not(input) -> Tensor:  # noqa: A002
