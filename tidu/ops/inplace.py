@@ -31,6 +31,7 @@ from ..errors import ArgumentError, DTypeError, GraphError, ShapeError, shape_st
 from ..tensor import Tensor, is_grad_enabled, no_grad
 from . import elementwise as E
 from .indexing import masked_fill, scatter
+from .shape import _plain_index
 
 __all__ = ["add_", "sub_", "mul_", "div_", "pow_", "neg_", "abs_", "exp_", "log_", "sqrt_",
            "sigmoid_", "tanh_", "relu_", "clamp_", "addcmul_", "addcdiv_", "lerp_",
@@ -232,16 +233,15 @@ def copy_(t, src, non_blocking: bool = False) -> Tensor:
     the gradient flows to ``src``."""
     if not isinstance(src, Tensor):
         src = Tensor(np.asarray(src), dtype=t._data.dtype)
-    s = src._data
-    if device_of(s) != device_of(t._data):
+    if device_of(src._data) != device_of(t._data):
         src = src.to(device=device_of(t._data))
     try:
-        np.broadcast_shapes(src.shape, t.shape)
-        if np.broadcast_shapes(src.shape, t.shape) != t.shape:
-            raise ValueError
+        fits = np.broadcast_shapes(src.shape, t.shape) == t.shape
     except ValueError:
+        fits = False
+    if not fits:
         raise ShapeError(f"copy_: the source of shape {shape_str(src.shape)} cannot be broadcast "
-                         f"to the tensor's shape {shape_str(t.shape)}") from None
+                         f"to the tensor's shape {shape_str(t.shape)}")
     if src._data.dtype != t._data.dtype:
         src = src.to(t._data.dtype) if src._data.dtype.kind == "f" == t._data.dtype.kind \
             else Tensor._wrap(src._data.astype(t._data.dtype))
@@ -296,16 +296,11 @@ def _set_node(old: Tensor, idx, value: Tensor) -> Tensor:
 
 def setitem(t: Tensor, idx, value) -> None:
     """``t[idx] = value``: ``value`` (a number, array or tensor) broadcast to ``t[idx]``."""
-    from .shape import _plain_index
     idx, _ = _plain_index(idx, t._data)
     if _recorded(t, (value,)):
-        _check_leaf(t, "__setitem__")
         if not isinstance(value, Tensor):
             value = Tensor._wrap(like(t._data, np.asarray(value, dtype=t._data.dtype)))
-        value = _same_float(value, t)
-        new = _set_node(_snapshot(t), idx, value)
-        t._data, t._parents, t._backward = new._data, new._parents, new._backward
-        t.requires_grad = True
+        _inplace(t, "__setitem__", lambda old, v: _set_node(old, idx, v), value)
         return
     v = value._data if isinstance(value, Tensor) else value
     if isinstance(value, Tensor) and device_of(v) != device_of(t._data):
