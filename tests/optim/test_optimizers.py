@@ -20,12 +20,16 @@ STEPS = 100
 NAMES = ["SGD", "Adagrad", "Adadelta", "RMSprop", "Adam", "AdamW", "NAdam"]
 
 
+# torch.optim.NAdam keeps its running product of momenta (mu_product), and ASGD its η and μ,
+# in tensors of the default dtype, float32, and so rounds them to ~1e-7; tidu keeps float64.
+# With a float64 default dtype torch keeps them in float64 too, and the runs agree to rounding.
+FLOAT32_SCALARS_IN_TORCH = ("NAdam", "ASGD")
+
+
 @contextlib.contextmanager
 def torch_float64_scalars(name):
-    """torch.optim.NAdam keeps its running product of momenta (mu_product) in a tensor of the
-    default dtype, float32, and so rounds it to ~1e-7; tidu keeps it in float64.  With a
-    float64 default dtype torch keeps it in float64 too, and the runs agree to rounding."""
-    if name != "NAdam":
+    """A float64 torch default dtype while an optimizer of FLOAT32_SCALARS_IN_TORCH runs."""
+    if name not in FLOAT32_SCALARS_IN_TORCH:
         yield
         return
     previous = torch.get_default_dtype()
@@ -122,18 +126,23 @@ CONFIGS = [
 ]
 
 
-@pytest.mark.parametrize("name, config", CONFIGS, ids=[f"{n}-{c}" for n, c in CONFIGS])
-def test_matches_torch_every_step(name, config):
+def assert_matches_torch_every_step(name, config, steps=None):
+    """Train the same model with tidu's and torch's optimizer: equal parameters after every
+    step, and the weights did move (so the comparison means something)."""
     ours, ref = models()
     with torch_float64_scalars(name):
         opt = make(name, ours.parameters(), **config)
         ropt = make_torch(name, ref.parameters(), **config)
         start = {k: v.clone() for k, v in ours.state_dict().items()}
-        for i, (x, y) in enumerate(batches()):
+        for i, (x, y) in enumerate(batches() if steps is None else batches(steps)):
             step_both(ours, ref, opt, ropt, x, y)
             assert_same_params(ours, ref, f"after step {i + 1}")
-    # the run did move the weights (so the comparison above means something)
     assert max(float((v - start[k]).abs().max()) for k, v in ours.state_dict().items()) > 1e-3
+
+
+@pytest.mark.parametrize("name, config", CONFIGS, ids=[f"{n}-{c}" for n, c in CONFIGS])
+def test_matches_torch_every_step(name, config):
+    assert_matches_torch_every_step(name, config)
 
 
 def test_every_optimizer_is_tested_with_several_settings():

@@ -2,32 +2,18 @@
 initial weights as tests/optim/test_optimizers.py; the parameters equal PyTorch's after every
 one of 40 steps (weight decay, decoupled decay, several param groups), state_dict round trips
 continue identically, PyTorch's defaults and its refusals of bad hyper-parameters."""
-import contextlib
-
 import numpy as np
 import pytest
 import torch
 
 import tidu
-from tests.optim.test_optimizers import (assert_same_params, backward_ours, batches, make,
-                                         make_torch, models, step_both)
+from tests.optim.test_optimizers import (assert_matches_torch_every_step, assert_same_params,
+                                         backward_ours, batches, make, make_torch, models,
+                                         step_both, torch_float64_scalars)
 from tidu.nn import Parameter
 
 STEPS = 40
 NAMES = ["Adamax", "RAdam", "Rprop", "ASGD"]
-
-
-@contextlib.contextmanager
-def torch_float64_scalars(name):
-    """torch.optim.ASGD keeps η and μ in tensors of the default dtype (float32); tidu keeps
-    Python floats.  With a float64 default dtype torch keeps them in float64 too."""
-    previous = torch.get_default_dtype()
-    if name == "ASGD":
-        torch.set_default_dtype(torch.float64)
-    try:
-        yield
-    finally:
-        torch.set_default_dtype(previous)
 
 
 CONFIGS = [
@@ -48,15 +34,7 @@ CONFIGS = [
 
 @pytest.mark.parametrize("name, config", CONFIGS, ids=[f"{n}-{c}" for n, c in CONFIGS])
 def test_matches_torch_every_step(name, config):
-    ours, ref = models()
-    with torch_float64_scalars(name):
-        opt = make(name, ours.parameters(), **config)
-        ropt = make_torch(name, ref.parameters(), **config)
-        start = {k: v.clone() for k, v in ours.state_dict().items()}
-        for i, (x, y) in enumerate(batches(STEPS)):
-            step_both(ours, ref, opt, ropt, x, y)
-            assert_same_params(ours, ref, f"after step {i + 1}")
-    assert max(float((v - start[k]).abs().max()) for k, v in ours.state_dict().items()) > 1e-3
+    assert_matches_torch_every_step(name, config, STEPS)
 
 
 def test_every_optimizer_is_tested_with_several_settings():
