@@ -134,7 +134,12 @@ def test_one_cycle_refuses_to_step_past_total_steps():
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_state_dict_round_trip_continues_identically(case, tmp_path):
-    name, kwargs, factory = CASES[case]
+    assert_round_trip_continues(*CASES[case], tmp_path)
+
+
+def assert_round_trip_continues(name, kwargs, factory, tmp_path):
+    """A scheduler saved at step 100 (with its optimizer, through tidu.save) and loaded into a
+    fresh pair continues with torch's learning rates and momenta."""
     losses = plateau_losses()
     ropt = optimizers(name, **kwargs)[1]
     rsched = factory(torch.optim.lr_scheduler, ropt)

@@ -9,9 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-import tidu
-from tests.optim.test_lr_scheduler import (STEPS, advance, optimizers, plateau_losses,
-                                           trajectory)
+from tests.optim.test_lr_scheduler import (STEPS, assert_round_trip_continues, optimizers,
+                                           plateau_losses, trajectory)
 from tidu.optim import lr_scheduler as S
 
 
@@ -92,27 +91,7 @@ def test_learning_rates_equal_torch_for_200_steps(case):
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_state_dict_round_trip_continues_identically(case, tmp_path):
-    name, kwargs, factory = CASES[case]
-    losses = plateau_losses()
-    ropt = optimizers(name, **kwargs)[1]
-    rsched = factory(torch.optim.lr_scheduler, ropt)
-    expected, expected_m = trajectory(ropt, rsched, STEPS, losses)
-
-    opt = optimizers(name, **kwargs)[0]
-    sched = factory(S, opt)
-    trajectory(opt, sched, 100, losses)
-    tidu.save({"optimizer": opt.state_dict(), "scheduler": sched.state_dict()}, tmp_path / "c.npz")
-    for _ in range(3):  # the saved state is a snapshot
-        advance(opt, sched, 100, losses)
-    checkpoint = tidu.load(tmp_path / "c.npz")
-
-    opt2 = optimizers(name, **kwargs)[0]
-    sched2 = factory(S, opt2)
-    opt2.load_state_dict(checkpoint["optimizer"])
-    sched2.load_state_dict(checkpoint["scheduler"])
-    lrs, momenta = trajectory(opt2, sched2, 100, losses, start=100)
-    np.testing.assert_array_equal(lrs, expected[100:])
-    np.testing.assert_array_equal(momenta, expected_m[100:])
+    assert_round_trip_continues(*CASES[case], tmp_path)
 
 
 def test_lambda_state_dict_keeps_callable_objects_not_functions():
