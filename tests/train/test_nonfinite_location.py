@@ -144,7 +144,7 @@ def test_gradient_monitor_names_the_same_place(case):
     for key in ("where", "layer", "module"):
         assert origin[key] == guard.report[key], (case, key, origin)
     assert origin["parameter"] == guard.report["parameter"]
-    finding = diagnose(monitor)["exploding_gradients"]
+    finding = diagnose(monitor)["nonfinite"]
     assert f"NaN/inf values appeared at step {POISON_STEP}" in finding.summary
     assert f"'{guard.report['layer']}'" in finding.summary or \
         f"({guard.report['layer']})" in finding.summary
@@ -160,7 +160,7 @@ def test_gradient_monitor_forward_and_backward_order_per_step():
     assert s.layers[s.first_nonfinite_act[bad[0]]].name == "4"
     assert s.layers[s.first_nonfinite_grad[bad[0]]].name == "4"
     assert (s.first_nonfinite_act[:bad[0]] == -1).all()
-    evidence = diagnose(monitor)["exploding_gradients"].evidence
+    evidence = diagnose(monitor)["nonfinite"].evidence
     assert evidence["first non-finite activation (forward order)"] == f"layer '4' at step {POISON_STEP}"
 
 
