@@ -397,3 +397,106 @@ def test_resumed_fit_continues_the_records(tmp_path):
     assert resumed.steps.tolist() == list(range(8))
     for name in ("loss", "grad_norm", "weight_norm", "update_ratio", "act_std", "dead"):
         np.testing.assert_array_equal(getattr(resumed, name), getattr(whole, name))
+
+
+# --------------------------------------------------------------------------- stale gradients
+def manual_loop(net, zero_grad, steps=6, every_n_steps=1, accumulate=1, clip=None):
+    """SGD on (X, Y) in batches of 32 in a loop of one's own; returns the monitor and, per
+    step, the layers' ‖g_before‖ / ‖.grad after backward‖ computed directly."""
+    opt = tidu.optim.SGD(net.parameters(), lr=0.01)
+    linears = [m for m in net.modules() if isinstance(m, nn.Linear)]
+
+    def sq(arrays):
+        return sum(float(np.sum(tidu.backend.to_numpy(a).astype(np.float64) ** 2)) for a in arrays)
+
+    expected = []
+    with GradientMonitor(net, every_n_steps=every_n_steps) as mon:
+        for step in range(steps):
+            if zero_grad:
+                opt.zero_grad()
+            before = [sq([p.grad._data for p in m.parameters() if p.grad is not None])
+                      for m in linears]
+            for part in range(accumulate):  # micro-batches summed into one step
+                rows = slice(32 * step + 16 * part, 32 * step + 16 * part + 32 // accumulate)
+                loss = F.mse_loss(net(tidu.tensor(X[rows])), tidu.tensor(Y[rows]))
+                loss.backward()
+            expected.append([math.sqrt(b / sq([p.grad._data for p in m.parameters()]))
+                             for b, m in zip(before, linears)])
+            if clip is not None:
+                tidu.nn.utils.clip_grad_norm_(net.parameters(), clip)
+            mon.record(loss)
+            opt.step()
+            mon.record_update()
+    return mon, np.array(expected)
+
+
+def test_stale_gradients_without_zero_grad_and_none_with_it():
+    tidu.manual_seed(0)
+    mon, expected = manual_loop(mlp(nn.ReLU, depth=4, w_init=he_normal), zero_grad=False)
+    stale = mon.stats.stale
+    assert stale.shape == (6, 4)
+    assert (stale[0] == 0).all()  # nothing accumulated before the first backward
+    assert (np.median(stale[1:], axis=0) > 0.5).all(), stale
+    np.testing.assert_allclose(stale, expected, rtol=1e-5, atol=1e-7)
+    assert "stale" in str(mon.stats).splitlines()[1]
+    tidu.manual_seed(0)
+    mon, _ = manual_loop(mlp(nn.ReLU, depth=4, w_init=he_normal), zero_grad=True)
+    assert (mon.stats.stale == 0).all()
+
+
+def test_stale_is_zero_under_fit_which_zero_grads():
+    tidu.manual_seed(0)
+    stale = train(mlp(nn.Tanh, depth=3), epochs=1).stats.stale
+    assert stale.shape == (4, 3) and (stale == 0).all()
+
+
+def test_stale_counts_micro_batches_of_one_step_as_fresh_and_ignores_a_clip():
+    tidu.manual_seed(0)
+    mon, _ = manual_loop(mlp(nn.ReLU, depth=3, w_init=he_normal), zero_grad=True,
+                         accumulate=2, clip=1e-3)
+    assert (mon.stats.stale == 0).all()
+    tidu.manual_seed(0)
+    mon, expected = manual_loop(mlp(nn.ReLU, depth=3, w_init=he_normal), zero_grad=False,
+                                accumulate=2, clip=1e-3)
+    assert (mon.stats.grad_norm <= 1e-3 * (1 + 1e-5)).all()  # the clip acted before record
+    np.testing.assert_allclose(mon.stats.stale, expected, rtol=1e-5, atol=1e-7)
+
+
+def test_stale_on_steps_recorded_every_n_and_for_a_layer_without_gradient():
+    tidu.manual_seed(0)
+    mon, expected = manual_loop(mlp(nn.ReLU, depth=3, w_init=he_normal), zero_grad=False,
+                                steps=7, every_n_steps=3)
+    assert mon.stats.steps.tolist() == [0, 3, 6]
+    np.testing.assert_allclose(mon.stats.stale, expected[::3], rtol=1e-5, atol=1e-7)
+    # a layer the loss did not reach this step keeps an old .grad: all of it is stale
+    tidu.manual_seed(0)
+    head, spare = nn.Linear(16, 1), nn.Linear(16, 1)
+    model = nn.ModuleList([head, spare])
+    with GradientMonitor(model) as mon:
+        (head(tidu.tensor(X)).sum() + spare(tidu.tensor(X)).sum()).backward()
+        mon.record()
+        head(tidu.tensor(X)).sum().backward()
+        mon.record()
+    assert mon.stats.stale[0].tolist() == [0.0, 0.0]
+    assert mon.stats.stale[1, 1] == 1.0 and 0 < mon.stats.stale[1, 0] < 1
+    head.weight.grad = head.bias.grad = spare.weight.grad = spare.bias.grad = None
+    with GradientMonitor(model) as mon:
+        head(tidu.tensor(X)).sum().backward()
+        mon.record()
+    assert mon.stats.stale[0, 0] == 0 and math.isnan(mon.stats.stale[0, 1])
+
+
+def test_stale_absent_from_older_stats_and_checkpoints_is_nan():
+    tidu.manual_seed(0)
+    mon = train(mlp(nn.ReLU, depth=3), epochs=1)
+    state = mon.state_dict()
+    del state["stale"]
+    other = GradientMonitor(mlp(nn.ReLU, depth=3))
+    other.load_state_dict(state)
+    assert other.stats.stale.shape == (4, 3) and np.isnan(other.stats.stale).all()
+    fields = {k: v for k, v in vars(mon.stats).items() if k != "stale"}
+    old = GradientStats(**fields)
+    assert old.stale.shape == (4, 3) and np.isnan(old.stale).all()
+    pickled = object.__new__(GradientStats)  # as unpickling a GradientStats made before it
+    pickled.__setstate__(fields)
+    assert np.isnan(pickled.stale).all() and "stale" in str(pickled)

@@ -23,6 +23,19 @@ each recorded step the monitor stores, for every layer, in arrays of shape (step
                     looks dead more often in a small batch.
 ``nonfinite_grad``  count of NaN/±inf elements in the gradients; ``nonfinite_weight`` in
 ``nonfinite_act``   the parameters; ``nonfinite_act`` in the activation
+``stale``           the share of ``.grad`` that did not come from this step's backward:
+                    ‖g_before‖ / ‖g_before + g_fresh‖ over the layer's parameters, where
+                    g_fresh is the sum of the gradients that reached them in this step's
+                    backward call(s) (seen by gradient hooks, before ``.grad`` accumulates
+                    them) and g_before what ``.grad`` held when the first of them arrived.
+                    Without a later change of ``.grad`` this is ‖g − g_fresh‖ / ‖g‖ for the
+                    recorded gradient g; a clipping that rescales ``.grad`` between
+                    ``backward`` and `record` leaves it unchanged.  0 when ``zero_grad`` ran
+                    before ``backward``; near 1 when earlier steps' gradients are still in
+                    ``.grad`` (a missing ``zero_grad``); a parameter that got no gradient
+                    this step counts its whole ``.grad`` as stale (NaN: no gradient at all).
+                    ``autograd.grad`` calls on the parameters during a recorded step are
+                    counted as fresh gradient too.
 ==================  ====================================================================
 
 Where values first turned non-finite: per step, ``first_nonfinite_act`` is the first layer
@@ -53,8 +66,14 @@ of the parameters (for the update ratio) and a few passes over the watched activ
 ``every_n_steps`` records only every n-th step (the other steps cost a flag test per watched
 module).
 
+A PyTorch model (a ``torch.nn.Module``, trained in the user's own loop) is watched the same
+way (`tidu.diagnose.torch_monitor`: forward hooks instead of wrapped ``forward``, parameter
+gradient hooks, the arrays read as float64 NumPy); torch is imported only then.  For it the
+forward is not run again: ``nonfinite_origin`` names the first watched layer with a
+non-finite activation (or gradient) from the recorded statistics.
+
 Use as a ``fit`` callback — ``fit(model, …, callbacks=[GradientMonitor()])`` — or around a
-manual loop::
+manual loop (the same for a tidu and a PyTorch model)::
 
     with GradientMonitor(model) as mon:
         for x, y in batches:
@@ -69,6 +88,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -91,7 +111,7 @@ _ACTIVATION_KIND = ((Sigmoid, "sigmoid"), (Tanh, "tanh"), (ReLU, "relu"),
                     (ELU, "elu"))
 
 _FIELDS = ("grad_norm", "weight_norm", "weight_rms", "update_ratio", "act_mean", "act_std",
-           "saturated", "dead", "nonfinite_grad", "nonfinite_weight", "nonfinite_act")
+           "saturated", "dead", "nonfinite_grad", "nonfinite_weight", "nonfinite_act", "stale")
 
 
 def _activation_kind(module) -> str | None:
@@ -99,6 +119,88 @@ def _activation_kind(module) -> str | None:
         if isinstance(module, cls):
             return kind
     return None
+
+
+class _TiduBackend:
+    """How the monitor reads a tidu model; `tidu.diagnose.torch_monitor.TorchBackend` reads a
+    PyTorch one through the same methods."""
+
+    name = "tidu"
+    reruns_forward = True  # locate_nonfinite can run a step's forward again
+
+    activation_kind = staticmethod(_activation_kind)
+    is_grad_enabled = staticmethod(is_grad_enabled)
+
+    @staticmethod
+    def is_tensor(value) -> bool:
+        return isinstance(value, Tensor)
+
+    @staticmethod
+    def array(t):
+        """The tensor's array (not a copy)."""
+        return t._data
+
+    @staticmethod
+    def grad(p):
+        return None if p.grad is None else p.grad._data
+
+    @staticmethod
+    def scalar(value) -> float:
+        if isinstance(value, Tensor):
+            return float(value._data.reshape(-1)[0]) if value._data.size else math.nan
+        return float(value)
+
+    @staticmethod
+    def structure(modules: list) -> dict:
+        return {"has_batchnorm": any(type(m).__name__.startswith("BatchNorm") for m in modules),
+                "has_residual": any(type(m).__name__ == "Residual" for m in modules),
+                "has_recurrent": any(type(m).__name__ in ("RNN", "LSTM", "GRU") for m in modules)}
+
+    @staticmethod
+    def watch(module, on_output):
+        """Call ``on_output(output)`` after each call of ``module`` (its ``forward`` wrapped
+        on the instance); returns the function that restores it."""
+        previous = module.__dict__.get("forward")
+        forward = module.forward
+
+        def watched_forward(*args, **kwargs):
+            out = forward(*args, **kwargs)
+            on_output(out)
+            return out
+
+        watched_forward.__wrapped__ = forward
+        object.__setattr__(module, "forward", watched_forward)
+
+        def restore():
+            if previous is None:
+                module.__dict__.pop("forward", None)
+            else:
+                object.__setattr__(module, "forward", previous)
+        return restore
+
+    @staticmethod
+    def grad_hook(p, on_grad):
+        """Call ``on_grad(array)`` with each gradient reaching ``p`` (before ``p.grad``
+        accumulates it); returns the handle whose ``remove()`` unregisters it."""
+        def hook(g):
+            on_grad(g._data)
+        return p.register_hook(hook)
+
+
+_TIDU = _TiduBackend()
+
+
+def _backend_for(model, owner: str):
+    """The backend that reads ``model``: tidu's, or PyTorch's for a ``torch.nn.Module``
+    (torch is imported only then, by `torch_monitor`)."""
+    if isinstance(model, Module):
+        return _TIDU
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(model, torch.nn.Module):
+        from .torch_monitor import TorchBackend
+        return TorchBackend()
+    raise TypeError(f"{owner}: model must be a tidu.nn.Module or a torch.nn.Module, got "
+                    f"{type(model).__module__}.{type(model).__name__}")
 
 
 def _has_params(module) -> bool:
@@ -129,7 +231,9 @@ class GradientStats:
     `diagnose` rank remedies.  ``first_nonfinite_act`` / ``first_nonfinite_grad`` (S,): the
     column of the first layer in forward / backward order with a non-finite activation /
     gradient (−1: none); ``nonfinite_origin``: where the values first turned non-finite (a
-    dict with ``step``, ``where``, ``layer``, ``module``, ``parameter``, ``note``) or None."""
+    dict with ``step``, ``where``, ``layer``, ``module``, ``parameter``, ``note``) or None.
+    ``stale`` (S, L): the share of the gradient left from earlier steps (see
+    `GradientMonitor`); stats made without it (older code, pickles) get NaN there."""
 
     steps: np.ndarray
     layers: list
@@ -153,6 +257,16 @@ class GradientStats:
     first_nonfinite_act: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     first_nonfinite_grad: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     nonfinite_origin: dict | None = None
+    stale: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.stale is None:  # made by code that predates the statistic
+            self.stale = np.full(np.shape(self.grad_norm), np.nan)
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if self.__dict__.get("stale") is None:  # pickled before the statistic existed
+            self.stale = np.full(np.shape(self.grad_norm), np.nan)
 
     @property
     def layer_names(self) -> list:
@@ -172,7 +286,8 @@ class GradientStats:
         lines = [f"GradientStats: {len(self.steps)} recorded steps × {len(self.layers)} layers "
                  f"(medians over the steps)",
                  f"{'layer':<16}{'type':<12}{'act':<11}{'grad norm':>11}{'weight norm':>12}"
-                 f"{'update/w':>10}{'act mean':>10}{'act std':>9}{'sat.':>7}{'dead':>7}"]
+                 f"{'update/w':>10}{'act mean':>10}{'act std':>9}{'sat.':>7}{'dead':>7}"
+                 f"{'stale':>7}"]
         for j, info in enumerate(self.layers):
             def med(arr):
                 col = arr[:, j] if len(arr) else np.array([np.nan])
@@ -182,7 +297,7 @@ class GradientStats:
                          f"{med(self.grad_norm):>11.3e}{med(self.weight_norm):>12.3e}"
                          f"{med(self.update_ratio):>10.2e}{med(self.act_mean):>10.3g}"
                          f"{med(self.act_std):>9.3g}{med(self.saturated):>7.2f}"
-                         f"{med(self.dead):>7.2f}")
+                         f"{med(self.dead):>7.2f}{med(self.stale):>7.2f}")
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -193,14 +308,15 @@ class _Layer:
 
     __slots__ = ("info", "params", "weight", "act_module")
 
-    def __init__(self, name, module, act_name, act_module):
+    def __init__(self, name, module, act_name, act_module, kind_of):
         self.params = [p for p in module._parameters.values() if p is not None and p.requires_grad]
         weight = module._parameters.get("weight")
         if weight is None:
-            weight = max(self.params, key=lambda p: p._data.size)
+            weight = max(self.params, key=lambda p: math.prod(p.shape))
         self.weight = weight
-        fan_in = (int(np.prod(weight._data.shape[1:])) if weight._data.ndim >= 2 else None)
-        kind = _activation_kind(act_module) if act_module is not None else _activation_kind(module)
+        shape = tuple(weight.shape)
+        fan_in = math.prod(shape[1:]) if len(shape) >= 2 else None
+        kind = kind_of(act_module) if act_module is not None else kind_of(module)
         self.act_module = act_module if act_module is not None else module
         self.info = LayerInfo(name=name or type(module).__name__, type=type(module).__name__,
                               fan_in=fan_in, activation=kind,
@@ -218,6 +334,16 @@ def _norm(arr: np.ndarray) -> tuple:
         return (math.nan if np.isnan(flat).any() else math.inf), bad
     big = float(np.max(np.abs(flat)))  # finite but the squares overflow (float32 > 1.8e19)
     return big * float(np.linalg.norm(flat.astype(np.float64) / big)), 0
+
+
+def _stale(before_sq: float, total_sq: float, any_grad: bool) -> float:
+    """‖g_before‖ / ‖g_before + g_fresh‖ from the squared norms summed over a layer's
+    parameters: 0 with nothing left from before, NaN without any gradient."""
+    if before_sq == 0:
+        return 0.0 if any_grad or total_sq > 0 else math.nan
+    if total_sq > 0:
+        return math.sqrt(before_sq / total_sq)
+    return math.nan if math.isnan(before_sq) or math.isnan(total_sq) else math.inf
 
 
 def _check_int(owner, name, value, low):
@@ -244,11 +370,9 @@ class GradientMonitor(Callback):
     `attach` and `detach`).
     """
 
-    def __init__(self, model: Module | None = None, every_n_steps: int = 1, layers=None,
+    def __init__(self, model=None, every_n_steps: int = 1, layers=None,
                  histogram_samples: int = 4096):
-        if model is not None and not isinstance(model, Module):
-            raise TypeError(f"GradientMonitor: model must be a tidu.nn.Module, got "
-                            f"{type(model).__name__}")
+        self._backend = None if model is None else _backend_for(model, "GradientMonitor")
         self.every_n_steps = _check_int("GradientMonitor", "every_n_steps", every_n_steps, 1)
         self.histogram_samples = _check_int("GradientMonitor", "histogram_samples",
                                             histogram_samples, 0)
@@ -260,8 +384,10 @@ class GradientMonitor(Callback):
         self._layer_names = layers
         self._target = model
         self._layers: list = []
-        self._wrapped: dict = {}      # id(module) -> (module, previous instance forward or None)
+        self._wrapped: dict = {}      # id(module) -> function that stops watching it
         self._captured: dict = {}     # id(module) -> activation array of this step
+        self._grad_hooks: list = []   # handles of the parameters' gradient hooks
+        self._fresh: dict = {}        # id(param) -> [‖g_before‖, g_before + Σ g_fresh]
         self._armed = False
         self._calls = 0               # manual mode: record() calls so far
         self._fit_attached = False
@@ -288,18 +414,19 @@ class GradientMonitor(Callback):
         """Where values first turned non-finite (see the module docstring), or None."""
         return None if self._origin is None else dict(self._origin)
 
-    def attach(self, model: Module | None = None) -> "GradientMonitor":
-        """Find the layers and wrap the forward of the modules whose outputs are watched."""
+    def attach(self, model=None) -> "GradientMonitor":
+        """Find the layers, watch the outputs of the modules whose activations are recorded
+        and hook the gradients of the layers' parameters."""
         if model is not None:
-            if not isinstance(model, Module):
-                raise TypeError(f"GradientMonitor.attach: model must be a tidu.nn.Module, got "
-                                f"{type(model).__name__}")
+            self._backend = _backend_for(model, "GradientMonitor.attach")
             self._target = model
         if self._target is None:
             raise ValueError("GradientMonitor: no model to watch; pass one to "
                              "GradientMonitor(model) or use the monitor as a fit callback")
         if self.attached:
             return self
+        if self._backend is None:  # the model came from the trainer
+            self._backend = _backend_for(self._target, "GradientMonitor")
         layers = self._find_layers(self._target)
         if self._layers and [l.info.name for l in layers] != [l.info.name for l in self._layers]:
             raise ValueError("GradientMonitor: the model's layers changed since the first "
@@ -308,10 +435,13 @@ class GradientMonitor(Callback):
         for layer in layers:
             mod = layer.act_module
             if id(mod) not in self._wrapped:
-                self._wrap(mod)
-        # keep a reference to the watched model's input (and the RNG state, for the same
-        # dropout masks) on recorded steps: enough to run that forward again if it broke
-        self._handle = self._target.register_forward_pre_hook(self._keep_inputs)
+                self._wrapped[id(mod)] = self._backend.watch(mod, self._capture(id(mod)))
+            for p in layer.params:
+                self._grad_hooks.append(self._backend.grad_hook(p, self._fresh_grad(p)))
+        if self._backend.reruns_forward:
+            # keep a reference to the watched model's input (and the RNG state, for the same
+            # dropout masks) on recorded steps: enough to run that forward again if it broke
+            self._handle = self._target.register_forward_pre_hook(self._keep_inputs)
         self._armed = self._due(self._calls)
         return self
 
@@ -319,15 +449,50 @@ class GradientMonitor(Callback):
         if self._armed and is_grad_enabled():
             self._inputs = (args, get_rng_state())
 
-    def detach(self) -> None:
-        """Restore every wrapped ``forward``; the statistics stay."""
-        for mod, previous in self._wrapped.values():
-            if previous is None:
-                mod.__dict__.pop("forward", None)
+    def _capture(self, key: int):
+        """The function a watched module's output goes to: kept on recorded steps, for
+        forward passes run with gradients enabled."""
+        captured, backend = self._captured, self._backend
+
+        def on_output(out):
+            if self._armed and backend.is_grad_enabled():
+                first = out[0] if isinstance(out, (tuple, list)) and out else out
+                if backend.is_tensor(first):
+                    captured[key] = backend.array(first)
+        return on_output
+
+    def _fresh_grad(self, p):
+        """The function a gradient reaching ``p`` goes to: on recorded steps it sums this
+        step's gradients, starting from what ``p.grad`` held before the first (for ``stale``)."""
+        key, fresh, backend = id(p), self._fresh, self._backend
+
+        def on_grad(g):
+            if not self._armed:
+                return
+            entry = fresh.get(key)
+            if entry is not None:
+                np.add(entry[1], g, out=entry[1])
+                return
+            before = backend.grad(p)
+            if before is None:
+                fresh[key] = [0.0, g.copy()]
             else:
-                object.__setattr__(mod, "forward", previous)
+                total = before.copy()
+                np.add(total, g, out=total)
+                fresh[key] = [_norm(before)[0], total]
+        return on_grad
+
+    def detach(self) -> None:
+        """Stop watching (restore every wrapped ``forward``, remove the hooks); the
+        statistics stay."""
+        for restore in self._wrapped.values():
+            restore()
         self._wrapped.clear()
+        for handle in self._grad_hooks:
+            handle.remove()
+        self._grad_hooks.clear()
         self._captured.clear()
+        self._fresh.clear()
         self._armed = False
         if self._handle is not None:
             self._handle.remove()
@@ -340,25 +505,7 @@ class GradientMonitor(Callback):
     def __exit__(self, *exc) -> None:
         self.detach()
 
-    def _wrap(self, mod: Module) -> None:
-        previous = mod.__dict__.get("forward")
-        forward = mod.forward
-        key = id(mod)
-        captured = self._captured
-
-        def watched_forward(*args, **kwargs):
-            out = forward(*args, **kwargs)
-            if self._armed and is_grad_enabled():
-                first = out[0] if isinstance(out, (tuple, list)) and out else out
-                if isinstance(first, Tensor):
-                    captured[key] = first._data
-            return out
-
-        watched_forward.__wrapped__ = forward
-        object.__setattr__(mod, "forward", watched_forward)
-        self._wrapped[key] = (mod, previous)
-
-    def _find_layers(self, model: Module) -> list:
+    def _find_layers(self, model) -> list:
         named = list(model.named_modules())
         paths = {id(m): n for n, m in named}
         parent_of = {}
@@ -366,10 +513,8 @@ class GradientMonitor(Callback):
             for child in mod._modules.values():
                 if child is not None:
                     parent_of.setdefault(id(child), mod)
-        self._structure = {
-            "has_batchnorm": any(type(m).__name__.startswith("BatchNorm") for _, m in named),
-            "has_residual": any(type(m).__name__ == "Residual" for _, m in named),
-            "has_recurrent": any(type(m).__name__ in ("RNN", "LSTM", "GRU") for _, m in named)}
+        self._structure = self._backend.structure([m for _, m in named])
+        kind_of = self._backend.activation_kind
         candidates = [(n, m) for n, m in named
                       if any(p is not None and p.requires_grad for p in m._parameters.values())]
         if self._layer_names is not None:
@@ -387,15 +532,16 @@ class GradientMonitor(Callback):
         for name, mod in candidates:
             act = None
             parent = parent_of.get(id(mod))
-            if parent is not None and _activation_kind(mod) is None:
+            if parent is not None and kind_of(mod) is None:
                 siblings = [c for c in parent._modules.values() if c is not None]
                 for nxt in siblings[siblings.index(mod) + 1:]:
-                    if _activation_kind(nxt) is not None and not _has_params(nxt):
+                    if kind_of(nxt) is not None and not _has_params(nxt):
                         act = nxt
                         break
                     if _has_params(nxt) or nxt._modules:
                         break
-            layers.append(_Layer(name, mod, paths.get(id(act)) if act is not None else None, act))
+            layers.append(_Layer(name, mod, paths.get(id(act)) if act is not None else None, act,
+                                 kind_of))
         return layers
 
     # ------------------------------------------------------------------ recording
@@ -415,33 +561,45 @@ class GradientMonitor(Callback):
         recorded = self._due(index)
         if recorded:
             self._record(index, loss)
+        self._fresh.clear()
         self._armed = self._due(self._calls)
         return recorded
 
     def _record(self, step: int, loss) -> None:
-        if isinstance(loss, Tensor):
-            loss = float(loss._data.reshape(-1)[0]) if loss._data.size else math.nan
+        if loss is not None:
+            loss = self._backend.scalar(loss)
+        array, grad_of = self._backend.array, self._backend.grad
         row = dict(zip(_FIELDS, np.full((len(_FIELDS), len(self._layers)), np.nan)))
         snapshot = []
         for j, layer in enumerate(self._layers):
             gsq, wsq, gbad, wbad, any_grad = 0.0, 0.0, 0, 0, False
+            before_sq, total_sq = 0.0, 0.0  # for stale: ‖g_before‖², ‖g_before + g_fresh‖²
             copies = []
             weight_norm = None
             for p in layer.params:
-                wn, wb = _norm(p._data)
+                data = array(p)
+                wn, wb = _norm(data)
                 wsq, wbad = wsq + wn * wn, wbad + wb
                 if p is layer.weight:
                     weight_norm = wn
-                copies.append(p._data.copy())  # on the parameter's device
-                if p.grad is not None:
-                    gn, gb = _norm(p.grad._data)
+                copies.append(data.copy())  # on the parameter's device
+                grad = grad_of(p)
+                if grad is not None:
+                    gn, gb = _norm(grad)
                     gsq, gbad, any_grad = gsq + gn * gn, gbad + gb, True
+                fresh = self._fresh.get(id(p))
+                if fresh is not None:
+                    before_sq += fresh[0] * fresh[0]
+                    total_sq += _norm(fresh[1])[0] ** 2
+                elif grad is not None:  # no gradient arrived this step: all of it is old
+                    before_sq, total_sq = before_sq + gn * gn, total_sq + gn * gn
             snapshot.append(copies)
             row["grad_norm"][j] = math.sqrt(gsq) if any_grad else math.nan
             row["weight_norm"][j] = math.sqrt(wsq)
             row["nonfinite_grad"][j] = gbad
             row["nonfinite_weight"][j] = wbad
-            w = layer.weight._data
+            row["stale"][j] = _stale(before_sq, total_sq, any_grad)
+            w = array(layer.weight)
             if weight_norm is None:  # a frozen weight beside a trainable bias
                 weight_norm = _norm(w)[0]
             row["weight_rms"][j] = weight_norm / math.sqrt(max(w.size, 1))
@@ -450,6 +608,7 @@ class GradientMonitor(Callback):
                 self._activation_stats(layer, act, row, j)
         first_act, first_grad = self._first_nonfinite(row)
         self._captured.clear()
+        self._fresh.clear()
         self._snapshot = snapshot
         for f in _FIELDS:
             self._rows[f].append(row[f])
@@ -482,6 +641,8 @@ class GradientMonitor(Callback):
         """Run the step's forward again to find where its values first turned non-finite."""
         origin = {"step": step, "where": None, "layer": None, "module": None,
                   "parameter": None, "note": ""}
+        if not self._backend.reruns_forward:
+            return self._origin_from_stats(origin, loss_bad)
         if self._inputs is None:
             origin["note"] = "the watched model's input of this step was not captured"
             return origin
@@ -511,6 +672,22 @@ class GradientMonitor(Callback):
             origin.update(where="backward", layer=layer or type(self._target).__name__,
                           module=type(module).__name__ if module is not None else None,
                           note="the forward pass and the loss are finite")
+        return origin
+
+    def _origin_from_stats(self, origin: dict, loss_bad: bool) -> dict:
+        """Where values first turned non-finite, from the step's statistics alone (for a
+        PyTorch model, whose forward is not run again): the first watched layer with a
+        non-finite activation, else with a non-finite gradient, else the loss."""
+        first_act, first_grad = self._first_act[-1], self._first_grad[-1]
+        if first_act >= 0 or first_grad >= 0:
+            layer = self._layers[first_act if first_act >= 0 else first_grad].info
+            origin.update(where="forward" if first_act >= 0 else "backward", layer=layer.name,
+                          module=layer.type)
+        elif loss_bad:
+            origin.update(where="loss", note="the watched activations are finite")
+        note = ("located from the recorded statistics of the watched layers (the forward "
+                "is run again only for tidu models)")
+        origin["note"] = f"{origin['note']}; {note}" if origin["note"] else note
         return origin
 
     def _activation_stats(self, layer: _Layer, act: np.ndarray, row: dict, j: int) -> None:
@@ -557,7 +734,7 @@ class GradientMonitor(Callback):
         for j, (layer, copies) in enumerate(zip(self._layers, self._snapshot)):
             dsq = 0.0
             for p, old in zip(layer.params, copies):
-                np.subtract(p._data, old, out=old)
+                np.subtract(self._backend.array(p), old, out=old)
                 d = _norm(old)[0]
                 dsq += d * d
             w = self._rows["weight_norm"][-1][j]
@@ -620,6 +797,7 @@ class GradientMonitor(Callback):
             self._record(step, (logs or {}).get("loss"))
         else:
             self._captured.clear()
+            self._fresh.clear()
 
     def on_batch_end(self, batch, logs=None):
         self.record_update()
@@ -649,7 +827,10 @@ class GradientMonitor(Callback):
         self._steps = [int(s) for s in state["steps"]]
         self._loss = [float(v) for v in state["loss"]]
         self._loss_bad = [int(v) for v in state["nonfinite_loss"]]
-        self._rows = {f: [np.array(r, dtype=np.float64) for r in state[f]] for f in _FIELDS}
+        # checkpoints taken before a statistic existed (stale) hold NaN for it
+        absent = np.full(np.shape(state["grad_norm"]), np.nan)
+        self._rows = {f: [np.array(r, dtype=np.float64) for r in state.get(f, absent)]
+                      for f in _FIELDS}
         missing = [-1] * len(self._steps)  # checkpoints taken before these were recorded
         self._first_act = [int(v) for v in state.get("first_nonfinite_act", missing)]
         self._first_grad = [int(v) for v in state.get("first_nonfinite_grad", missing)]
