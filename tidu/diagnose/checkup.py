@@ -15,6 +15,7 @@ weights.  Classification targets (a 1-D integer ``y``) add the ``"accuracy"`` me
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,7 +24,8 @@ from ..backend import to_numpy
 from ..nn.modules.module import Module
 from ..train.checkpoint import Checkpoint
 from ..train.trainer import Trainer
-from .diagnosis import Diagnosis, Thresholds, diagnose
+from .diagnosis import Diagnosis, RunEvidence, Thresholds, diagnose
+from .rules_data import data_findings
 from .monitor import GradientMonitor
 
 __all__ = ["checkup", "Recipe", "MemoryCheckpoint"]
@@ -153,12 +155,18 @@ def checkup(model, loss_fn, optimizer, train_data, val_data=None, *, epochs: int
     `diagnose` everything.  ``monitor_every``: record gradient statistics every n-th step
     (1: every step); ``sharpness``: track λ_max after each epoch (costs about 40 extra
     forward/backward passes on a 256-sample batch per epoch).  Returns the `Diagnosis`,
-    whose ``recipe`` lets `Diagnosis.verify` test the remedies."""
+    whose ``recipe`` lets `Diagnosis.verify` test the remedies.  Training data holding NaN/inf
+    (which ``fit`` refuses) gives a ``nonfinite`` finding naming the rows, without training."""
     if not isinstance(model, Module):
         raise TypeError(f"checkup: model must be a tidu.nn.Module, got {type(model).__name__} "
                         f"(for a PyTorch model, use GradientMonitor in your loop and diagnose)")
     train = _numpy_pair(train_data, "train_data")
     val = None if val_data is None else _numpy_pair(val_data, "val_data")
+    t = thresholds if thresholds is not None else Thresholds()
+    broken = [f for f in data_findings(RunEvidence(data=train), t) if f.kind == "nonfinite"]
+    if broken:  # fit refuses such data: say why, with the rows, instead of raising
+        broken[0].summary += "; training was not started (fit refuses non-finite data)"
+        return Diagnosis(findings=broken, stats=None, thresholds=dataclasses.asdict(t))
     if metrics is None:
         metrics = ["accuracy"] if _is_classification(train[1]) else []
     cls, groups = optimizer_spec(model, optimizer)

@@ -33,7 +33,8 @@ class Thresholds:
 
     Gradient flow: ``vanishing_ratio`` 1e-3 (first/last layer gradient norm),
     ``exploding_ratio`` 1e2, ``growth`` 1e3 (total gradient norm over the run),
-    ``update_ratio`` 1.0 (median ‖Δθ‖/‖θ‖), ``saturation`` 0.25 and ``dead`` 0.5 (fractions
+    ``update_ratio`` 1.0 (median ‖Δθ‖/‖θ‖), ``act_growth`` 1e2 (activation std,
+    last/first layer), ``saturation`` 0.25 and ``dead`` 0.5 (fractions
     of a layer), ``stale`` 0.5 (leftover fraction of .grad).
     Curves: ``spike`` 3.0 (a step loss ≥ 3× the median of the ones before), ``diverge`` 1.5
     (last/first loss), ``oscillation`` 0.45 (fraction of sign changes of Δloss),
@@ -49,6 +50,7 @@ class Thresholds:
     exploding_ratio: float = 1e2
     growth: float = 1e3
     update_ratio: float = 1.0
+    act_growth: float = 1e2
     saturation: float = 0.25
     dead: float = 0.5
     stale: float = 0.5

@@ -8,7 +8,9 @@ and output side)::
     exploding_gradients   max_t ‖∇θ‖_t / ‖∇θ‖_0 > 1e3 (the total norm grew a thousand-fold);
                           or ‖∇θ_first‖ / ‖∇θ_last‖ > 1e2 (the backward pass amplifies:
                           the notes' σ′(z)·w > 1 case, 004);
-                          or a median update/weight ratio > 1 (a step larger than the weights)
+                          or a median update/weight ratio > 1 (a step larger than the weights);
+                          or the last layer's activation std > 1e2 × the first's (the forward
+                          signal, and so the backward one, is amplified layer after layer)
     nonfinite             any NaN/inf in gradients, weights, activations or the loss: the step,
                           and where it first appeared (the monitor's re-run of that step)
     saturation            a sigmoid/tanh layer with more than 25% saturated outputs
@@ -188,9 +190,10 @@ def _nonfinite(s) -> Finding | None:
     origin = getattr(s, "nonfinite_origin", None) or {}
     layers = [origin["layer"]] if origin.get("step") == first and origin.get("layer") else []
     remedies = []
+    weights_first = bool(np.nansum(s.nonfinite_weight[first_index]))
     if origin.get("where") == "input":
         remedies.append(remedy_for("fix_data", "the input batch itself holds NaN/inf"))
-    elif origin.get("where") in ("forward", "loss"):
+    elif origin.get("where") in ("forward", "loss") and not weights_first:
         remedies.append(remedy_for("stable_ops", "a finite input turned non-finite inside "
                                    + ("the loss" if origin["where"] == "loss" else
                                       f"layer '{origin['layer']}'")))
@@ -205,7 +208,8 @@ def _nonfinite(s) -> Finding | None:
                    severity=float(1 + len(s.steps) - first_index))
 
 
-def _exploding(s, ctx, ratio, ratio_threshold, growth_threshold, update_threshold):
+def _exploding(s, ctx, ratio, ratio_threshold, growth_threshold, update_threshold,
+               act_threshold):
     reasons, evidence = [], {}
     finite = np.where(np.isfinite(s.grad_norm), s.grad_norm, np.nan)
     total = np.sqrt(np.nansum(finite ** 2, axis=1))
@@ -229,6 +233,12 @@ def _exploding(s, ctx, ratio, ratio_threshold, growth_threshold, update_threshol
         reasons.append(f"the median update/weight ratio is {ctx.update:.3g}: steps larger "
                        f"than the weights")
     evidence["median update/weight ratio (healthy ≈ 1e-3)"] = ctx.update
+    act = _medians(s.act_std)
+    act_growth = (float(act[-1] / act[0]) if len(act) > 1 and act[0] > 0 else math.nan)
+    if act_growth > act_threshold:
+        reasons.append(f"the activations grow {act_growth:.3g}-fold from the first layer to the "
+                       f"last: the weights amplify the signal, and its gradient with it")
+    evidence["activation std, last layer / first layer (median)"] = act_growth
     if not reasons:
         return None
     evidence["initialization scale rms(W)·√fan_in"] = ctx.init_scale
@@ -359,7 +369,8 @@ def gradient_findings(stats: GradientStats, t) -> list:
     ratio = _median(_ratio_per_step(stats)) if len(stats.layers) > 1 else math.nan
     found = (_nonfinite(stats), _stale(stats, t.stale),
              _vanishing(stats, ctx, ratio, t.vanishing_ratio),
-             _exploding(stats, ctx, ratio, t.exploding_ratio, t.growth, t.update_ratio),
+             _exploding(stats, ctx, ratio, t.exploding_ratio, t.growth, t.update_ratio,
+                        t.act_growth),
              _saturation(stats, ctx, t.saturation),
              _dead(stats, ctx, dead_hit, dead_frac, t.dead))
     return [f for f in found if f is not None]

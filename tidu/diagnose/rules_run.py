@@ -184,7 +184,7 @@ def _overfitting(ev, t) -> Finding | None:
     smooth = _moving_mean(val)
     best = int(np.argmin(smooth))
     rise = float(smooth[-1] / smooth[best] - 1) if smooth[best] > 0 else math.nan
-    best_epoch = best + (len(val) - len(smooth))  # the moving mean ends at its last epoch
+    best_epoch = best + (len(val) - len(smooth)) // 2  # the centre of the best window
     reasons, evidence = [], {"validation loss: best (epoch), last": [float(val[best_epoch]),
                                                                      best_epoch, float(val[-1])]}
     if rise > t.val_rise and train[-1] < train[best_epoch]:

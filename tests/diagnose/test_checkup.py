@@ -1,0 +1,206 @@
+"""checkup + diagnose: each kind of finding fires on a small planted case and stays silent on
+its healthy twin (the same model, data and seed with the bug removed)."""
+import math
+
+import numpy as np
+import pytest
+
+import tidu
+import tidu.nn as nn
+from tidu.diagnose import KINDS, Thresholds, checkup, diagnose
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(480, 8)).astype(np.float32)
+Y = (X[:, 0] + X[:, 1] * X[:, 2] > 0).astype(np.int64)
+TRAIN, VAL = (X[:320], Y[:320]), (X[320:], Y[320:])
+
+
+def mlp(width=32, act=nn.ReLU, depth=1):
+    layers, d = [], 8
+    for _ in range(depth):
+        layers += [nn.Linear(d, width), act()]
+        d = width
+    return nn.Sequential(*layers, nn.Linear(d, 2))
+
+
+class NoZeroGradSGD(tidu.optim.SGD):
+    """The planted bug: an optimizer whose zero_grad forgets to clear."""
+
+    def zero_grad(self, set_to_none=True):
+        pass
+
+
+class Log(nn.Module):
+    """log of its input: NaN once the input turns negative."""
+
+    def forward(self, x):
+        return x.log()
+
+
+def run(model, opt=None, data=TRAIN, val=VAL, epochs=6, lr=0.05, momentum=0.9, **kw):
+    tidu.manual_seed(0)
+    opt = opt(model) if opt else tidu.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+    return checkup(model, nn.CrossEntropyLoss(), opt, data, val, epochs=epochs, batch_size=32,
+                   seed=0, **kw)
+
+
+def _healthy():
+    tidu.manual_seed(0)
+    return run(mlp())
+
+
+@pytest.fixture(scope="module")
+def healthy():
+    return _healthy()
+
+
+def test_healthy_twin_has_no_finding(healthy):
+    assert healthy.healthy and healthy.top is None, str(healthy)
+    assert set(healthy.history) >= {"loss", "val_loss", "accuracy", "val_accuracy"}
+    assert len(healthy.sharpness["values"]) == 7  # start + 6 epochs
+
+
+def test_vanishing_deep_sigmoid():
+    tidu.manual_seed(0)
+    d = run(mlp(act=nn.Sigmoid, depth=8), lr=0.1, momentum=0.0, sharpness=False)
+    assert d.top.kind == "vanishing_gradients", str(d)
+
+
+def test_exploding_large_init():
+    tidu.manual_seed(0)
+    model = mlp(width=64, depth=6)
+    for m in model.modules():
+        if isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, 0.0, 1.0)
+    d = run(model, lr=1e-4, momentum=0.0, sharpness=False, epochs=3)
+    assert d.top.kind == "exploding_gradients", str(d)
+
+
+def test_dead_relu_negative_bias():
+    tidu.manual_seed(0)
+    model = mlp(width=32, depth=2)
+    for m in list(model.modules())[1:-1]:
+        if isinstance(m, nn.Linear):
+            nn.init.constant_(m.bias, -4.0)
+    d = run(model, sharpness=False)
+    assert d.top.kind == "dead_relu", str(d)
+
+
+def test_saturation_large_sigmoid_weights():
+    tidu.manual_seed(0)
+    model = mlp(width=32, act=nn.Sigmoid)
+    nn.init.normal_(model[0].weight, 0.0, 4.0)
+    d = run(model, sharpness=False)
+    assert d.top.kind == "saturation", str(d)
+
+
+def test_lr_too_high_names_the_stability_limit():
+    tidu.manual_seed(0)
+    d = run(mlp(), lr=3.0)
+    assert d.top.kind == "lr_too_high", str(d)
+    finding = d["lr_too_high"]
+    lam, limit = finding.evidence["sharpness λ_max, stability limit"]
+    assert math.isfinite(lam) and limit == pytest.approx(2 * 1.9 / 3.0)
+
+
+def test_lr_too_low():
+    tidu.manual_seed(0)
+    d = run(mlp(), lr=1e-6, momentum=0.0, sharpness=False)
+    assert d.top.kind == "lr_too_low", str(d)
+
+
+def test_stale_gradients_missing_zero_grad():
+    tidu.manual_seed(0)
+    d = run(mlp(), opt=lambda m: NoZeroGradSGD(m.parameters(), lr=0.01), sharpness=False)
+    assert d.top.kind == "stale_gradients", str(d)
+
+
+def test_unscaled_inputs():
+    Xs = X.copy()
+    Xs[:, 3] *= 1000.0
+    tidu.manual_seed(0)
+    d = run(mlp(), data=(Xs[:320], Y[:320]), val=(Xs[320:], Y[320:]), lr=1e-3,
+            sharpness=False)
+    assert d.top.kind == "unscaled_inputs", str(d)
+
+
+def test_nonfinite_names_step_and_layer():
+    tidu.manual_seed(0)
+    model = nn.Sequential(nn.Linear(8, 16), nn.Tanh(), nn.Linear(16, 16), Log(), nn.Linear(16, 2))
+    d = run(model, sharpness=False, epochs=2)
+    assert d.top.kind == "nonfinite", str(d)
+    assert d.top.step is not None and "'3'" in d.top.summary or "3" in d.top.layers
+
+
+def test_nonfinite_rows_in_the_data():
+    Xn = X.copy()
+    Xn[5, 2] = np.nan
+    tidu.manual_seed(0)
+    d = run(mlp(), data=(Xn[:320], Y[:320]), sharpness=False, epochs=2)
+    assert d.top.kind == "nonfinite", str(d)
+    assert d.top.remedies[0].key == "fix_data"
+    assert d.top.evidence["training rows with NaN/inf inputs"] == 1
+
+
+def test_overfitting_small_train_big_model():
+    rng = np.random.default_rng(1)
+    Xo = rng.normal(size=(400, 8)).astype(np.float32)
+    yo = (Xo[:, 0] + rng.normal(scale=1.0, size=400) > 0).astype(np.int64)  # label noise
+    tidu.manual_seed(0)
+    model = mlp(width=128, depth=2)
+    d = run(model, opt=lambda m: tidu.optim.Adam(m.parameters(), lr=3e-3),
+            data=(Xo[:40], yo[:40]), val=(Xo[200:], yo[200:]), epochs=60, sharpness=False)
+    assert d.top.kind == "overfitting", str(d)
+
+
+def test_underfitting_linear_model_on_a_nonlinear_task():
+    tidu.manual_seed(0)
+    Xu = RNG.normal(size=(480, 2)).astype(np.float32)
+    yu = ((Xu ** 2).sum(1) > 1.4).astype(np.int64)  # a circle: no line separates it
+    model = nn.Sequential(nn.Linear(2, 2))
+    d = run(model, data=(Xu[:320], yu[:320]), val=(Xu[320:], yu[320:]), sharpness=False)
+    assert d.top.kind == "underfitting", str(d)
+    base = d.top.evidence["final training accuracy, 5-NN cross-validated accuracy"][1]
+    assert base > 0.85
+
+
+def test_every_kind_has_a_planted_test_here():
+    planted = {"vanishing_gradients", "exploding_gradients", "dead_relu", "saturation",
+               "lr_too_high", "lr_too_low", "stale_gradients", "unscaled_inputs", "nonfinite",
+               "overfitting", "underfitting"}
+    assert planted == set(KINDS)
+
+
+def test_diagnose_a_users_own_loop_from_history_dict():
+    history = {"loss": [0.7, 0.4, 0.2, 0.1, 0.05, 0.02, 0.01],
+               "val_loss": [0.7, 0.5, 0.45, 0.5, 0.6, 0.7, 0.8]}
+    d = diagnose(history=history)
+    assert d.kinds == ["overfitting"] and d.top.step == 2
+    flat = {"loss": [0.7, 0.5, 0.4, 0.35, 0.3, 0.28, 0.27],
+            "val_loss": [0.72, 0.52, 0.43, 0.38, 0.33, 0.31, 0.30]}
+    assert diagnose(history=flat).healthy
+
+
+def test_thresholds_override_and_validation(healthy):
+    assert diagnose(healthy.monitor, vanishing_ratio=1e-4).thresholds["vanishing_ratio"] == 1e-4
+    with pytest.raises(TypeError, match="unknown threshold"):
+        diagnose(healthy.monitor, vanishing=1e-4)
+    with pytest.raises(ValueError, match="dead must be a fraction"):
+        Thresholds(dead=1.5)
+    with pytest.raises(ValueError, match="nothing to diagnose"):
+        diagnose()
+
+
+def test_checkup_rejects_a_non_tidu_model():
+    with pytest.raises(TypeError, match="checkup: model must be a tidu.nn.Module"):
+        checkup(object(), nn.MSELoss(), None, TRAIN, epochs=1)
+
+
+def test_checkup_keeps_a_recipe_and_epoch_checkpoints(healthy):
+    recipe = healthy.recipe
+    assert len(recipe.checkpoints.states) == 6
+    assert recipe.checkpoints.states[0]["progress"]["epoch"] == 0
+    # the recipe's model is the initial one, not the trained one
+    trained = healthy.monitor._target.state_dict()
+    assert not np.array_equal(recipe.model.state_dict()["0.weight"].cpu().numpy(),
+                              trained["0.weight"].cpu().numpy())
