@@ -2,7 +2,8 @@
 
     tidu train CONFIG.toml [--db PATH] [--epochs N] [--set KEY=VALUE …] [--resume [RUN_ID]]
     tidu search CONFIG.toml [--scheduler ADDRESS] [--workers N]
-    tidu diagnose CONFIG.toml [--epochs N] [--out DIR]
+    tidu diagnose CONFIG.toml [--epochs N] [--out DIR] [--verify/--no-verify] [--seeds N]
+    tidu diagnose --benchmark [--half A|B] [--no-verify] [--seeds N]
     tidu runs list | show ID | compare ID ID… | export ID --csv [PATH]
     tidu demo
     tidu bench [WORKLOADS…] [--pairs N] [--warmup N] [--threads N] [--out FILE.md] [--quick]
@@ -347,33 +348,71 @@ def search(config_path, overrides, db_path, workers, scheduler, trials, epochs, 
 
 # --------------------------------------------------------------------------- diagnose
 @main.command(context_settings=CONTEXT)
-@_config_options
+@click.argument("config_path", metavar="[CONFIG.toml]", required=False,
+                type=click.Path(exists=True, dir_okay=False))
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Override a config key, e.g. --set optimizer.lr=0.01 "
+                   "(repeatable; values are read as TOML).")
 @_db_option
 @click.option("--epochs", type=click.IntRange(min=1), default=None,
               help="Epochs of the diagnostic training (default: training.epochs, at most 3).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               callback=_folder_destination,
-              help="Save plots (gradient norms per layer and step, activation histograms) "
-                   "in this folder.")
+              help="Write the report diagnosis.html (one self-contained page) and the plots "
+                   "(gradient norms per layer and step, activation histograms) in this folder.")
 @click.option("--every", "every_n_steps", type=click.IntRange(min=1), default=1,
               show_default=True, help="Record the gradients every N steps.")
+@click.option("--verify/--no-verify", default=True, show_default=True,
+              help="Rerun the training with each top remedy applied and measure its effect.")
+@click.option("--seeds", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Seeds of each verification rerun.")
+@click.option("--top", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Remedies of the top finding to verify.")
+@click.option("--benchmark", is_flag=True,
+              help="Run the planted-bug benchmark of the diagnosis instead of a config.")
+@click.option("--half", type=click.Choice(["A", "B"]), default=None,
+              help="With --benchmark: only this half of the cases (default: both).")
 @_progress_option
 @_clean_errors
-def diagnose(config_path, overrides, db_path, epochs, out_dir, every_n_steps, progress):
-    """Train CONFIG.toml's model briefly and diagnose its gradients.
+def diagnose(config_path, overrides, db_path, epochs, out_dir, every_n_steps, verify, seeds,
+             top, benchmark, half, progress):
+    """Run a checkup of CONFIG.toml's model: train it briefly with every instrument attached
+    and diagnose the whole run.
 
-    A GradientMonitor records per-layer gradient norms, update ratios and activation
-    statistics; the findings — vanishing or exploding gradients, saturation, dead ReLUs —
-    are printed with their remedies ranked for this model, followed by the bias/variance
-    reading of the train and validation errors.
+    The findings — gradient flow (vanishing, exploding, saturation, dead ReLUs, NaN/Inf,
+    stale gradients), the loss curves (learning rate too high or too low, over- and
+    underfitting) and the data (unscaled inputs) — are printed most important first with
+    their remedies ranked for this model, followed by the bias/variance reading of the train
+    and validation errors.  With --verify (the default) the top remedies are rerun, controlled
+    (same data order and seeds, only the remedy changed), and their measured effects printed.
+
+    `tidu diagnose --benchmark [--half A|B]` needs no config: it runs the seeded planted-bug
+    cases and prints per case the planted problem, the findings and the top remedy's effect,
+    and the totals, as markdown.
     """
+    if benchmark:
+        given = [name for name, value in (("CONFIG.toml", config_path), ("--set", overrides),
+                                          ("--epochs", epochs), ("--out", out_dir),
+                                          ("--every", every_n_steps != 1)) if value]
+        if given:
+            raise click.UsageError(f"--benchmark runs its own cases; drop {', '.join(given)}")
+        from .diagnose.benchmark import run_benchmark
+        result = run_benchmark(half=half, verify=verify, seeds=seeds, echo=click.echo)
+        click.echo("")
+        click.echo(result.to_markdown())
+        return
+    if config_path is None:
+        raise click.UsageError("missing CONFIG.toml (or --benchmark)")
+    if half is not None:
+        raise click.UsageError("--half chooses a half of the benchmark; use it with --benchmark")
     from .cli_config.commands import diagnose_config
     config = _load(config_path, overrides)
     if epochs is None:
         epochs = max(1, min(config["training"]["epochs"], 3))
     with _db(db_path) as db:
         diagnose_config(config, db, echo=click.echo, epochs=epochs, out_dir=out_dir,
-                        progress=progress, every_n_steps=every_n_steps)
+                        progress=progress, every_n_steps=every_n_steps, verify=verify,
+                        seeds=seeds, top=top)
 
 
 # --------------------------------------------------------------------------- runs

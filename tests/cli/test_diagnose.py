@@ -1,5 +1,9 @@
-"""``tidu diagnose``: brief training with a GradientMonitor, findings with remedies, plots."""
+"""``tidu diagnose``: a brief checkup of a config's model — findings with remedies, the
+bias/variance reading, the plots and the HTML report — and ``--benchmark``'s wiring."""
+import re
+import sys
 import textwrap
+import types
 
 from click.testing import CliRunner
 
@@ -31,19 +35,26 @@ def invoke(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
-def test_diagnose_reports_vanishing_gradients_with_remedies_and_saves_plots(tmp_path):
+def test_diagnose_reports_vanishing_gradients_with_remedies_plots_and_page(tmp_path):
     path = tmp_path / "deep.toml"
     path.write_text(DEEP_SIGMOID, encoding="utf-8")
     db_path, plots = tmp_path / "runs.db", tmp_path / "plots"
-    out = invoke("diagnose", path, "--db", db_path, "--out", plots, "--progress", "none")
+    out = invoke("diagnose", path, "--db", db_path, "--out", plots, "--progress", "none",
+                 "--no-verify")
     assert out.exit_code == 0, out.output
     text = out.output
     assert "Vanishing gradients" in text
     assert "remedies, best first for this case:" in text and "ReLU" in text
     assert "high bias" in text  # the bias/variance reading of train and validation errors
+    assert "verify" not in text
     assert sorted(p.name for p in plots.iterdir()) == ["activation_histograms.png",
-                                                        "gradient_flow.png"]
+                                                        "diagnosis.html", "gradient_flow.png"]
     assert all(p.stat().st_size > 1000 for p in plots.iterdir())
+    page = (plots / "diagnosis.html").read_text(encoding="utf-8")
+    assert f"report {plots / 'diagnosis.html'}" in text
+    assert "<title>tidu diagnosis: deep-sigmoid (run 1)</title>" in page
+    assert "1. Vanishing gradients" in page and "Not verified" in page
+    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', page)) >= 4
     (run,) = RunDB(db_path).runs()
     assert run.kind == "lab" and run.status == "finished"
     assert run.metrics["epochs"] == 3  # brief: at most 3 epochs unless --epochs says more
@@ -60,3 +71,39 @@ def test_diagnose_healthy_relu_network(tmp_path):
                  "--progress", "none")
     assert out.exit_code == 0, out.output
     assert "Vanishing gradients" not in out.output
+
+
+def test_benchmark_needs_no_config_and_prints_markdown(monkeypatch):
+    calls = []
+
+    class Result:
+        def to_markdown(self):
+            return "| case | planted | top |\n|---|---|---|\n| deep-sigmoid | vanishing | vanishing |"
+
+    def run_benchmark(half=None, verify=True, seeds=3, echo=print):
+        calls.append({"half": half, "verify": verify, "seeds": seeds})
+        echo("case 1/1 deep-sigmoid")
+        return Result()
+
+    fake = types.ModuleType("tidu.diagnose.benchmark")
+    fake.run_benchmark = run_benchmark
+    monkeypatch.setitem(sys.modules, "tidu.diagnose.benchmark", fake)
+    out = invoke("diagnose", "--benchmark", "--half", "B", "--no-verify", "--seeds", 2)
+    assert out.exit_code == 0, out.output
+    assert calls == [{"half": "B", "verify": False, "seeds": 2}]
+    assert out.output.splitlines() == ["case 1/1 deep-sigmoid", "", "| case | planted | top |",
+                                       "|---|---|---|", "| deep-sigmoid | vanishing | vanishing |"]
+    assert invoke("diagnose", "--benchmark").exit_code == 0
+    assert calls[-1] == {"half": None, "verify": True, "seeds": 3}
+
+
+def test_diagnose_usage_errors(tmp_path):
+    path = tmp_path / "deep.toml"
+    path.write_text(DEEP_SIGMOID, encoding="utf-8")
+    for args, message in ((["--benchmark", path], "--benchmark runs its own cases; drop "
+                                                  "CONFIG.toml"),
+                          ([], "missing CONFIG.toml (or --benchmark)"),
+                          ([path, "--half", "A"], "--half chooses a half of the benchmark"),
+                          (["--benchmark", "--half", "C"], "'C' is not one of 'A', 'B'")):
+        out = invoke("diagnose", *args)
+        assert out.exit_code == 2 and message in out.output, out.output

@@ -301,33 +301,121 @@ def _short(value) -> str:
     return str(value)
 
 
+def _run_only(callbacks):
+    """One callback carrying ``callbacks`` that belong to this run only — the run logger
+    and the progress display: `checkup` copies the user's callbacks into its recipe for the
+    verification reruns, and a copy of this one carries nothing (the reruns neither record
+    runs nor print epochs).  It has no checkpoint state."""
+    from ..train import Callback
+
+    class RunOnly(Callback):
+        def __init__(self, carried):
+            self.carried = list(carried)
+
+        def __deepcopy__(self, memo):
+            return RunOnly(())
+
+        def set_trainer(self, trainer):
+            super().set_trainer(trainer)
+            for cb in self.carried:
+                cb.set_trainer(trainer)
+
+        def _each(self, hook, *args):
+            for cb in self.carried:
+                getattr(cb, hook)(*args)
+
+        def on_train_begin(self, logs=None):
+            self._each("on_train_begin", logs)
+
+        def on_train_end(self, logs=None):
+            self._each("on_train_end", logs)
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._each("on_epoch_begin", epoch, logs)
+
+        def on_epoch_end(self, epoch, logs=None):
+            self._each("on_epoch_end", epoch, logs)
+
+        def on_batch_begin(self, batch, logs=None):
+            self._each("on_batch_begin", batch, logs)
+
+        def on_batch_end(self, batch, logs=None):
+            self._each("on_batch_end", batch, logs)
+
+    return RunOnly(callbacks)
+
+
 def diagnose_config(config: dict, db, *, echo=print, epochs: int | None = None,
-                    out_dir=None, progress: str = "auto", every_n_steps: int = 1) -> dict:
-    """Train the config's model briefly with a `tidu.diagnose.GradientMonitor` (recorded
-    as a ``lab`` run), print the findings with their remedies, and the bias/variance
-    reading of the final train and validation errors; ``out_dir``: save the plots there
-    (gradient-norm heat map, activation histograms).  Returns ``{"run_id", "diagnosis",
-    "monitor", "plots"}``."""
-    from .. import diagnose as D
+                    out_dir=None, progress: str = "auto", every_n_steps: int = 1,
+                    verify: bool = True, seeds: int = 3, top: int = 3) -> dict:
+    """Run `tidu.diagnose.checkup` on the config's model, optimizer and data (recorded as a
+    ``lab`` run, the test split scored at the end), print the `Diagnosis` — its findings,
+    most important first, with their remedies — and the bias/variance reading of the final
+    train and validation errors.  ``verify``: rerun the ``top`` remedies of the top finding
+    that tidu can apply, over ``seeds`` seeds (`Diagnosis.verify`), and print their
+    measured effects.  ``out_dir``: write ``diagnosis.html`` there (`write_report`: one
+    self-contained page) and save the plots as PNG (gradient-norm heat map, activation
+    histograms).  ``every_n_steps``: record the gradients every n-th step.  Returns
+    ``{"run_id", "diagnosis", "monitor", "plots", "report", "verified", "bias_variance"}``."""
+    from .. import random as _random
+    from ..diagnose import checkup
+    from ..runs import RunLogger, as_db
+    from ..train import Trainer
     if epochs is not None:
         config = {**config, "training": {**config["training"], "epochs": epochs}}
-    monitor = D.GradientMonitor(every_n_steps=every_n_steps)
-    run = train_config(config, db, echo=echo, progress=progress, kind="lab",
-                       extra_callbacks=[monitor])
-    diagnosis = D.diagnose(monitor)
+    experiment = _experiment(config)
+    data, seed = experiment.data, config["training"]["seed"]
+    _random.manual_seed(seed)
+    model, loss_fn, optimizer, callbacks = experiment.build()
+    n_params = sum(p._data.size for p in model.parameters())
+    echo(f"data   {data.describe()}")
+    echo(f"model  {len(config['model']['layers'])} layers, {n_params:,} parameters; "
+         f"{type(loss_fn).__name__}; {config['optimizer']['type']}"
+         f"(lr={optimizer.param_groups[0]['lr']:g})")
+    fit_kwargs = experiment.fit_kwargs()
+    logger = RunLogger(db, name=config.get("name"), config=config, seed=seed, kind="lab")
+    with logger:
+        echo(f"run    {logger.run_id} (recorded in {logger.db.path})")
+        diagnosis = checkup(model, loss_fn, optimizer, data.train, data.val,
+                            epochs=fit_kwargs["epochs"], batch_size=fit_kwargs["batch_size"],
+                            shuffle=fit_kwargs["shuffle"], seed=seed,
+                            callbacks=list(callbacks) + [_run_only([logger] + progress_callbacks(
+                                progress))],
+                            metrics=experiment.metrics, monitor_every=every_n_steps)
+        final = {"findings": diagnosis.kinds, "healthy": diagnosis.healthy}
+        if data.test is not None:
+            scores = Trainer(model, loss_fn, optimizer, metrics=experiment.metrics,
+                             verbose=0).evaluate(data.test, batch_size=experiment.batch_size)
+            final.update({f"test_{k}": float(v) for k, v in scores.items()})
+        logger.finish(final)
+    run = {"run_id": logger.run_id, "metrics": dict(logger.final_metrics)}
     echo("")
     echo(str(diagnosis))
     verdict = _bias_variance(run, echo)
-    plots = []
+    verified = []
+    if verify and not diagnosis.healthy:
+        echo("")
+        echo(f"verify the top {top} remedies of \"{diagnosis.top.title}\" over {seeds} "
+             f"seed{'s' if seeds != 1 else ''}: controlled reruns, only the remedy changed")
+        verified = diagnosis.verify(seeds=seeds, top=top)
+        for v in verified:
+            echo(str(v))
+        if not verified:
+            echo("verify none of its remedies is one tidu can apply itself")
+        as_db(db).update_run(run["run_id"], metrics={
+            "verified": [{"key": v.key, "improved": bool(v.improved)} for v in verified]})
+    plots, report = [], None
     if out_dir is not None:
-        plots = _save_plots(D, monitor, run, out_dir)
+        from ..diagnose.report import write_report
+        plots = _save_plots(diagnosis.monitor, out_dir)
+        report = write_report(diagnosis, os.path.join(out_dir, "diagnosis.html"),
+                              title=f"tidu diagnosis: {config.get('name') or 'run'} "
+                                    f"(run {run['run_id']})")
         for p in plots:
             echo(f"plot   {p}")
-    from ..runs import as_db
-    as_db(db).update_run(run["run_id"], metrics={"findings": diagnosis.kinds,
-                                                  "healthy": diagnosis.healthy})
-    return {"run_id": run["run_id"], "diagnosis": diagnosis, "monitor": monitor,
-            "plots": plots, "bias_variance": verdict}
+        echo(f"report {report}")
+    return {"run_id": run["run_id"], "diagnosis": diagnosis, "monitor": diagnosis.monitor,
+            "plots": plots, "report": report, "verified": verified, "bias_variance": verdict}
 
 
 def _bias_variance(run, echo):
@@ -345,8 +433,9 @@ def _bias_variance(run, echo):
     return verdict
 
 
-def _save_plots(D, monitor, run, out_dir) -> list:
+def _save_plots(monitor, out_dir) -> list:
     """The gradient-flow heat map and the activation histograms, as PNG files."""
+    from .. import diagnose as D
     os.makedirs(out_dir, exist_ok=True)
     saved = []
     for name, plot in (("gradient_flow.png", D.plot_gradient_flow),
