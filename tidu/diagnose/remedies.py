@@ -343,6 +343,17 @@ def _dropout(model, seed, p=0.2):
     return model if count else None
 
 
+def _on_device_of(model, original):
+    """``model`` with its new layers moved to ``original``'s device (where they differ)."""
+    from ..backend import device_of
+    first = next(iter(original.parameters()), None)
+    if first is not None:
+        device = device_of(first._data)
+        if any(device_of(q._data) != device for q in model.parameters()):
+            model.to(device=device)
+    return model
+
+
 _MODEL_REWRITES = {
     "he_init": _he_init,
     "relu": lambda m, s: _replace_modules(m, (nn.Sigmoid, nn.Tanh), nn.ReLU),
@@ -433,7 +444,7 @@ def plan(key: str, recipe, finding=None, seed: int = 0) -> Plan | None:
         model = _MODEL_REWRITES[key](copy.deepcopy(recipe.model), seed)
         if model is None:
             return None
-        p.model = model
+        p.model = _on_device_of(model, recipe.model)
     elif key in ("smaller_lr", "larger_lr", "clipping"):
         p.optimizer = _group_overrides(recipe, key)
         if p.optimizer is None:
