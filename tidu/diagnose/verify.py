@@ -221,8 +221,8 @@ class Verification(list):
             lo, hi = v.delta_loss_ci
             acc = "" if v.delta_accuracy is None else f"{v.delta_accuracy:+.3f}"
             fork = "scratch" if v.fork_epoch is None else str(v.fork_epoch)
-            rows.append(f"{v.key:<15} {v.delta_loss:>+10.4g} "
-                        f"{f'[{lo:+.3g}, {hi:+.3g}]':>23} {acc:>8} "
+            ci = "n/a" if math.isnan(lo) else f"[{lo:+.3g}, {hi:+.3g}]"
+            rows.append(f"{v.key:<15} {v.delta_loss:>+10.4g} {ci:>23} {acc:>8} "
                         f"{'yes' if v.improved else 'no':>8} {len(v.seeds):>5} {fork:>7}")
         return "\n".join(rows)
 
