@@ -35,31 +35,46 @@ def invoke(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
-def test_diagnose_reports_vanishing_gradients_with_remedies_plots_and_page(tmp_path):
+def test_diagnose_reports_vanishing_gradients_verifies_remedies_writes_plots_and_page(tmp_path):
     path = tmp_path / "deep.toml"
     path.write_text(DEEP_SIGMOID, encoding="utf-8")
     db_path, plots = tmp_path / "runs.db", tmp_path / "plots"
     out = invoke("diagnose", path, "--db", db_path, "--out", plots, "--progress", "none",
-                 "--no-verify")
+                 "--seeds", 2, "--top", 1)
     assert out.exit_code == 0, out.output
     text = out.output
     assert "Vanishing gradients" in text
     assert "remedies, best first for this case:" in text and "ReLU" in text
     assert "high bias" in text  # the bias/variance reading of train and validation errors
-    assert "verify" not in text
+    assert 'verify the top 1 remedies of "Vanishing gradients' in text and "over 2 seeds" in text
+    (row,) = [line for line in text.splitlines() if line.startswith("relu ")]
+    assert row.split()[-2:] == ["2", "scratch"]  # 2 seeds, rerun from scratch
     assert sorted(p.name for p in plots.iterdir()) == ["activation_histograms.png",
                                                         "diagnosis.html", "gradient_flow.png"]
     assert all(p.stat().st_size > 1000 for p in plots.iterdir())
     page = (plots / "diagnosis.html").read_text(encoding="utf-8")
     assert f"report {plots / 'diagnosis.html'}" in text
     assert "<title>tidu diagnosis: deep-sigmoid (run 1)</title>" in page
-    assert "1. Vanishing gradients" in page and "Not verified" in page
+    assert "1. Vanishing gradients" in page and "Not verified" not in page
+    assert '<table class="verified">' in page and "<code>relu</code>" in page
     assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', page)) >= 4
     (run,) = RunDB(db_path).runs()
     assert run.kind == "lab" and run.status == "finished"
     assert run.metrics["epochs"] == 3  # brief: at most 3 epochs unless --epochs says more
     assert "vanishing_gradients" in run.metrics["findings"]
     assert run.metrics["healthy"] is False
+    assert [v["key"] for v in run.metrics["verified"]] == ["relu"]
+
+
+def test_diagnose_no_verify(tmp_path):
+    path = tmp_path / "deep.toml"
+    path.write_text(DEEP_SIGMOID, encoding="utf-8")
+    out = invoke("diagnose", path, "--db", tmp_path / "runs.db", "--epochs", 1,
+                 "--progress", "none", "--no-verify")
+    assert out.exit_code == 0, out.output
+    assert "Vanishing gradients" in out.output and "\nverify " not in out.output
+    (run,) = RunDB(tmp_path / "runs.db").runs()
+    assert run.metrics["epochs"] == 1 and "verified" not in run.metrics
 
 
 def test_diagnose_healthy_relu_network(tmp_path):

@@ -21,12 +21,12 @@ class Measured:
     key: str
     name: str
     delta_loss: float
-    delta_loss_interval: tuple
-    delta_accuracy: float
-    delta_accuracy_interval: tuple
+    delta_loss_ci: tuple
+    delta_accuracy: float | None
+    delta_accuracy_ci: tuple | None
     improved: bool
     fork_epoch: int | None = None
-    seeds: tuple = (0, 1, 2)
+    seeds: list = (0, 1, 2)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def diagnosis():
 
 
 VERIFIED = [Measured("relu", "Use ReLU", -0.41, (-0.52, -0.3), 0.25, (0.2, 0.3), True),
-            Measured("clipping", "Gradient clipping", 0.002, (-0.01, 0.014), 0.0, (0.0, 0.0),
+            Measured("clipping", "Gradient clipping", 0.002, (-0.01, 0.014), None, None,
                      False, fork_epoch=1)]
 
 
@@ -104,6 +104,7 @@ def test_verified_table(pages):
     rows = table.split("<tr>")[2:]
     assert len(rows) == 2 and "Use ReLU" in rows[0] and "Gradient clipping" in rows[1]
     assert "-0.41 [-0.52, -0.3]" in rows[0] and "+0.25 [+0.2, +0.3]" in rows[0]
+    assert "<td>+0.002 [-0.01, +0.014]</td><td>—</td>" in rows[1]  # no accuracy measured
     assert '<td class="yes">yes</td>' in rows[0] and '<td class="no">no</td>' in rows[1]
     assert "from scratch" in rows[0] and "epoch 1" in rows[1]
     assert "Not verified" not in page

@@ -398,9 +398,9 @@ def diagnose_config(config: dict, db, *, echo=print, epochs: int | None = None,
         echo(f"verify the top {top} remedies of \"{diagnosis.top.title}\" over {seeds} "
              f"seed{'s' if seeds != 1 else ''}: controlled reruns, only the remedy changed")
         verified = diagnosis.verify(seeds=seeds, top=top)
-        for v in verified:
-            echo(str(v))
-        if not verified:
+        if verified:
+            echo(str(verified) if type(verified) is not list else "\n".join(map(str, verified)))
+        else:
             echo("verify none of its remedies is one tidu can apply itself")
         as_db(db).update_run(run["run_id"], metrics={
             "verified": [{"key": v.key, "improved": bool(v.improved)} for v in verified]})

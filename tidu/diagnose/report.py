@@ -182,45 +182,37 @@ def _finding(i: int, f) -> str:
             f"<h4>Remedies, best first for this case</h4><ol>{remedies}</ol>\n</article>")
 
 
-def _get(v, *names):
-    for name in names:
-        if hasattr(v, name):
-            return getattr(v, name)
-    return None
-
-
 def _effect(v, name: str) -> str:
-    """``mean [lo, hi]`` of a verified remedy's ``name`` (``delta_loss``/``delta_accuracy``):
-    the mean is ``name`` (or ``name_mean``), the interval ``name_interval`` (or ``_ci``)."""
-    mean = _get(v, name, f"{name}_mean")
-    interval = _get(v, f"{name}_interval", f"{name}_ci")
-    if isinstance(mean, (tuple, list)) and len(mean) == 3:  # (mean, lo, hi)
-        mean, interval = mean[0], mean[1:]
+    """``mean [lo, hi]`` of a `VerifiedRemedy`'s ``name`` (``delta_loss``,
+    ``delta_accuracy``) and its interval ``name_ci``; a dash when not measured."""
+    mean, interval = getattr(v, name, None), getattr(v, f"{name}_ci", None)
     if mean is None:
         return "—"
     text = f"{float(mean):+.4g}"
-    if interval is not None and len(interval) == 2:
+    if interval is not None:
         lo, hi = (float(x) for x in interval)
         text += f" [{lo:+.4g}, {hi:+.4g}]"
     return text
 
 
 def _verified(verified) -> str:
+    """The table of `Diagnosis.verified` (`tidu.diagnose.verify.VerifiedRemedy`: ``key``,
+    ``name``, ``delta_loss`` and ``delta_loss_ci``, ``delta_accuracy`` and
+    ``delta_accuracy_ci`` (None without the metric), ``improved``, ``seeds``,
+    ``fork_epoch``)."""
     if not verified:
         return ('<p>Not verified: no remedy was rerun (<code>tidu diagnose --verify</code>, or '
                 '<code>diagnosis.verify()</code> in Python).</p>')
     rows = []
     for i, v in enumerate(verified, 1):
-        improved = bool(_get(v, "improved"))
-        seeds = _get(v, "seeds")
-        n = len(seeds) if isinstance(seeds, (list, tuple)) else seeds
-        fork = _get(v, "fork_epoch")
-        rows.append(f"<tr><td>{i}</td><td>{html.escape(str(_get(v, 'name') or v.key))} "
+        improved, fork = bool(v.improved), v.fork_epoch
+        rows.append(f"<tr><td>{i}</td><td>{html.escape(v.name)} "
                     f"<code>{html.escape(str(v.key))}</code></td>"
                     f"<td>{html.escape(_effect(v, 'delta_loss'))}</td>"
                     f"<td>{html.escape(_effect(v, 'delta_accuracy'))}</td>"
                     f'<td class="{"yes" if improved else "no"}">{"yes" if improved else "no"}</td>'
-                    f"<td>{_esc(n)}</td><td>{'from scratch' if fork is None or fork < 0 else f'epoch {int(fork)}'}</td></tr>")
+                    f"<td>{len(v.seeds)}</td>"
+                    f"<td>{'from scratch' if fork is None else f'epoch {int(fork)}'}</td></tr>")
     return ('<p>Each remedy was applied alone and the training rerun with the same data order '
             'and seeds; Δ = remedy − original run on the validation data, mean over the seeds '
             '[95% interval].  Best first.</p>'
