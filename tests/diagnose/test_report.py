@@ -49,7 +49,9 @@ def diagnosis():
 
 VERIFIED = [Measured("relu", "Use ReLU", -0.41, (-0.52, -0.3), 0.25, (0.2, 0.3), True),
             Measured("clipping", "Gradient clipping", 0.002, (-0.01, 0.014), None, None,
-                     False, fork_epoch=1)]
+                     False, fork_epoch=1),
+            Measured("he_init", "He init", float("inf"), (float("nan"), float("nan")), 0.0,
+                     (float("nan"), float("nan")), False, seeds=[0])]
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +104,8 @@ def test_verified_table(pages):
     table = page[page.index('<table class="verified">'):]
     table = table[:table.index("</table>")]
     rows = table.split("<tr>")[2:]
-    assert len(rows) == 2 and "Use ReLU" in rows[0] and "Gradient clipping" in rows[1]
+    assert len(rows) == 3 and "Use ReLU" in rows[0] and "Gradient clipping" in rows[1]
+    assert "<td>+inf</td><td>+0</td>" in rows[2]  # no interval over one seed
     assert "-0.41 [-0.52, -0.3]" in rows[0] and "+0.25 [+0.2, +0.3]" in rows[0]
     assert "<td>+0.002 [-0.01, +0.014]</td><td>—</td>" in rows[1]  # no accuracy measured
     assert '<td class="yes">yes</td>' in rows[0] and '<td class="no">no</td>' in rows[1]

@@ -24,6 +24,7 @@ import base64
 import datetime
 import html
 import io
+import math
 import numbers
 import os
 import pathlib
@@ -186,18 +187,18 @@ def _effect(v, name: str) -> str:
     """``mean [lo, hi]`` of a `VerifiedRemedy`'s ``name`` (``delta_loss``,
     ``delta_accuracy``) and its interval ``name_ci``; a dash when not measured."""
     mean, interval = getattr(v, name, None), getattr(v, f"{name}_ci", None)
-    if mean is None:
+    if mean is None or math.isnan(mean):
         return "—"
     text = f"{float(mean):+.4g}"
-    if interval is not None:
+    if interval is not None and not any(math.isnan(float(x)) for x in interval):
         lo, hi = (float(x) for x in interval)
-        text += f" [{lo:+.4g}, {hi:+.4g}]"
+        text += f" [{lo:+.4g}, {hi:+.4g}]"  # none over one seed, or with infinite deltas
     return text
 
 
 def _verified(verified) -> str:
     """The table of `Diagnosis.verified` (`tidu.diagnose.verify.VerifiedRemedy`: ``key``,
-    ``name``, ``delta_loss`` and ``delta_loss_ci``, ``delta_accuracy`` and
+    ``name``, ``delta_loss`` and ``delta_loss_ci`` (NaN: not measured), ``delta_accuracy`` and
     ``delta_accuracy_ci`` (None without the metric), ``improved``, ``seeds``,
     ``fork_epoch``)."""
     if not verified:
