@@ -12,3 +12,4 @@ from .lr_find import *  # noqa: F401,F403
 from .monitor import *  # noqa: F401,F403
 from .plots import *  # noqa: F401,F403
 from .sharpness import *  # noqa: F401,F403
+from .verify import *  # noqa: F401,F403

@@ -41,8 +41,7 @@ from .checkup import MemoryCheckpoint
 from .findings import REMEDIES
 from .remedies import _check_key, plan as make_plan
 
-__all__ = ["verify_remedies", "VerifiedRemedy", "Verification", "Run", "baseline_run",
-           "remedy_run", "t_quantile"]
+__all__ = ["verify_remedies", "VerifiedRemedy", "Verification"]
 
 _T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
          2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
