@@ -204,3 +204,19 @@ def test_checkup_keeps_a_recipe_and_epoch_checkpoints(healthy):
     trained = healthy.monitor._target.state_dict()
     assert not np.array_equal(recipe.model.state_dict()["0.weight"].cpu().numpy(),
                               trained["0.weight"].cpu().numpy())
+
+
+def test_verify_reruns_follow_the_users_lr_schedule():
+    from tidu.train import LRSchedulerCallback
+    tidu.manual_seed(0)
+    model = mlp()
+    opt = tidu.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    sched = LRSchedulerCallback(tidu.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5))
+    d = checkup(model, nn.CrossEntropyLoss(), opt, TRAIN, VAL, epochs=3, batch_size=32,
+                callbacks=[sched], sharpness=False)
+    rebuilt, new_opt, callbacks = d.recipe.build()
+    assert callbacks[0].scheduler.optimizer is new_opt
+    from tidu.diagnose.verify import baseline_run
+    run = baseline_run(d.recipe, d.recipe.seed)
+    assert run.history["lr"] == pytest.approx([0.1, 0.05, 0.025])
+    assert d.history["lr"] == pytest.approx([0.1, 0.05, 0.025])

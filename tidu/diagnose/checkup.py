@@ -95,7 +95,8 @@ class Recipe:
     ``fit`` gets: the shuffling and dropout masks), copies of the user's ``callbacks`` (they
     come first in every run, the instruments after them), ``metrics``, other ``fit_kwargs``,
     and the run's per-epoch ``checkpoints`` (a `MemoryCheckpoint`: state after epoch e is
-    ``checkpoints.states[e]``)."""
+    ``checkpoints.states[e]``), and ``optimizer_template``: the copy of the optimizer that
+    the copied callbacks refer to (a scheduler's), replaced by the new optimizer in `build`."""
 
     model: Module
     loss_fn: object
@@ -110,6 +111,7 @@ class Recipe:
     metrics: list
     fit_kwargs: dict = field(default_factory=dict)
     checkpoints: MemoryCheckpoint | None = None
+    optimizer_template: object = None
 
     def build(self, model: Module | None = None) -> tuple:
         """Fresh (model, optimizer, callbacks) at the recipe's start: a copy of the initial
@@ -122,7 +124,10 @@ class Recipe:
         if sum(len(g["params"]) for g in groups) != len(params):  # the remedy changed the model
             hyper = copy.deepcopy(self.groups[0][0])
             groups = [{**hyper, "params": params}]
-        return model, self.optimizer_class(groups), copy.deepcopy(self.callbacks)
+        optimizer = self.optimizer_class(groups)
+        # a callback holding the optimizer (a scheduler's) gets the new one
+        memo = {} if self.optimizer_template is None else {id(self.optimizer_template): optimizer}
+        return model, optimizer, copy.deepcopy(self.callbacks, memo)
 
     def trainer(self, model, optimizer, callbacks, checkpoint=None) -> Trainer:
         return Trainer(model, self.loss_fn, optimizer, metrics=self.metrics,
@@ -171,10 +176,12 @@ def checkup(model, loss_fn, optimizer, train_data, val_data=None, *, epochs: int
         metrics = ["accuracy"] if _is_classification(train[1]) else []
     cls, groups = optimizer_spec(model, optimizer)
     user_callbacks = list(callbacks)
+    # copied together, so that a copied scheduler points at the copied optimizer
+    callbacks_copy, optimizer_copy = copy.deepcopy((user_callbacks, optimizer))
     recipe = Recipe(model=copy.deepcopy(model), loss_fn=loss_fn, optimizer_class=cls,
                     groups=groups, train_data=train, val_data=val, epochs=epochs,
-                    batch_size=batch_size, seed=seed,
-                    callbacks=copy.deepcopy(user_callbacks), metrics=list(metrics),
+                    batch_size=batch_size, seed=seed, optimizer_template=optimizer_copy,
+                    callbacks=callbacks_copy, metrics=list(metrics),
                     fit_kwargs=dict(fit_kwargs),
                     checkpoints=MemoryCheckpoint(keep_callbacks=len(user_callbacks)))
     monitor = GradientMonitor(every_n_steps=monitor_every)
