@@ -25,12 +25,12 @@ import datetime
 import html
 import io
 import math
-import numbers
 import os
 import pathlib
 
 import numpy as np
 
+from .._format import fmt
 from .plots import _figure, plot_activation_histograms, plot_gradient_flow
 
 __all__ = ["write_report", "report_figures"]
@@ -48,25 +48,8 @@ img{max-width:100%;border:1px solid #eee;margin:.4em 0} code{background:#f3f3f3;
 """
 
 
-def _fmt(value) -> str:
-    """4 significant digits, plain ints, lists element-wise, None as a dash."""
-    if isinstance(value, (bool, np.bool_)):
-        return "yes" if value else "no"
-    if isinstance(value, numbers.Integral):
-        return str(int(value))
-    if isinstance(value, numbers.Real):
-        return f"{float(value):.4g}"
-    if value is None:
-        return "—"
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {_fmt(v)}" for k, v in value.items())
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return "[" + ", ".join(_fmt(v) for v in value) + "]"
-    return str(value)
-
-
 def _esc(value) -> str:
-    return html.escape(_fmt(value) if not isinstance(value, str) else value)
+    return html.escape(fmt(value) if not isinstance(value, str) else value)
 
 
 def _png(fig) -> str:
@@ -168,7 +151,7 @@ def _finding(i: int, f) -> str:
         where.append(f"layers: {html.escape(', '.join(map(str, f.layers)))}")
     if f.step is not None:
         where.append(f"first seen at step {int(f.step)}")
-    where.append(f"severity {_fmt(f.severity)}")
+    where.append(f"severity {fmt(f.severity)}")
     rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{_esc(v)}</td></tr>"
                    for k, v in f.evidence.items())
     remedies = "".join(

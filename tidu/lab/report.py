@@ -14,6 +14,7 @@ import pathlib
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .._format import fmt  # noqa: F401  (the experiments import it from here)
 from .base import Result
 
 _CSS = """
@@ -46,23 +47,6 @@ def render_figures(result: Result) -> Result:
     matplotlib figures (each holds its canvas in memory until closed)."""
     result.outcome.figures = [_png(f) for f in result.outcome.figures]
     return result
-
-
-def fmt(value) -> str:
-    """A value as a reader wants it: 4 significant digits, plain ints, no NumPy reprs."""
-    if isinstance(value, (bool, np.bool_)):
-        return "yes" if value else "no"
-    if isinstance(value, numbers.Integral):
-        return str(int(value))
-    if isinstance(value, numbers.Real):
-        return f"{float(value):.4g}"
-    if value is None:
-        return "—"
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {fmt(v)}" for k, v in value.items())
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return "[" + ", ".join(fmt(v) for v in value) + "]"
-    return str(value)
 
 
 def _badge(status: str) -> str:
