@@ -92,7 +92,7 @@ def test_a_model_moved_to_the_device_trains_like_on_the_host():
             loss.backward()
             opt.step()
         assert {device_of(a._data) for a in model.state_dict().values()} == {device}
-        assert {device_of(s["exp_avg"]) for s in opt.state.values()} == {device}
+        assert {device_of(s["exp_avg"]._data) for s in opt.state.values()} == {device}
         return {k: to_numpy(v._data) for k, v in model.to("cpu").state_dict().items()}
 
     host, device = run("cpu"), run("fake")

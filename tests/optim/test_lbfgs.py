@@ -85,7 +85,7 @@ def run_both(problem, steps=STEPS, **options):
             np.testing.assert_allclose(p._data, r.detach().numpy(), rtol=RTOL, atol=ATOL,
                                        err_msg=f"parameter {i}, {where}")
         assert calls["ours"] == calls["ref"], f"closure calls {calls}, {where}"
-        state, rstate = opt.state[id(ours[0])], ropt.state[ref[0]]
+        state, rstate = opt.state[ours[0]], ropt.state[ref[0]]
         assert (state["func_evals"], state["n_iter"]) == (rstate["func_evals"], rstate["n_iter"])
     return opt, ropt, ours, ref
 
@@ -115,7 +115,7 @@ def test_long_rosenbrock_run_converges_like_torch():
     opt, _, ours, _ = run_both("rosenbrock", steps=3, max_iter=40, history_size=5,
                                line_search_fn="strong_wolfe")
     assert abs(ours[0].item() - 1) < 1e-4 and abs(ours[1].item() - 1) < 1e-4
-    assert len(opt.state[id(ours[0])]["old_dirs"]) == 5
+    assert len(opt.state[ours[0]]["old_dirs"]) == 5
 
 
 def test_tolerances_stop_early_like_torch():
@@ -136,7 +136,7 @@ def test_converged_start_calls_closure_once():
         return loss
 
     assert float(opt.step(closure)._data) == 0.0 and len(calls) == 1
-    assert opt.state[id(w)] == {"func_evals": 1, "n_iter": 1 - 1}
+    assert opt.state[w] == {"func_evals": 1, "n_iter": 1 - 1}
 
 
 def test_cubic_interpolation_matches_formula():
@@ -270,7 +270,7 @@ def test_history_size_changed_between_steps_takes_effect():
         loss.backward()
         return loss
 
-    state = opt.state[id(ours[0])]
+    state = opt.state[ours[0]]
     assert len(state["old_dirs"]) == 4
     opt.param_groups[0]["history_size"] = 2
     opt.step(closure)

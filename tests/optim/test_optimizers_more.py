@@ -61,12 +61,12 @@ def test_asgd_average_starts_after_t0():
             step_both(ours, ref, opt, ropt, x, y)
         rstate = ropt.state_dict()["state"]
         for i, p in enumerate(ours.parameters()):
-            state = opt.state[id(p)]
-            np.testing.assert_allclose(state["ax"], rstate[i]["ax"].numpy(), rtol=1e-12,
+            state = opt.state[p]
+            np.testing.assert_allclose(state["ax"]._data, rstate[i]["ax"].numpy(), rtol=1e-12,
                                        atol=1e-15)
             assert state["mu"] == pytest.approx(rstate[i]["mu"].item(), rel=1e-15)
             assert state["eta"] == pytest.approx(rstate[i]["eta"].item(), rel=1e-15)
-            assert not np.allclose(state["ax"], p._data)  # the average now trails θ
+            assert not np.allclose(state["ax"]._data, p._data)  # the average now trails θ
 
 
 GROUPS = {

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import NON_NEGATIVE, Optimizer, decayed_grad
+from .optimizer import NON_NEGATIVE, Optimizer, _publish, decayed_grad
 
 
 class Adagrad(Optimizer):
@@ -40,7 +40,7 @@ class Adagrad(Optimizer):
         super().add_param_group(group)
         group = self.param_groups[-1]
         for p in group["params"]:
-            self.state[id(p)] = self._init_state(p._data, group)
+            self.state[p] = _publish(self._init_state(p._data, group))
 
     def _init_state(self, param, group):
         return {"step": 0, "sum": np.full_like(param, group["initial_accumulator_value"])}

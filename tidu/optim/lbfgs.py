@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+from collections import defaultdict
 
 import numpy as np
 
@@ -57,7 +58,8 @@ class LBFGS(Optimizer):
 
     State (``state_dict()["state"][0]``, PyTorch's keys): ``func_evals``, ``n_iter``, ``d``,
     ``t``, ``old_dirs`` (the y's), ``old_stps`` (the s's), ``ro``, ``H_diag`` (γ),
-    ``prev_flat_grad``, ``prev_loss``, ``al``.
+    ``prev_flat_grad``, ``prev_loss``, ``al``; ``optimizer.state[params[0]]`` as in PyTorch
+    (here its arrays stay NumPy arrays, not Tensors).
 
     Where tidu differs: the line search's scalars are Python floats (float64) also for float32
     parameters (PyTorch keeps some in the parameters' dtype); a bad hyper-parameter (history_size
@@ -140,7 +142,7 @@ class LBFGS(Optimizer):
         lr, max_iter, max_eval = group["lr"], group["max_iter"], group["max_eval"]
         tol_grad, tol_change = group["tolerance_grad"], group["tolerance_change"]
         history_size = group["history_size"]
-        state = self.state.setdefault(id(self._params[0]), {})
+        state = self.state[self._params[0]]
         state.setdefault("func_evals", 0)
         state.setdefault("n_iter", 0)
 
@@ -247,7 +249,9 @@ class LBFGS(Optimizer):
         state = {key: _load_value(key, value, p0, numel)
                  for key, value in next(iter(saved.values()), {}).items()}
         super().load_state_dict({"state": {}, "param_groups": state_dict["param_groups"]})
-        self.state = {id(self._params[0]): state} if state else {}
+        self.state = defaultdict(dict)
+        if state:
+            self.state[self._params[0]] = state
 
 
 def _as_float(loss) -> float:

@@ -9,11 +9,18 @@ the groups, clips each gradient, creates the per-parameter ``state`` on the firs
 hands out per-parameter scratch arrays (``_work``) so that an update allocates nothing: every
 temporary of the math is written into a preallocated array with ``out=`` / in-place ops, and
 ``param._data`` stays the same array object for the whole run.
+
+``optimizer.state`` is PyTorch's: a ``defaultdict(dict)`` keyed by the parameter itself
+(``opt.state[model.weight]["momentum_buffer"]``; a parameter not updated yet gives ``{}``),
+its arrays Tensors that share memory with the arrays the update works on (``step`` stays a
+Python int where PyTorch keeps a 0-d tensor).  ``state_dict()`` numbers the parameters as
+PyTorch does (int keys, NumPy arrays), and ``load_state_dict()`` maps them back.
 """
 from __future__ import annotations
 
 import copy
 import math
+from collections import defaultdict
 
 import numpy as np
 
@@ -98,7 +105,7 @@ class Optimizer:
 
     def __init__(self, params, defaults: dict):
         self.defaults = defaults
-        self.state: dict = {}
+        self.state: defaultdict = defaultdict(dict)
         self.param_groups: list[dict] = []
         self._scratch: dict = {}
         self._checked: dict = {}  # id(group) -> the hyper-parameter values last found valid
@@ -205,12 +212,12 @@ class Optimizer:
                     _clip_by_own_norm_(grad, clipnorm)
                 elif clipvalue is not None:
                     np.clip(grad, -clipvalue, clipvalue, out=grad)
-                state = self.state.get(id(p))
-                if state is None:
-                    state = self._init_state(p._data, group)
-                self._update(p._data, grad, state, group)
-                if state:
-                    self.state[id(p)] = state
+                state = self.state.get(p)
+                arrays = self._init_state(p._data, group) if not state else \
+                    {k: v._data if isinstance(v, Tensor) else v for k, v in state.items()}
+                self._update(p._data, grad, arrays, group)
+                if arrays:
+                    self.state[p] = _publish(arrays, state)
         return loss
 
     def _init_state(self, param: np.ndarray, group: dict) -> dict:
@@ -244,7 +251,8 @@ class Optimizer:
                 ids.append(index[id(p)])
             groups.append({**copy.deepcopy({k: v for k, v in group.items() if k != "params"}),
                            "params": ids})
-        state = {index[pid]: copy.deepcopy(s) for pid, s in self.state.items() if pid in index}
+        state = {index[id(p)]: {k: _plain_copy(v) for k, v in s.items()}
+                 for p, s in self.state.items() if id(p) in index}
         return {"state": dict(sorted(state.items())), "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict) -> None:
@@ -259,14 +267,15 @@ class Optimizer:
             raise StateDictError(f"{name}.load_state_dict: the saved groups hold {saved_sizes} "
                                  f"parameters, this optimizer's {own_sizes}")
         params = [p for group in self.param_groups for p in group["params"]]
-        new_state = {}
+        new_state = defaultdict(dict)
         for i, saved in state_dict["state"].items():
             i = int(i)
             if not 0 <= i < len(params):
                 raise StateDictError(f"{name}.load_state_dict: state for parameter {i}, but the "
                                      f"optimizer has {len(params)} parameters")
             p = params[i]
-            new_state[id(p)] = {k: _state_value(name, i, k, v, p._data) for k, v in saved.items()}
+            new_state[p] = _publish({k: _state_value(name, i, k, v, p._data)
+                                     for k, v in saved.items()})
         merged = [{**own, **copy.deepcopy({k: v for k, v in saved.items() if k != "params"})}
                   for own, saved in zip(self.param_groups, groups)]
         for group in merged:  # a corrupt or hand-edited state_dict raises before any change
@@ -282,6 +291,26 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
         return "\n".join(lines + [")"])
+
+
+def _publish(arrays: dict, state: dict | None = None) -> dict:
+    """The public per-parameter state (``optimizer.state[p]``) from the arrays an update
+    works on: each array as a Tensor sharing its memory (the Tensor already in ``state`` when
+    it wraps that same array, so an update allocates nothing), numbers as they are."""
+    state = {} if state is None else state
+    for key, value in arrays.items():
+        if isinstance(value, np.ndarray) or type(value).__module__.partition(".")[0] == "cupy":
+            old = state.get(key)
+            if not (isinstance(old, Tensor) and old._data is value):
+                state[key] = Tensor._wrap(value)
+        else:
+            state[key] = value
+    return state
+
+
+def _plain_copy(value):
+    """A state value as ``state_dict()`` holds it: a Tensor's array copied, the rest deep-copied."""
+    return value._data.copy() if isinstance(value, Tensor) else copy.deepcopy(value)
 
 
 def _state_value(owner: str, index: int, key: str, value, param: np.ndarray):

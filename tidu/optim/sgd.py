@@ -113,8 +113,9 @@ class SGD(Optimizer):
         """θ ← θ ± μv for every parameter of ``groups`` that has a velocity."""
         for group in groups:
             for p in group["params"]:
-                v = self.state.get(id(p), {}).get("velocity")
+                v = self.state.get(p, {}).get("velocity")
                 if v is not None:
+                    v = v._data
                     work = self._work(p._data, 1)[0]
                     np.multiply(v, group["momentum"], out=work)
                     if sign > 0:

@@ -59,7 +59,7 @@ def _train(kind: str, lr: float, X, y, steps: int, seed: int, record: bool = Tru
         opt.step()
         if rec:
             delta = np.concatenate([(p._data - b).ravel() for p, b in zip(params, before)])
-            acc = np.concatenate([opt.state[id(p)][acc_key].ravel() for p in params])
+            acc = np.concatenate([opt.state[p][acc_key]._data.ravel() for p in params])
             acc = acc[acc > 0]                 # coordinates that never saw a gradient (blank pixels)
             ts.append(t + 1)
             eff.append(np.median(lr / (np.sqrt(acc) + eps)))
