@@ -441,7 +441,8 @@ class CaseResult:
 class BenchmarkResult:
     """The rows (``cases``, `CaseResult`) and ``totals``: per half and overall
     (``"A"``, ``"B"``, ``"all"``) the counts and rates of hits, false alarms and improving
-    remedies."""
+    remedies (``improve_rate`` is over all faulty runs: one without a finding, or whose
+    remedy could not be verified, counts as not improved)."""
 
     cases: list
     totals: dict
@@ -451,7 +452,7 @@ class BenchmarkResult:
                 "Δ val loss | improved | s |\n|---|---|---|---|---|---|---|---|---|---|")
         rows = []
         for r in self.cases:
-            delta = "" if not math.isfinite(r.delta_loss) else f"{r.delta_loss:+.3g}"
+            delta = "" if math.isnan(r.delta_loss) else f"{r.delta_loss:+.3g}"
             improved = "" if r.improved is None else ("yes" if r.improved else "no")
             mark = "✓" if r.hit else "✗"
             rows.append(f"| {r.name} | {r.half} | {r.family} | {r.planted or 'healthy'} | "
@@ -462,7 +463,7 @@ class BenchmarkResult:
         for key, t in self.totals.items():
             tot.append(f"| {key} | {t['hits']}/{t['faulty']} ({_pct(t['hit_rate'])}) | "
                        f"{t['false_alarms']}/{t['healthy']} | "
-                       f"{t['improved']}/{t['verified']} ({_pct(t['improve_rate'])}) |")
+                       f"{t['improved']}/{t['faulty']} ({_pct(t['improve_rate'])}) |")
         return head + "\n" + "\n".join(rows) + "\n\n" + "\n".join(tot) + "\n"
 
 
@@ -481,7 +482,7 @@ def _totals(rows: list) -> dict:
                 "hit_rate": hits / len(faulty) if faulty else math.nan,
                 "healthy": len(healthy), "false_alarms": sum(not r.hit for r in healthy),
                 "verified": len(verified), "improved": improved,
-                "improve_rate": improved / len(verified) if verified else math.nan}
+                "improve_rate": improved / len(faulty) if verified and faulty else math.nan}
     out = {h: block([r for r in rows if r.half == h]) for h in ("A", "B")
            if any(r.half == h for r in rows)}
     out["all"] = block(rows)
