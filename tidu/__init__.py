@@ -32,6 +32,8 @@ from .ops import (addmm, allclose, aminmax, argsort, atan2, broadcast_to, chunk,
                   nonzero, norm, outer, prod, ravel, reciprocal, remainder, repeat_interleave, roll,
                   softmax, split, std_mean, swapaxes, swapdims, take, tile, trace, tril, triu,
                   true_divide, trunc, unbind, unflatten, var_mean)
+from .ops.elementwise_extra import *  # noqa: F401,F403 - tan … positive (issue 11)
+from .ops import arccos, arccosh, arcsin, arcsinh, arctan, arctanh, cumulative_trapezoid, trapezoid, trapz
 from .random import Generator, get_rng_state, manual_seed, set_rng_state
 from .tensor import (Tensor, as_tensor, device, enable_grad, get_default_dtype, inference_mode,
                      is_grad_enabled, is_tensor, no_grad, set_default_dtype, set_grad_enabled, tensor)

@@ -17,6 +17,9 @@ from .elementwise_more import (atan2, clamp_max, clamp_min, erf, exp2, floor_div
                                hypot, lerp, log2, log10, log_softmax, nan_to_num, reciprocal,
                                remainder, softmax, true_divide, trunc)
 from .elementwise_more import digamma, lgamma
+from . import elementwise_extra as _extra
+from .elementwise_extra import *  # noqa: F401,F403 - tan … positive (issue 11)
+from .integrate import cumulative_trapezoid, trapezoid, trapz
 from .indexing_more import (argsort, bincount, index_add, index_fill, index_put, masked_select, take,
                             unique)
 from .linalg import addmm, cdist, diag, dot, einsum, mv, outer, trace
@@ -56,7 +59,10 @@ __all__ = ["abs", "add", "argmax", "argmin", "clip", "concatenate", "div", "exp"
            "swapaxes", "swapdims", "argsort", "masked_select", "index_add", "index_fill", "take",
            "dot", "outer", "mv", "addmm", "diag", "trace", "einsum",
            "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bincount", "index_put",
-           "cdist", "unfold", "unique", "mode", "lgamma", "digamma"]
+           "cdist", "unfold", "unique", "mode", "lgamma", "digamma",
+           *_extra.__all__, "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh",
+           "trapezoid", "trapz", "cumulative_trapezoid"]
+arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh  # noqa: F405
 
 
 def _reflect(fn):
@@ -150,6 +156,9 @@ _methods.update({
     "mode": mode, "lgamma": lgamma, "digamma": digamma,
     "multinomial": _multinomial,
 })
+_methods.update({name: getattr(_extra, name) for name in _extra.__all__})
+_methods.update({"arcsin": asin, "arccos": acos, "arctan": atan, "arcsinh": asinh,  # noqa: F405
+                 "arccosh": acosh, "arctanh": atanh})  # noqa: F405
 _methods.update({name: getattr(_inplace_more, name) for name in _inplace_more.__all__})
 _methods.update({name: getattr(_inplace, name) for name in _inplace.__all__ if name.endswith("_")})
 for _name, _fn in _methods.items():
