@@ -86,3 +86,19 @@ def test_run_benchmark_rows_and_totals():
 def test_run_benchmark_refuses_an_unknown_half():
     with pytest.raises(ValueError, match="half must be 'A', 'B' or None"):
         run_benchmark(half="C", verify=False)
+
+
+def _case(name):
+    return next(c for c in CASES if c.name == name)
+
+
+def test_huge_first_steps_name_the_learning_rate_not_the_dead_units_they_cause():
+    """SGD at lr 3.0 kills the ReLUs within a few steps; the diagnosis names the rate (the
+    first steps move the weights by > 10% of their norm) ahead of the dead units, and the
+    same model at lr 0.1 has no such finding."""
+    from tidu.diagnose.checkup import checkup
+    bad = checkup(**_case("lr-x30-mlp").build())
+    assert bad.kinds[0] == "lr_too_high" and "dead_relu" in bad, str(bad)
+    assert bad.top.evidence["median update/weight ratio, first 10% of steps"] > 0.1
+    good = checkup(**_case("healthy-sgd-mlp-digits").build())
+    assert "lr_too_high" not in good, str(good)

@@ -216,3 +216,34 @@ def test_torch_is_imported_only_for_a_torch_model():
             "assert mon.stats.stale.tolist() == [[0.0, 0.0]]\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("library", ["tidu", "torch"])
+def test_an_elman_rnn_output_is_read_as_its_tanh(library):
+    """nn.RNN's output sequence is tanh(W_ih x + W_hh h + b): its saturated fraction is
+    |h| > 0.99 over the whole output; an LSTM's output is no activation's (NaN)."""
+    xs = 3 * RNG.standard_normal((6, 4, 3))
+    if library == "torch":
+        torch.manual_seed(0)
+        rnn, lstm = torch.nn.RNN(3, 5, batch_first=True), torch.nn.LSTM(3, 5, batch_first=True)
+        torch.nn.init.normal_(rnn.weight_ih_l0, 0.0, 5.0)
+        mods, x = (rnn.double(), lstm.double()), torch.from_numpy(xs)
+        out_of = lambda m: m(x)[0].detach().numpy()  # noqa: E731
+    else:
+        tidu.manual_seed(0)
+        rnn, lstm = tidu.nn.RNN(3, 5, batch_first=True), tidu.nn.LSTM(3, 5, batch_first=True)
+        tidu.nn.init.normal_(rnn.weight_ih_l0, 0.0, 5.0)
+        mods, x = (rnn.double(), lstm.double()), tidu.tensor(xs)
+        out_of = lambda m: m(x)[0].detach().numpy()  # noqa: E731
+    for module, kind in zip(mods, ["tanh", None]):
+        with GradientMonitor(module) as mon:
+            loss = module(x)[0].sum()
+            loss.backward()
+            mon.record(loss)
+        s = mon.stats
+        assert s.layers[0].activation == kind
+        if kind is None:
+            assert np.isnan(s.saturated[0, 0])
+        else:
+            expected = np.mean(np.abs(out_of(module)) > 0.99)
+            assert expected > 0.25 and s.saturated[0, 0] == pytest.approx(expected)

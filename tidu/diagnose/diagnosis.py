@@ -38,6 +38,7 @@ class Thresholds:
     of a layer), ``stale`` 0.5 (leftover fraction of .grad).
     Curves: ``spike`` 3.0 (a step loss ≥ 3× the median of the ones before), ``diverge`` 1.5
     (last/first loss), ``oscillation`` 0.45 (fraction of sign changes of Δloss),
+    ``early_update`` 0.1 (median update/weight ratio of the first 10% of steps),
     ``low_update`` 1e-4 (median update/weight ratio), ``flat`` 0.05 (relative fall of the
     loss), ``gap`` 0.10 (val − train error), ``val_rise`` 0.10 (val loss above its minimum),
     ``bias`` 0.10 (train error above the k-NN baseline's) and ``bias_ratio`` 0.8 (train loss
@@ -57,6 +58,7 @@ class Thresholds:
     spike: float = 3.0
     diverge: float = 1.5
     oscillation: float = 0.45
+    early_update: float = 0.1
     low_update: float = 1e-4
     flat: float = 0.05
     gap: float = 0.10

@@ -54,7 +54,8 @@ The *activation* of a layer is the output of the activation module that follows 
 parent container (``Sigmoid``, ``Tanh``, ``ReLU``, ``LeakyReLU``, ``ELU``, ``RReLU``),
 skipping modules without parameters such as ``Dropout``, ``Flatten`` and pooling; where
 none follows (the output layer, or activations applied with ``tidu.nn.functional`` inside a
-custom ``forward``) it is the layer's own output and ``saturated``/``dead`` are NaN.  The
+custom ``forward``) it is the layer's own output and ``saturated``/``dead`` are NaN, except
+for an Elman ``RNN``, whose output sequence is its tanh (or relu) nonlinearity's.  The
 activations are captured by wrapping the ``forward`` of the watched modules while the
 monitor is attached (restored on `detach`, at the end of ``fit``, or on leaving the
 ``with`` block); only forward passes run with gradients enabled are captured, so a
@@ -118,6 +119,15 @@ def _activation_kind(module) -> str | None:
     for cls, kind in _ACTIVATION_KIND:
         if isinstance(module, cls):
             return kind
+    return recurrent_activation(module)
+
+
+def recurrent_activation(module) -> str | None:
+    """An Elman ``RNN``'s output sequence is its nonlinearity's output, h_t = tanh(…) (or
+    relu), so its saturation/dead units are read there; GRU/LSTM outputs mix gates and are
+    no activation's output."""
+    if type(module).__name__ == "RNN":
+        return getattr(module, "nonlinearity", "tanh")
     return None
 
 

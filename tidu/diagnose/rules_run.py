@@ -10,7 +10,10 @@ per-epoch training loss.  ``head`` and ``tail`` are the means of its first and l
                   or it does not fall (tail > 0.9 × head) while the steps are too large
                   (median update/weight > 1e-2, or lr·λ_max above the stability limit), or it
                   has ≥ 3 spikes (a loss ≥ 3× the median of the 20 before it) and ends above
-                  twice its minimum
+                  twice its minimum, or the first steps are huge — the median update/weight
+                  ratio over the first 10% of steps above 0.1, a hundred times the healthy
+                  1e-3 — and the loss does not fall or the run underfits (such steps throw
+                  the weights where ReLUs die or the loss plateaus high)
     lr_too_low    the loss falls by less than 5% (1 − tail/head < 0.05) while the gradients
                   are healthy (no vanishing, dead, saturated or non-finite finding) and the
                   median update/weight ratio is below 1e-4
@@ -90,7 +93,18 @@ def _spikes(loss: np.ndarray, factor: float, window: int = 20) -> np.ndarray:
     return np.flatnonzero(hit) + window
 
 
-def _lr_too_high(ev, t) -> Finding | None:
+def _early_update_ratio(ev) -> float:
+    """Median update/weight ratio over the first 10% of recorded steps, of the layers that
+    moved (a layer with no gradient says nothing about the step size)."""
+    if ev.stats is None or not ev.stats.update_ratio.size:
+        return math.nan
+    u = ev.stats.update_ratio
+    u = u[:max(1, len(u) // 10)].reshape(-1)
+    u = u[np.isfinite(u) & (u > 0)]
+    return float(np.median(u)) if u.size else math.nan
+
+
+def _lr_too_high(ev, t, underfit: bool = False) -> Finding | None:
     steps, loss, unit = loss_curve(ev)
     if len(loss) < 3:
         return None
@@ -118,10 +132,17 @@ def _lr_too_high(ev, t) -> Finding | None:
             and tail - float(np.min(good)) > 0.1 * head:
         reasons.append(f"{len(spikes)} loss spikes (≥ {t.spike:g}× the recent median), ending "
                        f"at {tail:.3g}, above twice the best {float(np.min(good)):.3g}")
+    early = _early_update_ratio(ev)
+    if not reasons and early > t.early_update and (tail > 0.9 * head or underfit):
+        outcome = ("the loss does not fall" if tail > 0.9 * head
+                   else "the run ends underfitting")
+        reasons.append(f"the first steps change the weights by {early:.2g} of their norm "
+                       f"(median; healthy ≈ 1e-3) and {outcome} ({head:.3g} → {tail:.3g})")
     if not reasons:
         return None
     evidence = {"loss: start (first 10%), end (last 10%)": [head, tail],
-                "median update/weight ratio (healthy ≈ 1e-3)": update}
+                "median update/weight ratio (healthy ≈ 1e-3)": update,
+                "median update/weight ratio, first 10% of steps": early}
     opt = ev.optimizer or {}
     if opt.get("lr") is not None:
         evidence["learning rate"] = opt["lr"]
@@ -271,6 +292,7 @@ def _underfitting(ev, t) -> Finding | None:
 
 def run_findings(ev, t) -> list:
     """The curve findings of ``ev`` (a `RunEvidence`) under thresholds ``t``."""
-    found = [_lr_too_high(ev, t), _lr_too_low(ev, t), _overfitting(ev, t),
-             _underfitting(ev, t)]
+    under = _underfitting(ev, t)
+    found = [_lr_too_high(ev, t, underfit=under is not None), _lr_too_low(ev, t),
+             _overfitting(ev, t), under]
     return [f for f in found if f is not None]

@@ -32,6 +32,8 @@ import math
 import numpy as np
 import torch
 
+from .monitor import recurrent_activation
+
 __all__ = ["TorchBackend"]
 
 _ACTIVATION_KIND = ((torch.nn.Sigmoid, "sigmoid"), (torch.nn.Tanh, "tanh"),
@@ -57,7 +59,7 @@ class TorchBackend:
         for cls, kind in _ACTIVATION_KIND:
             if isinstance(module, cls):
                 return kind
-        return None
+        return recurrent_activation(module)
 
     is_grad_enabled = staticmethod(torch.is_grad_enabled)
 
