@@ -105,6 +105,10 @@ def test_fork_epochs():
     assert at("smaller_lr", 100 * spe) == 3  # at least one epoch with the remedy
     assert at("train_longer", 0) == 4  # from the last epoch
     assert at("relu", 3 * spe) is None  # the model changes: from scratch
+    # a finding read from the epoch curves (overfitting) forks after its epoch, not its step
+    by_epoch = lambda e: fork_epoch_of(  # noqa: E731
+        plan("weight_reg", recipe, None, 0), Finding("x", "", [], {}, epoch=e), base, spe, 5)
+    assert (by_epoch(0), by_epoch(2), by_epoch(9)) == (0, 2, 3)
 
 
 def test_verify_is_deterministic_and_ordered():

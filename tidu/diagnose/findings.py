@@ -120,8 +120,9 @@ KINDS = tuple(TITLES)
 class Finding:
     """One problem: ``kind`` (one of `KINDS`), a one-line ``summary``, the ``layers``
     concerned, ``evidence`` (named numbers), ``remedies`` (`Remedy`, best first for this
-    case), the ``step`` where it was first seen (None: the whole run) and a ``severity``
-    (how far past its threshold, ≥ 1; used to order findings of the same rank)."""
+    case), the training ``step`` where it was first seen — or the ``epoch``, for a finding
+    read from the per-epoch curves (None: the whole run) — and a ``severity`` (how far past
+    its threshold, ≥ 1; used to order findings of the same rank)."""
 
     kind: str
     summary: str
@@ -130,6 +131,7 @@ class Finding:
     remedies: list = field(default_factory=list)
     step: int | None = None
     severity: float = 1.0
+    epoch: int | None = None
 
     @property
     def title(self) -> str:

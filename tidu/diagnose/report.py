@@ -151,6 +151,8 @@ def _finding(i: int, f) -> str:
         where.append(f"layers: {html.escape(', '.join(map(str, f.layers)))}")
     if f.step is not None:
         where.append(f"first seen at step {int(f.step)}")
+    elif f.epoch is not None:
+        where.append(f"from epoch {int(f.epoch)}")
     where.append(f"severity {fmt(f.severity)}")
     rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{_esc(v)}</td></tr>"
                    for k, v in f.evidence.items())

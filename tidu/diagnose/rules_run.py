@@ -226,7 +226,7 @@ def _overfitting(ev, t) -> Finding | None:
                   remedy_for("weight_reg", "penalizing large weights lowers the variance"),
                   remedy_for("dropout", "averages many thinned networks"),
                   remedy_for("more_data", "the surest cure for high variance")],
-        step=best_epoch,
+        epoch=best_epoch,
         severity=float(max(rise / t.val_rise if math.isfinite(rise) else 0,
                            gap / t.gap if math.isfinite(gap) else 0, 1.0)))
 

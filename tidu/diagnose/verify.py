@@ -9,8 +9,8 @@ For each seed s = recipe.seed, recipe.seed + 1, …, recipe.seed + seeds − 1:
 * per remedy, the **remedied run** with the same seed, only the remedy changed (see
   `tidu.diagnose.remedies.plan`).  A forkable plan (model, weights and data unchanged)
   continues from the baseline's checkpoint at the fork epoch — the last epoch completed
-  before the finding's onset, ``finding.step // steps_per_epoch − 1`` (``train_longer``: the
-  baseline's last epoch) — so its data order and random draws after the fork are the
+  before the finding's onset, ``finding.step // steps_per_epoch − 1`` (for a finding read
+  from the epoch curves, its ``epoch``; ``train_longer``: the baseline's last epoch) — so its data order and random draws after the fork are the
   baseline's; a fork epoch of −1 (or a finding without a step) trains from scratch, as do
   plans that change the model or the data.  The fork epoch is at most the run's epochs − 2,
   so at least one epoch runs with the remedy.
@@ -122,10 +122,11 @@ def fork_epoch_of(p, finding, baseline: Run, spe: int, epochs: int) -> int | Non
     saved = len(baseline.checkpoint.states)
     if p.fork == "last":
         return saved - 1 if saved else None
-    step = getattr(finding, "step", None)
-    if step is None:
+    step, onset = getattr(finding, "step", None), getattr(finding, "epoch", None)
+    if step is None and onset is None:
         return None
-    epoch = min(int(step) // spe - 1, epochs - 2, saved - 1)
+    epoch = int(step) // spe - 1 if step is not None else int(onset)
+    epoch = min(epoch, epochs - 2, saved - 1)
     return epoch if epoch >= 0 else None
 
 
