@@ -147,7 +147,8 @@ class Diagnosis:
     def __len__(self) -> int:
         return len(self.findings)
 
-    def verify(self, seeds: int = 3, steps: int | None = None, remedies=None, top: int = 3):
+    def verify(self, seeds: int = 3, steps: int | None = None, remedies=None, top: int = 3,
+               first_seed: int | None = None):
         """Rerun the training once per remedy (the ``top`` ranked remedies of the top
         finding that tidu can apply, or the keys in ``remedies``) and per seed, controlled:
         the same data order and seeds, only the remedy changed; returns the measured effects
@@ -157,7 +158,7 @@ class Diagnosis:
             raise ValueError("Diagnosis.verify: this diagnosis has no recorded run to repeat; "
                              "make it with tidu.diagnose.checkup(...)")
         self.verified = verify_remedies(self, seeds=seeds, steps=steps, remedies=remedies,
-                                        top=top)
+                                        top=top, first_seed=first_seed)
         return self.verified
 
     def __str__(self) -> str:

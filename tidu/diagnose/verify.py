@@ -24,7 +24,9 @@ the mean Δloss < 0 and Δloss < 0 for a majority of the seeds (an infinite base
 finite is Δ = −∞; both infinite is Δ = 0).  The results are ordered best first (by mean
 Δloss).
 
-``steps`` caps every run at ``ceil(steps / steps_per_epoch)`` epochs (None: the recipe's).
+``first_seed`` moves the seeds to first_seed, first_seed + 1, … (None: recipe.seed): the
+best of several remedies picked on some seeds is confirmed without bias (no winner's curse)
+on fresh ones.  ``steps`` caps every run at ``ceil(steps / steps_per_epoch)`` epochs (None: the recipe's).
 Deterministic: the same diagnosis verified twice gives the same numbers.
 """
 from __future__ import annotations
@@ -269,7 +271,7 @@ def _candidates(diagnosis, remedies, top: int) -> list:
 
 
 def verify_remedies(diagnosis, seeds: int = 3, steps: int | None = None, remedies=None,
-                    top: int = 3) -> Verification:
+                    top: int = 3, first_seed: int | None = None) -> Verification:
     """Controlled reruns of ``diagnosis``'s run (a `Diagnosis` made by `checkup`) for the
     first ``top`` remedies of its top finding that tidu can apply (or the keys in
     ``remedies``), each over ``seeds`` seeds; returns the `VerifiedRemedy` results best
@@ -285,7 +287,8 @@ def verify_remedies(diagnosis, seeds: int = 3, steps: int | None = None, remedie
     epochs = run_epochs(recipe, steps)
     keys = _candidates(diagnosis, remedies, top)
     finding, spe = diagnosis.top, steps_per_epoch(recipe)
-    seed_list = [recipe.seed + i for i in range(int(seeds))]
+    start = recipe.seed if first_seed is None else int(first_seed)
+    seed_list = [start + i for i in range(int(seeds))]
     baselines = [baseline_run(recipe, s, epochs) for s in seed_list]
     results = []
     for key in keys:
