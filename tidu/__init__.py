@@ -21,7 +21,7 @@ from .ops import (abs, add, clip, concatenate, div, exp, flatten, log, matmul, m
 from .ops import (all, any, bmm, ceil, cos, cumsum, eq, expand, expand_as, expm1, floor, gather,  # noqa: A004
                   ge, gt, index_select, le, log1p, lt, masked_fill, mm, ne, relu, repeat, round,
                   rsqrt, sigmoid, sign, sin, sort, square, t, tanh, topk, view_as)
-from .ops import amax, amin, scatter, scatter_add
+from .ops import amax, amin, argmax, argmin, scatter, scatter_add
 from .ops import bincount, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, cdist, index_put
 from .ops import digamma, lgamma, mode, unique
 from .ops import (addmm, allclose, aminmax, argsort, atan2, broadcast_to, chunk, clamp_max,  # noqa: A004

@@ -51,10 +51,14 @@ def test_edge_sizes_and_integer_samples():
     assert got.dtype == np.float32 and float(got) == float(torch.trapezoid(torch.arange(4)))
 
 
-def test_method_free_roc_auc_by_hand():
+def test_roc_auc_by_hand():
     fpr, tpr = np.array([0.0, 0.1, 0.4, 1.0]), np.array([0.0, 0.5, 0.8, 1.0])
     got = tidu.trapz(tidu.tensor(tpr), tidu.tensor(fpr))
     assert float(got) == pytest.approx(float(torch.trapz(torch.tensor(tpr), torch.tensor(fpr))), rel=1e-15)
+    # the script's next line: the Youden point via the top-level argmax / argmin
+    j = tidu.tensor(tpr) - tidu.tensor(fpr)
+    assert tidu.argmax(j).item() == torch.argmax(torch.tensor(tpr - fpr)).item()
+    assert tidu.argmin(j, dim=0).item() == torch.argmin(torch.tensor(tpr - fpr), dim=0).item()
 
 
 def test_errors():
