@@ -228,13 +228,13 @@ def test_an_elman_rnn_output_is_read_as_its_tanh(library):
         rnn, lstm = torch.nn.RNN(3, 5, batch_first=True), torch.nn.LSTM(3, 5, batch_first=True)
         torch.nn.init.normal_(rnn.weight_ih_l0, 0.0, 5.0)
         mods, x = (rnn.double(), lstm.double()), torch.from_numpy(xs)
-        out_of = lambda m: m(x)[0].detach().numpy()  # noqa: E731
+        out_of = lambda m: m(x)[0].detach().cpu().numpy()  # noqa: E731
     else:
         tidu.manual_seed(0)
         rnn, lstm = tidu.nn.RNN(3, 5, batch_first=True), tidu.nn.LSTM(3, 5, batch_first=True)
         tidu.nn.init.normal_(rnn.weight_ih_l0, 0.0, 5.0)
         mods, x = (rnn.double(), lstm.double()), tidu.tensor(xs)
-        out_of = lambda m: m(x)[0].detach().numpy()  # noqa: E731
+        out_of = lambda m: m(x)[0].detach().cpu().numpy()  # noqa: E731
     for module, kind in zip(mods, ["tanh", None]):
         with GradientMonitor(module) as mon:
             loss = module(x)[0].sum()

@@ -577,18 +577,18 @@ def run_benchmark(half=None, verify: bool = True, seeds: int = 3, echo=print,
 
 
 # --------------------------------------------------------------------------- cost
-def monitor_cost(case: Case, repeats: int = 7, steps: int = 30) -> dict:
+def monitor_cost(case: Case, repeats: int = 7, epochs: int = 3) -> dict:
     """Median seconds per training step of ``case``'s model with no monitor, with
     ``GradientMonitor(every_n_steps=1)`` and with ``every_n_steps=10``, over ``repeats``
-    interleaved rounds of ``steps`` steps each; and the overheads in %."""
+    interleaved rounds of ``epochs`` epochs of its training data each (attaching the
+    monitor counted in); and the overheads in %."""
     from ..train.trainer import Trainer
     from .monitor import GradientMonitor
     import copy
     kw = case.build()
     X, y = kw["train_data"]
     bs = kw["batch_size"]
-    n = min(len(X), steps * bs)
-    data = (X[:n], y[:n])
+    n, data = len(X), (X, y)
     settings = {"none": None, "every step": 1, "every 10th": 10}
     times = {k: [] for k in settings}
     for _ in range(repeats):
@@ -598,8 +598,8 @@ def monitor_cost(case: Case, repeats: int = 7, steps: int = 30) -> dict:
             callbacks = [] if every is None else [GradientMonitor(every_n_steps=every)]
             trainer = Trainer(model, kw["loss_fn"], opt, callbacks=callbacks, verbose=0)
             t0 = time.perf_counter()
-            trainer.fit(data, epochs=1, batch_size=bs, seed=0)
-            times[key].append((time.perf_counter() - t0) / math.ceil(n / bs))
+            trainer.fit(data, epochs=epochs, batch_size=bs, seed=0)
+            times[key].append((time.perf_counter() - t0) / (epochs * math.ceil(n / bs)))
     med = {k: float(np.median(v)) for k, v in times.items()}
     return {"case": case.name, "step_s": med,
             "overhead_every_step": med["every step"] / med["none"] - 1,

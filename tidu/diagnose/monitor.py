@@ -64,8 +64,8 @@ reports its last call.
 
 Cost: on a recorded step, one pass over every parameter and gradient (the norms), one copy
 of the parameters (for the update ratio) and a few passes over the watched activations;
-``every_n_steps`` records only every n-th step (the other steps cost a flag test per watched
-module).
+``every_n_steps`` records only every n-th step (the other steps run the model untouched: the
+wrappers and hooks are put in place for a recorded step only).
 
 A PyTorch model (a ``torch.nn.Module``, trained in the user's own loop) is watched the same
 way (`tidu.diagnose.torch_monitor`: forward hooks instead of wrapped ``forward``, parameter
@@ -336,7 +336,7 @@ class _Layer:
 def _norm(arr: np.ndarray) -> tuple:
     """(‖arr‖₂, count of non-finite elements), without overflow for large finite values."""
     flat = arr.reshape(-1)
-    n = float(np.linalg.norm(flat))
+    n = math.sqrt(float(np.dot(flat, flat)))  # what np.linalg.norm computes, without its overhead
     if math.isfinite(n):
         return n, 0
     bad = int(flat.size - np.count_nonzero(np.isfinite(flat)))
@@ -344,6 +344,16 @@ def _norm(arr: np.ndarray) -> tuple:
         return (math.nan if np.isnan(flat).any() else math.inf), bad
     big = float(np.max(np.abs(flat)))  # finite but the squares overflow (float32 > 1.8e19)
     return big * float(np.linalg.norm(flat.astype(np.float64) / big)), 0
+
+
+def _std(act: np.ndarray, mean: float) -> float:
+    """The population standard deviation, two-pass (centred, then one dot product): what
+    np.std computes, without its overhead."""
+    centred = act.reshape(-1) - act.dtype.type(mean)
+    std = math.sqrt(float(np.dot(centred, centred)) / max(centred.size, 1))
+    if not math.isfinite(std):  # float32 squares overflow beyond 1.8e19
+        std = float(np.std(act, dtype=np.float64))
+    return std
 
 
 def _stale(before_sq: float, total_sq: float, any_grad: bool) -> float:
@@ -398,7 +408,9 @@ class GradientMonitor(Callback):
         self._captured: dict = {}     # id(module) -> activation array of this step
         self._grad_hooks: list = []   # handles of the parameters' gradient hooks
         self._fresh: dict = {}        # id(param) -> [‖g_before‖, g_before + Σ g_fresh]
-        self._armed = False
+        self._armed = False           # this step is recorded: the hooks keep what they see
+        self._hooked = False          # the wrappers and hooks are in place (on armed steps)
+        self._attached = False
         self._calls = 0               # manual mode: record() calls so far
         self._fit_attached = False
         self._snapshot = None         # parameter copies of the last record, for the update
@@ -417,7 +429,7 @@ class GradientMonitor(Callback):
     # ------------------------------------------------------------------ attach / detach
     @property
     def attached(self) -> bool:
-        return bool(self._wrapped)
+        return self._attached
 
     @property
     def nonfinite_origin(self) -> dict | None:
@@ -442,7 +454,23 @@ class GradientMonitor(Callback):
             raise ValueError("GradientMonitor: the model's layers changed since the first "
                              "records; use a new monitor for a different model")
         self._layers = layers
-        for layer in layers:
+        self._attached = True
+        self._arm(self._due(self._calls))
+        return self
+
+    def _arm(self, armed: bool) -> None:
+        """Mark whether the coming step is recorded; the wrappers and hooks are put in
+        place for a recorded step and taken out for the steps in between, so that a
+        step not recorded runs the model untouched (``every_n_steps`` > 1 costs nothing
+        there)."""
+        self._armed = armed
+        if armed and not self._hooked:
+            self._hook()
+        elif not armed and self._hooked:
+            self._unhook()
+
+    def _hook(self) -> None:
+        for layer in self._layers:
             mod = layer.act_module
             if id(mod) not in self._wrapped:
                 self._wrapped[id(mod)] = self._backend.watch(mod, self._capture(id(mod)))
@@ -452,8 +480,19 @@ class GradientMonitor(Callback):
             # keep a reference to the watched model's input (and the RNG state, for the same
             # dropout masks) on recorded steps: enough to run that forward again if it broke
             self._handle = self._target.register_forward_pre_hook(self._keep_inputs)
-        self._armed = self._due(self._calls)
-        return self
+        self._hooked = True
+
+    def _unhook(self) -> None:
+        for restore in self._wrapped.values():
+            restore()
+        self._wrapped.clear()
+        for handle in self._grad_hooks:
+            handle.remove()
+        self._grad_hooks.clear()
+        if self._handle is not None:
+            self._handle.remove()
+            self._handle = None
+        self._hooked = False
 
     def _keep_inputs(self, module, args) -> None:
         if self._armed and is_grad_enabled():
@@ -481,11 +520,14 @@ class GradientMonitor(Callback):
                 return
             entry = fresh.get(key)
             if entry is not None:
-                np.add(entry[1], g, out=entry[1])
+                if entry[1] is None:  # a second arrival: now the sum needs its own array
+                    entry[1] = entry.pop() + g
+                else:
+                    np.add(entry[1], g, out=entry[1])
                 return
             before = backend.grad(p)
-            if before is None:
-                fresh[key] = [0.0, g.copy()]
+            if before is None:  # p.grad will be this g: its norm is the gradient's
+                fresh[key] = [0.0, None, g]  # (g only read, at a second arrival)
             else:
                 total = before.copy()
                 np.add(total, g, out=total)
@@ -495,18 +537,10 @@ class GradientMonitor(Callback):
     def detach(self) -> None:
         """Stop watching (restore every wrapped ``forward``, remove the hooks); the
         statistics stay."""
-        for restore in self._wrapped.values():
-            restore()
-        self._wrapped.clear()
-        for handle in self._grad_hooks:
-            handle.remove()
-        self._grad_hooks.clear()
+        self._arm(False)
+        self._attached = False
         self._captured.clear()
         self._fresh.clear()
-        self._armed = False
-        if self._handle is not None:
-            self._handle.remove()
-            self._handle = None
         self._inputs = None
 
     def __enter__(self) -> "GradientMonitor":
@@ -572,7 +606,7 @@ class GradientMonitor(Callback):
         if recorded:
             self._record(index, loss)
         self._fresh.clear()
-        self._armed = self._due(self._calls)
+        self._arm(self._due(self._calls))
         return recorded
 
     def _record(self, step: int, loss) -> None:
@@ -600,7 +634,8 @@ class GradientMonitor(Callback):
                 fresh = self._fresh.get(id(p))
                 if fresh is not None:
                     before_sq += fresh[0] * fresh[0]
-                    total_sq += _norm(fresh[1])[0] ** 2
+                    # one arrival onto an empty .grad: the sum is the gradient itself
+                    total_sq += gn * gn if fresh[1] is None else _norm(fresh[1])[0] ** 2
                 elif grad is not None:  # no gradient arrived this step: all of it is old
                     before_sq, total_sq = before_sq + gn * gn, total_sq + gn * gn
             snapshot.append(copies)
@@ -638,6 +673,8 @@ class GradientMonitor(Callback):
         backward order with a non-finite gradient), −1 for none.  Forward order is the order
         the activations were captured in this step (``_captured`` keeps insertion order);
         backward order is its reverse; layers not called this step come last."""
+        if not ((row["nonfinite_act"] > 0).any() or (row["nonfinite_grad"] > 0).any()):
+            return -1, -1
         seen = {key: i for i, key in enumerate(self._captured)}
         n = len(self._layers)
         forward = sorted(range(n), key=lambda j: (seen.get(id(self._layers[j].act_module), n), j))
@@ -703,7 +740,7 @@ class GradientMonitor(Callback):
     def _activation_stats(self, layer: _Layer, act: np.ndarray, row: dict, j: int) -> None:
         if act.size == 0:
             return
-        mean = float(np.mean(act))
+        mean = float(act.sum()) / act.size
         if not math.isfinite(mean):
             # NaN/inf (or an overflowing sum): count them; the other statistics of such a
             # step describe only its finite values, and saturation/dead are left NaN
@@ -715,9 +752,7 @@ class GradientMonitor(Callback):
             return
         row["nonfinite_act"][j] = 0
         row["act_mean"][j] = mean
-        std = float(np.std(act))
-        if not math.isfinite(std):  # float32 squares overflow beyond 1.8e19
-            std = float(np.std(act, dtype=np.float64))
+        std = _std(act, mean)
         row["act_std"][j] = std
         kind = layer.info.activation
         if kind in ("sigmoid", "tanh"):
@@ -798,7 +833,7 @@ class GradientMonitor(Callback):
             self._fit_attached = True
 
     def on_batch_begin(self, batch, logs=None):
-        self._armed = self._due(self.trainer.global_step)
+        self._arm(self._due(self.trainer.global_step))
 
     def on_after_backward(self, batch, logs=None):
         step = self.trainer.global_step
