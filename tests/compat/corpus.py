@@ -42,7 +42,7 @@ _RUNNER = ("import sys, runpy\n"
 
 def scripts() -> list[Path]:
     """The corpus, in file-name order."""
-    return sorted(p for p in SCRIPTS_DIR.glob("[0-9][0-9]_*.py"))
+    return sorted(p for p in SCRIPTS_DIR.glob("[0-9][0-9]*_*.py"))
 
 
 @dataclass

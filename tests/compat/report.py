@@ -27,7 +27,8 @@ HELD_OUT_2_FROM = 45   # the second held-out batch, written after the fixes driv
 
 
 def _number(name: str) -> int:
-    return int(name[:2]) if name[:2].isdigit() else -1
+    digits = name.split("_", 1)[0]
+    return int(digits) if digits.isdigit() else -1
 
 
 def is_held_out(name: str) -> bool:
@@ -104,7 +105,7 @@ def main(argv=None) -> None:
     folder = None if args.dir in (None, "scripts") else COMPAT_DIR / args.dir
     if folder is not None and not folder.is_dir():
         parser.error(f"--dir: expected a folder of {COMPAT_DIR}, got {args.dir!r}")
-    pool = scripts() if folder is None else sorted(folder.glob("[0-9][0-9]_*.py"))
+    pool = scripts() if folder is None else sorted(folder.glob("[0-9][0-9]*_*.py"))
     paths = [p for p in pool if not args.names or any(n in p.name for n in args.names)]
     outcomes = _run_in(folder, paths, args.jobs)
     print(table(outcomes, batch=None if folder is None else Path(folder).name))
