@@ -33,6 +33,7 @@ from .ops import (addmm, allclose, aminmax, argsort, atan2, broadcast_to, chunk,
                   softmax, split, std_mean, swapaxes, swapdims, take, tile, trace, tril, triu,
                   true_divide, trunc, unbind, unflatten, var_mean)
 from .ops.elementwise_extra import *  # noqa: F401,F403 - tan … positive (issue 11)
+from .ops import renorm
 from .ops import arccos, arccosh, arcsin, arcsinh, arctan, arctanh, cumulative_trapezoid, trapezoid, trapz
 from .random import Generator, get_rng_state, manual_seed, set_rng_state
 from .tensor import (Tensor, as_tensor, device, enable_grad, get_default_dtype, inference_mode,

@@ -165,3 +165,8 @@ for _name, _fn in _methods.items():
     setattr(Tensor, _name, _fn)
 Tensor.__hash__ = object.__hash__
 Tensor.mT = property(mT, doc="The last two dims swapped (as torch.Tensor.mT).")
+from . import fill_renorm as _fill_renorm  # noqa: E402 - fill_diagonal_, renorm (issue 11)
+from .fill_renorm import renorm  # noqa: E402
+__all__ += ["renorm"]
+Tensor.fill_diagonal_ = _fill_renorm.fill_diagonal_
+Tensor.renorm, Tensor.renorm_ = renorm, _fill_renorm.renorm_

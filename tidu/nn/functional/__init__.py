@@ -12,3 +12,5 @@ from .normalization import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
+from .conv_transpose import *  # noqa: F401,F403
+from .multilabel_soft_margin import *  # noqa: F401,F403

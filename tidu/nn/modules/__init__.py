@@ -13,3 +13,5 @@ from .pooling import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
+from .conv_transpose import *  # noqa: F401,F403
+from .multilabel_soft_margin import *  # noqa: F401,F403
