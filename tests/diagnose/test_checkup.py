@@ -180,7 +180,11 @@ def test_nonfinite_rows_in_the_data_are_reported_without_training():
     tidu.manual_seed(0)
     d = run(mlp(), sharpness=False, epochs=2, **with_nan_row())
     assert d.kinds == ["nonfinite"] and d.top.remedies[0].key == "fix_data"
-    assert d.top.evidence["training rows with NaN/inf inputs"] == 1 and d.recipe is None
+    assert d.top.evidence["training rows with NaN/inf inputs"] == 1 and d.monitor is None
+    # verified: the rows dropped, the run trains (finite) where it could not train at all
+    fixed = d.verify(seeds=2, remedies="fix_data")[0]
+    assert fixed.baseline_loss == [math.inf, math.inf] and max(fixed.loss) < 1.0
+    assert fixed.improved and fixed.delta_loss == -math.inf
 
 
 def test_underfitting_baseline_is_the_knn_accuracy():
@@ -243,3 +247,21 @@ def test_verify_reruns_follow_the_users_lr_schedule():
     run = baseline_run(d.recipe, d.recipe.seed)
     assert run.history["lr"] == pytest.approx([0.1, 0.05, 0.025])
     assert d.history["lr"] == pytest.approx([0.1, 0.05, 0.025])
+
+
+def test_nonfinite_at_step_0_does_not_blame_the_step_size():
+    """log of a value that is negative from the first forward: no update has been made, so
+    the advice is a stable operation, not a smaller rate or clipping."""
+    tidu.manual_seed(0)
+    model = nn.Sequential(nn.Linear(8, 16), Log(), nn.Linear(16, 2))
+    d = run(model, sharpness=False, epochs=1)
+    assert d.top.kind == "nonfinite" and d.top.step == 0, str(d)
+    assert [r.key for r in d.top.remedies] == ["stable_ops"]
+
+
+def test_nonfinite_after_updates_advises_a_smaller_rate():
+    """Weights pushed to overflow by a huge rate turn non-finite after some updates."""
+    tidu.manual_seed(0)
+    d = run(mlp(depth=3), lr=1e8, momentum=0.9, sharpness=False, epochs=2)
+    f = d["nonfinite"]
+    assert f.step > 0 and {"smaller_lr", "clipping"} <= {r.key for r in f.remedies}, str(d)

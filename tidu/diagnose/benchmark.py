@@ -518,6 +518,8 @@ def _verify(diagnosis, seeds: int, row: CaseResult) -> None:
     from .verify import _candidates, verify_remedies
     try:
         advised = _candidates(diagnosis, None, 1)
+        if not advised:  # no remedy of the top finding that tidu can apply itself
+            return
         ranked = diagnosis.verify(seeds=seeds, top=3)
         if not ranked:
             return

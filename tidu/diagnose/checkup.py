@@ -161,17 +161,14 @@ def checkup(model, loss_fn, optimizer, train_data, val_data=None, *, epochs: int
     (1: every step); ``sharpness``: track λ_max after each epoch (costs about 40 extra
     forward/backward passes on a 256-sample batch per epoch).  Returns the `Diagnosis`,
     whose ``recipe`` lets `Diagnosis.verify` test the remedies.  Training data holding NaN/inf
-    (which ``fit`` refuses) gives a ``nonfinite`` finding naming the rows, without training."""
+    (which ``fit`` refuses) gives a ``nonfinite`` finding naming the rows, without training
+    (its ``verify`` compares against a run that cannot train: loss +∞)."""
     if not isinstance(model, Module):
         raise TypeError(f"checkup: model must be a tidu.nn.Module, got {type(model).__name__} "
                         f"(for a PyTorch model, use GradientMonitor in your loop and diagnose)")
     train = _numpy_pair(train_data, "train_data")
     val = None if val_data is None else _numpy_pair(val_data, "val_data")
     t = thresholds if thresholds is not None else Thresholds()
-    broken = [f for f in data_findings(RunEvidence(data=train), t) if f.kind == "nonfinite"]
-    if broken:  # fit refuses such data: say why, with the rows, instead of raising
-        broken[0].summary += "; training was not started (fit refuses non-finite data)"
-        return Diagnosis(findings=broken, stats=None, thresholds=dataclasses.asdict(t))
     if metrics is None:
         metrics = ["accuracy"] if _is_classification(train[1]) else []
     cls, groups = optimizer_spec(model, optimizer)
@@ -184,6 +181,12 @@ def checkup(model, loss_fn, optimizer, train_data, val_data=None, *, epochs: int
                     callbacks=callbacks_copy, metrics=list(metrics),
                     fit_kwargs=dict(fit_kwargs),
                     checkpoints=MemoryCheckpoint(keep_callbacks=len(user_callbacks)))
+    broken = [f for f in data_findings(RunEvidence(data=train), t) if f.kind == "nonfinite"]
+    if broken:  # fit refuses such data: say why, with the rows, instead of raising
+        broken[0].summary += "; training was not started (fit refuses non-finite data)"
+        diagnosis = Diagnosis(findings=broken, stats=None, thresholds=dataclasses.asdict(t))
+        diagnosis.recipe = recipe  # verify can still train with the rows fixed
+        return diagnosis
     monitor = GradientMonitor(every_n_steps=monitor_every)
     tracker = _sharpness_tracker(train) if sharpness else None
     instruments = [monitor] + ([tracker] if tracker is not None else [])

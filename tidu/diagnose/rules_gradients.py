@@ -12,7 +12,9 @@ and output side)::
                           or the last layer's activation std > 1e2 × the first's (the forward
                           signal, and so the backward one, is amplified layer after layer)
     nonfinite             any NaN/inf in gradients, weights, activations or the loss: the step,
-                          and where it first appeared (the monitor's re-run of that step)
+                          and where it first appeared (the monitor's re-run of that step); a
+                          smaller rate and clipping are advised only after step 0 (before the
+                          first update the step size cannot be the cause)
     saturation            a sigmoid/tanh layer with more than 25% saturated outputs
     dead_relu             a ReLU layer with more than 50% of its units dead for the whole batch
     stale_gradients       median over steps ≥ 1 of ‖g_accumulated − g_this_step‖ / ‖g_accumulated‖
@@ -197,8 +199,10 @@ def _nonfinite(s) -> Finding | None:
         remedies.append(remedy_for("stable_ops", "a finite input turned non-finite inside "
                                    + ("the loss" if origin["where"] == "loss" else
                                       f"layer '{origin['layer']}'")))
-    remedies += [remedy_for("smaller_lr", "a step too large is the usual way weights overflow"),
-                 remedy_for("clipping", "bounds every step whatever the gradient's size")]
+    if first > 0:  # at step 0 no update has been made: the step size cannot be the cause
+        remedies += [remedy_for("smaller_lr", "a step too large is the usual way weights "
+                                              "overflow"),
+                     remedy_for("clipping", "bounds every step whatever the gradient's size")]
     if origin.get("where") not in ("input", "forward", "loss"):
         remedies.append(remedy_for("stable_ops", "log/exp/division of extreme values overflow"))
     return Finding(kind="nonfinite",

@@ -5,7 +5,8 @@ For each seed s = recipe.seed, recipe.seed + 1, …, recipe.seed + seeds − 1:
 
 * the **baseline**: the recipe trained again from its initial weights with ``fit(seed=s)``
   and an in-memory checkpoint after every epoch (for s = recipe.seed, and ``steps=None``,
-  this is the checked-up run itself, bit for bit);
+  this is the checked-up run itself, bit for bit); data with NaN/inf rows, which ``fit``
+  refuses, gives no model: its loss counts as +∞;
 * per remedy, the **remedied run** with the same seed, only the remedy changed (see
   `tidu.diagnose.remedies.plan`).  A forkable plan (model, weights and data unchanged)
   continues from the baseline's checkpoint at the fork epoch — the last epoch completed
@@ -41,7 +42,7 @@ from ..data.loader import DataLoader
 from ..errors import ArgumentError
 from .checkup import MemoryCheckpoint
 from .findings import REMEDIES
-from .remedies import _check_key, plan as make_plan
+from .remedies import _check_key, _finite_rows, plan as make_plan
 
 __all__ = ["verify_remedies", "VerifiedRemedy", "Verification"]
 
@@ -78,8 +79,16 @@ class Run:
 
 def steps_per_epoch(recipe) -> int:
     """Optimizer steps per epoch of ``recipe``'s run."""
+    if not trainable(recipe):  # the loader refuses the data; no run has any step
+        return 1
     return len(DataLoader(recipe.train_data, batch_size=recipe.batch_size, shuffle=False,
                           seed=0))
+
+
+def trainable(recipe) -> bool:
+    """Whether ``fit`` accepts the recipe's data (it refuses rows with NaN/inf)."""
+    pairs = [recipe.train_data] + ([recipe.val_data] if recipe.val_data is not None else [])
+    return all(_finite_rows(a).all() for pair in pairs for a in pair)
 
 
 def run_epochs(recipe, steps: int | None) -> int:
@@ -114,6 +123,8 @@ def baseline_run(recipe, seed: int, epochs: int | None = None) -> Run:
     """``recipe`` trained again from its initial weights with ``fit(seed=seed)``, an
     in-memory checkpoint after every epoch."""
     checkpoint = MemoryCheckpoint(keep_callbacks=len(recipe.callbacks))
+    if not trainable(recipe):  # fit refuses the data: no model comes out, loss +∞
+        return Run(None, None, checkpoint, math.inf, None)
     return _train(recipe, seed, recipe.epochs if epochs is None else epochs, checkpoint)
 
 
