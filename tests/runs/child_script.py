@@ -8,6 +8,9 @@
     python child_script.py write DB N TAG GO create GO.TAG.ready, wait for the file GO,
                                              then record N runs (start, 5 epochs of 3
                                              metrics, finish)
+    python child_script.py write_for DB SECONDS TAG GO
+                                             the same, recording runs for SECONDS after GO
+                                             appears instead of N; prints how many
 """
 from __future__ import annotations
 
@@ -52,18 +55,22 @@ def hammer(path: str, marker: str) -> None:
         epoch += 1
 
 
-def write(path: str, n: int, tag: str, go: str) -> None:
+def write(path: str, n: int, tag: str, go: str, seconds: float | None = None) -> int:
     from tidu.runs import RunDB
     db = RunDB(path)
     open(f"{go}.{tag}.ready", "w").close()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while not os.path.exists(go) and time.monotonic() < deadline:
         time.sleep(0.001)
-    for i in range(n):
+    stop = None if seconds is None else time.monotonic() + seconds
+    i = 0
+    while (i < n) if stop is None else (time.monotonic() < stop):
         run = db.start_run("lab", name=f"{tag}-{i}", config={"tag": tag, "i": i}, seed=i)
         for epoch in range(5):
             db.log_metrics(run, epoch, {"loss": 1.0 / (epoch + 1), "acc": epoch / 5, "i": i})
         db.finish_run(run, {"loss": 0.2, "i": i})
+        i += 1
+    return i
 
 
 if __name__ == "__main__":
@@ -74,5 +81,7 @@ if __name__ == "__main__":
         hammer(sys.argv[2], sys.argv[3])
     elif mode == "write":
         write(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5])
+    elif mode == "write_for":
+        print(write(sys.argv[2], 0, sys.argv[4], sys.argv[5], seconds=float(sys.argv[3])))
     else:
         raise SystemExit(f"unknown mode {mode!r}")
