@@ -21,13 +21,18 @@ that did well.
 * failures — a trial that raises or returns NaN/Inf is recorded as failed with its error
   and the search goes on; `TuneError` if every trial failed;
 * hooks — ``callbacks=[fn]`` get each trial record (a plain dict, `Trial`) as it ends, or
-  objects with ``on_search_begin`` / ``on_trial_end`` / ``on_search_end``.
+  objects with ``on_search_begin`` / ``on_trial_end`` / ``on_search_end``;
+* reading a search — `param_importance` (fANOVA-style shares of the score's variance) and
+  `plot_pathology_map` (the score beside what became of every trial: diverged, exploding,
+  dead…, on a log axis for a log-scaled parameter).
 """
 from .base import Search, SearchCallbacks
 from .coarse_to_fine import CoarseToFine
 from .executor import DaskExecutor, ProcessExecutor, SerialExecutor
 from .grid import GridSearch
+from .importance import param_importance
 from .objective import ModelObjective, make_objective
+from .plots import plot_pathology_map, trial_outcome
 from .random_search import RandomSearch
 from .result import SearchResult, TuneError
 from .space import (Choice, Distribution, IntUniform, LogUniform, Uniform, choice, from_dict,
@@ -38,4 +43,5 @@ __all__ = ["choice", "uniform", "loguniform", "randint", "Distribution", "Choice
            "LogUniform", "IntUniform", "from_dict", "space_to_dict", "space_from_dict",
            "Search", "GridSearch", "RandomSearch", "CoarseToFine", "SearchResult",
            "SearchCallbacks", "Trial", "TuneError", "make_objective", "ModelObjective",
-           "SerialExecutor", "ProcessExecutor", "DaskExecutor"]
+           "SerialExecutor", "ProcessExecutor", "DaskExecutor", "param_importance",
+           "plot_pathology_map", "trial_outcome"]
