@@ -39,27 +39,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..data.loader import DataLoader
+from .._stats import _T975, mean_interval, t_quantile  # noqa: F401 - re-exported
 from ..errors import ArgumentError
 from .checkup import MemoryCheckpoint
 from .findings import REMEDIES
 from .remedies import _check_key, _finite_rows, plan as make_plan
 
 __all__ = ["verify_remedies", "VerifiedRemedy", "Verification"]
-
-_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-         2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-         2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
-"""t₀.₉₇₅ for 1 … 30 degrees of freedom (the fallback without SciPy)."""
-
-
-def t_quantile(dof: int) -> float:
-    """The 0.975 quantile of Student's t with ``dof`` degrees of freedom: the half-width
-    factor of a two-sided 95% interval."""
-    try:
-        from scipy.stats import t
-    except ImportError:  # pragma: no cover - SciPy is installed where the tests run
-        return _T975[dof - 1] if dof <= len(_T975) else 1.96
-    return float(t.ppf(0.975, dof))
 
 
 @dataclass
@@ -167,18 +153,6 @@ def remedy_run(recipe, p, seed: int, epochs: int | None = None, baseline: Run | 
 
 
 # --------------------------------------------------------------------------- statistics
-def _mean_interval(deltas: list) -> tuple:
-    d = np.asarray(deltas, dtype=np.float64)
-    if d.size == 0:
-        return math.nan, (math.nan, math.nan)
-    with np.errstate(all="ignore"):
-        mean = float(d.mean())
-        if d.size < 2 or not np.isfinite(d).all():
-            return mean, (math.nan, math.nan)
-        half = t_quantile(d.size - 1) * float(d.std(ddof=1)) / math.sqrt(d.size)
-    return mean, (mean - half, mean + half)
-
-
 def _delta(a: float, b: float) -> float:
     """a − b, with finite − ∞ = −∞ and ∞ − ∞ = 0 (both runs diverged: no change)."""
     if math.isinf(a) and math.isinf(b):
@@ -246,13 +220,13 @@ def _verified(key, fork, seeds, runs, baselines) -> VerifiedRemedy:
     loss = [r.loss for r in runs]
     base_loss = [b.loss for b in baselines]
     d_loss = [_delta(a, b) for a, b in zip(loss, base_loss)]
-    mean, ci = _mean_interval(d_loss)
+    mean, ci = mean_interval(d_loss)
     acc = [r.accuracy for r in runs]
     base_acc = [b.accuracy for b in baselines]
     if any(a is None for a in acc + base_acc):
         mean_acc, ci_acc = None, None
     else:
-        mean_acc, ci_acc = _mean_interval([a - b for a, b in zip(acc, base_acc)])
+        mean_acc, ci_acc = mean_interval([a - b for a, b in zip(acc, base_acc)])
     better = sum(d < 0 for d in d_loss)
     improved = bool(mean < 0 and better > len(d_loss) / 2)
     return VerifiedRemedy(key, REMEDIES[key].name, fork, list(seeds), loss, base_loss, acc,

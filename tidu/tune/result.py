@@ -1,6 +1,9 @@
 """`SearchResult`: every trial of a search, and the best one."""
 from __future__ import annotations
 
+import json
+
+from .._stats import distinguishable, mean_interval
 from ..errors import TiduError
 
 __all__ = ["SearchResult", "TuneError", "best_of"]
@@ -22,6 +25,13 @@ def best_of(trials, mode: str, k: int = 1) -> list:
     return sorted(finished, key=lambda t: (sign * t["score"], t["index"]))[:k]
 
 
+def _describe(group: dict) -> str:
+    lo, hi = group["ci"]
+    ci = "" if lo != lo else f" [{lo:.4g}, {hi:.4g}]"
+    seeds = f"{group['n']} seed{'s' if group['n'] > 1 else ''}"
+    return f"{group['params']}: {group['mean']:.4g}{ci} over {seeds}"
+
+
 class SearchResult:
     """The outcome of a search.
 
@@ -31,6 +41,10 @@ class SearchResult:
     ``top(k)``; ``to_records()`` — one flat dict per trial (params as columns), ready for
     ``pandas.DataFrame`` or a CSV writer; ``info`` — how the search was run (kind, space,
     mode, metric, seed, executor); ``spaces`` — for coarse-to-fine, the space of each round.
+    Seed-aware reading (a configuration tried with several seeds, ``repeats=k``):
+    ``by_config()`` — the finished trials grouped by their parameters, best mean first, each
+    with its mean score and 95% interval over the seeds; ``winner`` — the best group, and
+    whether it beats the runner-up beyond seed noise; ``seed_verdict()`` says it in words.
     """
 
     def __init__(self, trials, mode: str, metric: str | None, seed: int, info: dict,
@@ -69,6 +83,59 @@ class SearchResult:
     @property
     def best_score(self) -> float:
         return self.best_trial["score"]
+
+    def by_config(self) -> list:
+        """The finished trials grouped by their parameters (one group per configuration,
+        its trials differing only by seed), best mean score first: dicts with ``params``,
+        ``scores``, ``seeds``, ``indices``, ``n``, ``mean`` and ``ci`` (95% Student-t
+        interval over the seeds; NaN bounds for a single seed)."""
+        groups = {}
+        for t in self.finished:
+            key = json.dumps(t["params"], sort_keys=True, default=repr)
+            g = groups.setdefault(key, {"params": dict(t["params"]), "scores": [], "seeds": [],
+                                        "indices": []})
+            g["scores"].append(t["score"])
+            g["seeds"].append(t["seed"])
+            g["indices"].append(t["index"])
+        out = []
+        for g in groups.values():
+            g["n"] = len(g["scores"])
+            g["mean"], g["ci"] = mean_interval(g["scores"])
+            out.append(g)
+        sign = -1.0 if self.mode == "max" else 1.0
+        return sorted(out, key=lambda g: (sign * g["mean"], g["indices"][0]))
+
+    @property
+    def winner(self) -> dict:
+        """The best configuration by mean score (a `by_config` group) with ``runner_up``
+        (the second group or None), ``distinguishable`` (True/False: Welch's t-test of the
+        two groups' scores at 5%; None when either has a single seed) and ``p``."""
+        groups = self.by_config()
+        if not groups:
+            return self.best_trial  # raises TuneError: no trial finished
+        best = dict(groups[0])
+        best["runner_up"] = groups[1] if len(groups) > 1 else None
+        if best["runner_up"] is None:
+            best["distinguishable"], best["p"] = None, float("nan")
+        else:
+            best["distinguishable"], best["p"] = distinguishable(
+                best["scores"], best["runner_up"]["scores"])
+        return best
+
+    def seed_verdict(self) -> str:
+        """The winner with its interval, and whether it is told apart from the runner-up
+        beyond seed noise, in one line."""
+        w = self.winner
+        line = f"best {_describe(w)}"
+        if w["runner_up"] is None:
+            return line + "; no other configuration finished"
+        line += f"; runner-up {_describe(w['runner_up'])}"
+        if w["distinguishable"] is None:
+            return line + ("; with a single seed per configuration the difference cannot be "
+                           "told from seed noise (search with repeats ≥ 2)")
+        verdict = ("better beyond seed noise" if w["distinguishable"]
+                   else "not distinguishable beyond seed noise")
+        return line + f"; {verdict} (Welch p = {w['p']:.3g})"
 
     def to_records(self) -> list:
         """One flat dict per trial: index, round, status, score, the params (one key each),
