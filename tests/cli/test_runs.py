@@ -109,3 +109,38 @@ def test_export_json_and_format_required(two_runs):
     assert len(doc["epochs"]["loss"]) == 3 and doc["config"]["optimizer"]["lr"] == 0.05
     out = invoke("runs", "export", 2, "--db", two_runs)
     assert out.exit_code == 2 and "choose a format" in out.stderr
+
+
+def _seeded_runs(db_path, groups):
+    db = RunDB(db_path)
+    ids = []
+    for lr, losses in groups:
+        for seed, loss in enumerate(losses):
+            run = db.start_run("train", name="mlp", config={"optimizer": {"lr": lr},
+                                                             "seed": seed}, seed=seed)
+            db.finish_run(run, {"val_loss": loss, "val_accuracy": 1 - loss})
+            ids.append(run)
+    return ids
+
+
+def test_compare_says_whether_configurations_differ_beyond_seed_noise(db_path):
+    ids = _seeded_runs(db_path, [(0.1, [0.30, 0.31, 0.29]), (0.01, [0.20, 0.21, 0.19])])
+    out = invoke("runs", "compare", *ids, "--db", db_path)
+    assert out.exit_code == 0, out.output
+    text = out.stdout
+    assert "seed noise: 2 configurations (runs {1, 2, 3}, {4, 5, 6})" in text
+    loss = next(line for line in text.splitlines() if line.strip().startswith("val_loss:"))
+    assert "{4, 5, 6} 0.2 [" in loss and "(n=3)" in loss
+    assert "{4, 5, 6} vs {1, 2, 3}: differ beyond seed noise" in loss
+    acc = next(line for line in text.splitlines() if line.strip().startswith("val_accuracy:"))
+    assert "{4, 5, 6} vs {1, 2, 3}" in acc  # higher is better for an accuracy
+
+
+def test_compare_within_noise_and_with_one_seed_each(db_path, tmp_path):
+    ids = _seeded_runs(db_path, [(0.1, [0.30, 0.20, 0.25]), (0.01, [0.24, 0.27, 0.22])])
+    text = invoke("runs", "compare", *ids, "--db", db_path).stdout
+    assert "not distinguishable beyond seed noise" in text
+    single = tmp_path / "single.db"
+    ids = _seeded_runs(single, [(0.1, [0.3]), (0.01, [0.2])])
+    text = invoke("runs", "compare", *ids, "--db", single).stdout
+    assert "one seed per configuration: cannot be told from seed noise" in text

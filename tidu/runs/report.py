@@ -7,10 +7,11 @@ import datetime as _dt
 import json
 import math
 
+from .._stats import distinguishable, mean_interval
 from .db import Run, RunDB, encode_json
 
-__all__ = ["runs_table", "show_run", "compare_runs", "export_csv", "export_json",
-           "flatten", "summary_metrics", "format_value"]
+__all__ = ["runs_table", "show_run", "compare_runs", "seed_noise", "export_csv",
+           "export_json", "flatten", "summary_metrics", "format_value"]
 
 _PREFERRED = ("test_accuracy", "test_loss", "val_accuracy", "val_loss", "best_score", "score",
               "accuracy", "loss")
@@ -155,7 +156,8 @@ def _indent(text: str, by: str = "  ") -> str:
 
 def compare_runs(runs: list, all_config: bool = False) -> str:
     """Runs side by side: status, timings, every final metric, and the config keys whose
-    values differ (all of them with ``all_config``)."""
+    values differ (all of them with ``all_config``); then the seed-noise reading
+    (`seed_noise`)."""
     header = ["", *[f"run {r.id}" for r in runs]]
     rows = [["name", *[r.name or "" for r in runs]],
             ["kind", *[r.kind for r in runs]],
@@ -187,7 +189,52 @@ def compare_runs(runs: list, all_config: bool = False) -> str:
                                else format_value(c[k])) for c in configs]] for k in differing]
     else:
         rows.append(["  (the same)", *[""] * len(runs)])
-    return table(header, rows)
+    return table(header, rows) + "\n\n" + seed_noise(runs, metric_keys)
+
+
+def _lower_is_better(metric: str) -> bool:
+    return any(word in metric for word in ("loss", "error", "mse", "mae"))
+
+
+def seed_noise(runs: list, metric_keys: list) -> str:
+    """Whether the runs differ beyond seed noise: the runs are grouped by configuration
+    (every config key but the seed and ``fit.*``); per numeric final metric, each group's
+    mean and 95% t-interval over its seeds, and for the two best groups (lower is better for
+    a loss or error) Welch's t-test at 5% — or the statement that it cannot be told with a
+    single seed per configuration."""
+    groups = {}
+    for r in runs:
+        config = {k: v for k, v in flatten(r.config).items()
+                  if not k.startswith("fit.") and k.rsplit(".", 1)[-1] != "seed"}
+        key = json.dumps(config, sort_keys=True, default=str)
+        groups.setdefault(key, []).append(r)
+    members = list(groups.values())
+    names = [f"{{{', '.join(str(r.id) for r in g)}}}" for g in members]
+    lines = [f"seed noise: {len(members)} configuration{'s' * (len(members) > 1)} "
+             f"(runs {', '.join(names)})"]
+    for metric in metric_keys:
+        values = [[r.metrics[metric] for r in g if isinstance(r.metrics.get(metric), (int, float))
+                   and not isinstance(r.metrics.get(metric), bool)] for g in members]
+        if not all(values):
+            continue
+        stats = [mean_interval(v) for v in values]
+        parts = []
+        for name, v, (mean, (lo, hi)) in zip(names, values, stats):
+            ci = "" if lo != lo else f" [{lo:.4g}, {hi:.4g}]"
+            parts.append(f"{name} {mean:.4g}{ci} (n={len(v)})")
+        line = f"  {metric}: " + "; ".join(parts)
+        if len(members) > 1:
+            sign = 1.0 if _lower_is_better(metric) else -1.0
+            a, b = sorted(range(len(members)), key=lambda i: sign * stats[i][0])[:2]
+            verdict, p = distinguishable(values[a], values[b])
+            if verdict is None:
+                line += " — one seed per configuration: cannot be told from seed noise"
+            else:
+                line += (f" — {names[a]} vs {names[b]}: "
+                         f"{'differ beyond' if verdict else 'not distinguishable beyond'} "
+                         f"seed noise (Welch p = {p:.3g})")
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def export_csv(db: RunDB, run: Run, file) -> int:
