@@ -10,7 +10,8 @@ that did well.
 * spaces — `choice`, `uniform`, `loguniform` (learning rates: the exponent is uniform),
   `randint` (integers, both ends included; ``log=True``); a space is a dict name →
   distribution or constant (`tidu.tune.space`);
-* searches — `GridSearch`, `RandomSearch`, `CoarseToFine`; ``search.run()`` returns a
+* searches — `GridSearch`, `RandomSearch`, `CoarseToFine`, `TPESearch` (a model-based
+  sampler, Bergstra et al. 2011); ``search.run()`` returns a
   `SearchResult` (``best_params``, ``best_score``, ``trials``, ``to_records()``);
 * objectives — any ``objective(params) -> float`` (or dict of metrics, with ``metric=``),
   or `make_objective(build, X, y, cv=…)`, which trains a tidu model per trial and scores it
@@ -34,6 +35,7 @@ from .importance import param_importance
 from .objective import ModelObjective, make_objective
 from .plots import plot_pathology_map, trial_outcome
 from .random_search import RandomSearch
+from .tpe import TPESearch
 from .result import SearchResult, TuneError
 from .space import (Choice, Distribution, IntUniform, LogUniform, Uniform, choice, from_dict,
                     loguniform, randint, space_from_dict, space_to_dict, uniform)
@@ -43,5 +45,5 @@ __all__ = ["choice", "uniform", "loguniform", "randint", "Distribution", "Choice
            "LogUniform", "IntUniform", "from_dict", "space_to_dict", "space_from_dict",
            "Search", "GridSearch", "RandomSearch", "CoarseToFine", "SearchResult",
            "SearchCallbacks", "Trial", "TuneError", "make_objective", "ModelObjective",
-           "SerialExecutor", "ProcessExecutor", "DaskExecutor", "param_importance",
+           "SerialExecutor", "ProcessExecutor", "DaskExecutor", "param_importance", "TPESearch",
            "plot_pathology_map", "trial_outcome"]
