@@ -62,3 +62,33 @@ def test_the_shared_statistics():
     assert welch_p([1.0, 1.0], [2.0, 2.0]) == 0.0 and welch_p([1.0, 1.0], [1.0, 1.0]) == 1.0
     assert math.isnan(welch_p([1.0], [2.0, 3.0]))
     assert distinguishable([1.0, 1.1, 0.9], [5.0, 5.1, 4.9])[0] is True
+
+
+def noisy(params, seed):
+    """The score is x plus seed noise of sd 0.05."""
+    return params["x"] + float(np.random.default_rng(seed).normal(0.0, 0.05))
+
+
+def test_repeats_run_every_configuration_with_its_own_seeds():
+    from tidu.tune import RandomSearch, uniform
+    space = {"x": uniform(0.0, 1.0)}
+    once = RandomSearch(space, noisy, n_trials=4, n_jobs=1, seed=0).run()
+    thrice = RandomSearch(space, noisy, n_trials=4, n_jobs=1, seed=0, repeats=3).run()
+    assert len(thrice) == 12 and thrice.info["repeats"] == 3
+    assert [(t["config"], t["repeat"]) for t in thrice.trials[:4]] == [(0, 0), (0, 1), (0, 2),
+                                                                       (1, 0)]
+    # repeat 0 is the single-seed search's trial: same params, same seed
+    assert [t["seed"] for t in thrice.trials[::3]] == [t["seed"] for t in once.trials]
+    assert [t["params"] for t in thrice.trials[::3]] == [t["params"] for t in once.trials]
+    groups = thrice.by_config()
+    assert all(g["n"] == 3 and len(set(g["seeds"])) == 3 for g in groups)
+    assert "config" not in once.trials[0]
+    parallel = RandomSearch(space, noisy, n_trials=4, n_jobs=2, seed=0, repeats=3).run()
+    assert [(t["params"], t["seed"], t["score"]) for t in parallel.trials] == \
+        [(t["params"], t["seed"], t["score"]) for t in thrice.trials]
+
+
+def test_repeats_is_checked():
+    from tidu.tune import RandomSearch, uniform
+    with pytest.raises(ValueError, match="repeats must be an int ≥ 1, got repeats=0"):
+        RandomSearch({"x": uniform(0.0, 1.0)}, noisy, repeats=0)

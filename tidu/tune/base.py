@@ -8,7 +8,7 @@ from numbers import Integral
 from .executor import make_executor
 from .result import SearchResult, TuneError
 from .space import check_space, space_to_dict
-from .trial import accepts_seed, plain, trial_seed
+from .trial import accepts_seed, plain, repeat_seed, trial_seed
 
 __all__ = ["Search", "SearchCallbacks"]
 
@@ -84,17 +84,22 @@ class Search:
     ``"tcp://10.0.0.5:8786"``) — run the trials on that Dask cluster instead.
     ``callbacks`` — see `SearchCallbacks`.  ``seed`` — the search seed (None: drawn and kept
     in ``result.seed``); trial i's parameters and seed are functions of (seed, i) alone, so
-    a search gives the same trials on every executor.
+    a search gives the same trials on every executor.  ``repeats`` — run every configuration
+    with that many seeds (default 1): configuration i's repeat r is the trial with index
+    i·repeats + r (its record says ``config`` = i, ``repeat`` = r), seeded by (seed, i, r);
+    ``result.winner`` / ``result.seed_verdict()`` then tell the best configuration with its
+    interval over the seeds and whether it beats the runner-up beyond seed noise.
 
     ``run()`` returns a `SearchResult` (also kept as ``search.result_``); it raises
     `TuneError` if every trial failed.
     """
 
     kind = "search"
+    repeatable = True  # False where the plan follows single trials (successive halving)
 
     def __init__(self, space, objective, *, mode: str | None = None, metric: str | None = None,
                  n_jobs: int | None = None, client=None, scheduler: str | None = None,
-                 callbacks=(), seed: int | None = None):
+                 callbacks=(), seed: int | None = None, repeats: int = 1):
         owner = type(self).__name__
         self.space = check_space(space, owner)
         if not callable(objective):
@@ -112,6 +117,10 @@ class Search:
         if self.metric is not None and not isinstance(self.metric, str):
             self.metric = None
         self.seed = _check_seed(seed, owner)
+        self.repeats = check_count(repeats, owner, "repeats")
+        if self.repeats > 1 and not self.repeatable:
+            raise ValueError(f"{owner}: repeats={repeats} is not supported: its plan follows "
+                             f"single trials; repeat the whole search with other seeds instead")
         self._executor_args = (n_jobs, client, scheduler)
         make_executor(n_jobs, client, scheduler, owner)  # check the arguments now
         self.callbacks = SearchCallbacks(callbacks, owner)
@@ -146,6 +155,20 @@ class Search:
             except Exception:  # noqa: BLE001 — the interruption is what gets reported
                 pass
 
+    def _repeated(self, tasks) -> tuple:
+        """(tasks, {new index: (configuration index, repeat)}): each task ``repeats`` times
+        with its own index and seed; unchanged (and an empty map) when repeats is 1."""
+        if self.repeats == 1:
+            return tasks, {}
+        out, origin = [], {}
+        for task in tasks:
+            for r in range(self.repeats):
+                index = task["index"] * self.repeats + r
+                out.append(dict(task, index=index,
+                                seed=repeat_seed(self.seed, task["index"], r)))
+                origin[index] = (task["index"], r)
+        return out, origin
+
     # -------------------------------------------------------------- the loop
     def describe(self, executor=None) -> dict:
         """How this search runs, as a plain dict (what ``on_search_begin`` receives)."""
@@ -153,6 +176,8 @@ class Search:
                 "metric": self.metric, "seed": self.seed,
                 "objective": getattr(self.objective, "__name__", type(self.objective).__name__)}
         info.update(self._settings())
+        if self.repeats > 1:
+            info["repeats"] = self.repeats
         if executor is not None:
             info["executor"] = executor.describe()
         return info
@@ -167,7 +192,10 @@ class Search:
         try:
             self.callbacks.on_search_begin(info)
             for tasks in self._plan():
+                tasks, origin = self._repeated(tasks)
                 for trial in executor.run(tasks):
+                    if origin:
+                        trial["config"], trial["repeat"] = origin[trial["index"]]
                     self._trials.append(trial)
                     self.callbacks.on_trial_end(trial)
         except BaseException as exc:

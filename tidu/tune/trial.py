@@ -69,6 +69,14 @@ def trial_seed(search_seed: int, index: int) -> int:
     return int(_sequence(search_seed, index).spawn(2)[1].generate_state(1)[0] >> 1)
 
 
+def repeat_seed(search_seed: int, index: int, repeat: int) -> int:
+    """The seed of repeat ``repeat`` of trial ``index``: `trial_seed` for repeat 0, an
+    independent draw for the others."""
+    if repeat == 0:
+        return trial_seed(search_seed, index)
+    return int(np.random.SeedSequence([search_seed, index, repeat]).generate_state(1)[0] >> 1)
+
+
 def seed_everything(seed: int) -> None:
     """Seed tidu's global generator, NumPy's legacy global one (``np.random.*``) and Python's
     ``random`` with the trial's seed, so an objective drawing from any of them gives the same
