@@ -117,3 +117,26 @@ def test_scheduler_option_runs_the_trials_on_a_dask_cluster(tmp_path, iris_text)
     (search,) = db.runs(kind="search")
     assert search.config["search"]["executor"]  # how it ran is recorded
     assert [t.status for t in db.children(search.id)].count("failed") == 2
+
+
+def test_tpe_strategy_with_repeats_reports_the_winner_against_seed_noise(
+        tmp_path, iris_text, db_path):
+    path = tmp_path / "tpe.toml"
+    path.write_text(iris_text + textwrap.dedent('''
+        [search]
+        strategy = "tpe"
+        trials = 3
+        repeats = 2
+        refit = false
+        metric = "val_accuracy"
+
+        [search.space]
+        lr = {loguniform = [0.01, 0.5]}
+    '''), encoding="utf-8")
+    out = invoke("search", path, "--db", db_path, "--workers", 1, "--epochs", 2)
+    assert out.exit_code == 0, out.output
+    assert "search tpe, 6 trials on 1 local process" in out.output
+    assert "seeds  best {'optimizer.lr':" in out.output and "over 2 seeds" in out.output
+    (search,) = RunDB(db_path).runs(kind="search")
+    assert search.config["search"]["repeats"] == 2
+    assert len(RunDB(db_path).children(search.id)) == 6

@@ -201,6 +201,7 @@ def search_config(config: dict, db, *, echo=print, workers: int | None = None,
     space = to_space(spec)
     n_jobs = workers if workers is not None else spec["workers"]
     common = dict(mode=spec["mode"], metric=spec["metric"], seed=spec["seed"],
+                  repeats=spec.get("repeats", 1),
                   n_jobs=None if (client is not None or scheduler) else n_jobs,
                   client=client, scheduler=scheduler)
     recorder = TrialRecorder(db, name=config.get("name"), config=config)
@@ -208,12 +209,14 @@ def search_config(config: dict, db, *, echo=print, workers: int | None = None,
     common["callbacks"] = [recorder, bar]
     if spec["strategy"] == "random":
         search = tune.RandomSearch(space, objective, n_trials=spec["trials"], **common)
+    elif spec["strategy"] == "tpe":
+        search = tune.TPESearch(space, objective, n_trials=spec["trials"], **common)
     elif spec["strategy"] == "grid":
         search = tune.GridSearch(space, objective, points_per_axis=spec["grid_points"], **common)
     else:
         search = tune.CoarseToFine(space, objective, n_rounds=spec["rounds"],
                                    trials_per_round=spec["trials"], **common)
-    bar.total = search.describe()["n_trials"]
+    bar.total = search.describe()["n_trials"] * search.repeats
     where = scheduler or ("a Dask client" if client is not None else
                           f"{n_jobs} local process{'es' if n_jobs != 1 else ''}")
     echo(f"data   {experiment.data.describe()}")
@@ -234,6 +237,8 @@ def search_config(config: dict, db, *, echo=print, workers: int | None = None,
          f"{spec['metric']} {best['score']:.4g}")
     for key, value in best["params"].items():
         echo(f"         {key} = {_toml(value)}")
+    if search.repeats > 1:
+        echo(f"seeds  {result.seed_verdict()}")
     best_config = apply_params(config, best["params"])
     best_config["name"] = f"{config.get('name') or 'search'} (best of search " \
                           f"{recorder.search_id})"

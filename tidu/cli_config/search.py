@@ -3,8 +3,9 @@
 ::
 
     [search]
-    strategy = "random"        # "grid", "random" or "coarse_to_fine"
-    trials = 20                # random: trials; coarse_to_fine: trials per round; grid: unused
+    strategy = "random"        # "grid", "random", "coarse_to_fine" or "tpe"
+    trials = 20                # random, tpe: trials; coarse_to_fine: trials per round; grid: unused
+    repeats = 1                # seeds per configuration (≥ 2: the winner with its interval)
     rounds = 3                 # coarse_to_fine only
     grid_points = 3            # grid only: values per numeric axis
     cv = 0                     # 0: hold-out on the validation split; k ≥ 2: k-fold (train + val)
@@ -38,10 +39,10 @@ from .errors import ConfigError, join_path, suggest, type_name
 __all__ = ["validate_search", "resolve_path", "set_path", "apply_params", "to_space",
            "ConfigObjective", "STRATEGIES"]
 
-STRATEGIES = ("random", "grid", "coarse_to_fine")
+STRATEGIES = ("random", "grid", "coarse_to_fine", "tpe")
 DISTRIBUTIONS = ("choice", "uniform", "loguniform", "randint")
 _KEYS = ("strategy", "trials", "rounds", "grid_points", "cv", "metric", "mode", "seed",
-         "workers", "refit", "space")
+         "workers", "refit", "space", "repeats")
 _SECTION_SHORTCUTS = ("optimizer", "training", "regularization")
 
 _TOKEN = re.compile(r'\[(-?\d+)\]|\.?([A-Za-z_][\w]*)|\.(\d+)|\.?"([^"]*)"')
@@ -191,6 +192,7 @@ def validate_search(raw, config: dict) -> dict:
            "grid_points": integer(join_path(path, "grid_points"), raw.get("grid_points", 3),
                                   low=1),
            "seed": integer(join_path(path, "seed"), raw.get("seed", 0), low=0),
+           "repeats": integer(join_path(path, "repeats"), raw.get("repeats", 1), low=1),
            "workers": integer(join_path(path, "workers"), raw.get("workers", 1), low=1),
            "refit": boolean(join_path(path, "refit"), raw.get("refit", True))}
     cv = integer(join_path(path, "cv"), raw.get("cv", 0), low=0)
