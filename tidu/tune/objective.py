@@ -25,6 +25,13 @@ trial seed coming from the search (so a trial can be replayed: ``objective(trial
 seed=trial["seed"])``).  A trial whose training loss ends non-finite, or whose score is
 NaN, counts as diverged: the search records it as failed and goes on.
 
+Budgeted trials (the halving searches, `tidu.tune.halving`): ``objective(params, seed=s,
+budget=r, checkpoint=path)`` trains to ``r`` epochs *in all* (``budget`` replaces
+``fit_kwargs["epochs"]``), saving the whole training state to ``path`` at each epoch's end
+and, when ``path`` already holds one, continuing from it (`tidu.train.Checkpoint`): budget
+r₁ and then r₂ on the same path ends with exactly the weights of one uninterrupted r₂-epoch
+run.  Hold-out scoring only; ``cv=k`` with a budget is refused.
+
 The objective is a plain object holding ``build`` and the data; it pickles whenever
 ``build`` does (a module-level function, or — through cloudpickle — a function of a
 script), so it runs on worker processes and Dask clusters as it is.
@@ -32,16 +39,19 @@ script), so it runs on worker processes and Dask clusters as it is.
 from __future__ import annotations
 
 import math
+from numbers import Integral
 
 import numpy as np
 
+from .. import random as _random
 from ..data.validation import check_arrays
 
 __all__ = ["ModelObjective", "make_objective"]
 
 
 class ModelObjective:
-    """``objective(params, seed=None) -> dict`` of validation scores; see `make_objective`.
+    """``objective(params, seed=None, budget=None, checkpoint=None) -> dict`` of validation
+    scores; see `make_objective` (``budget`` / ``checkpoint``: the module docstring).
 
     ``metric`` (the score a search ranks by) and ``mode`` (``"max"``, or ``"min"`` for a
     loss or error) tell the search how to read the result."""
@@ -83,9 +93,12 @@ class ModelObjective:
         self.__name__ = f"make_objective({getattr(build, '__name__', type(build).__name__)}, " \
                         f"{self.scheme}, metric={metric!r})"
 
-    def __call__(self, params: dict, seed: int | None = None) -> dict:
+    def __call__(self, params: dict, seed: int | None = None, budget: int | None = None,
+                 checkpoint=None) -> dict:
         from ..model_selection import cross_validate
 
+        if budget is not None or checkpoint is not None:
+            return self._budgeted(params, seed, budget, checkpoint)
         # a diverging trial is expected in a search and is reported below, not warned about
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             result = cross_validate(self.build, self.X, self.y, cv=self.cv, params=params,
@@ -100,6 +113,52 @@ class ModelObjective:
         if len(result.folds) > 1:
             out[f"{self.metric}_std"] = result.score_std
         return out
+
+    def _budgeted(self, params: dict, seed, budget, checkpoint) -> dict:
+        """Hold-out training to ``budget`` epochs in all, continuing from ``checkpoint``.
+
+        The model is built and trained after ``tidu.manual_seed(seed)`` exactly as the
+        plain call does; ``Trainer.fit(epochs=budget, resume=True)`` with
+        ``checkpoint=path`` restores the whole training state saved by an earlier call
+        (weights, optimizer moments, the shuffling and global random states, the history)
+        and trains only the epochs still missing, saving again at each epoch's end — so
+        budget r₁ then r₂ ends with the weights of one uninterrupted r₂-epoch run."""
+        from ..model_selection.cross_validation import (_base_seed, _build,
+                                                        _split_fit_kwargs)
+        from ..train import Trainer
+        from ..train.metrics import resolve_metrics
+
+        owner = "ModelObjective"
+        if not (isinstance(self.cv, list) and len(self.cv) == 1):
+            raise ValueError(f"{owner}: budget= / checkpoint= need hold-out scoring (cv=None), "
+                             f"got {self.scheme}; a budgeted k-fold would need one checkpoint "
+                             f"per fold")
+        if budget is None:
+            budget = self.fit_kwargs.get("epochs", 1)
+        if isinstance(budget, bool) or not isinstance(budget, Integral) or budget < 1:
+            raise ValueError(f"{owner}: budget must be an int ≥ 1 (epochs in all), got "
+                             f"budget={budget!r}")
+        trainer_kw, fit_kw = _split_fit_kwargs(self.fit_kwargs, owner)
+        fit_kw["epochs"] = int(budget)
+        (train, val), = self.cv
+        _random.manual_seed(_base_seed(seed, owner))
+        model, loss_fn, optimizer, own_callbacks = _build(self.build, params, owner)
+        trainer = Trainer(model, loss_fn, optimizer, metrics=resolve_metrics(self.metrics),
+                          callbacks=trainer_kw["callbacks"] + own_callbacks,
+                          verbose=trainer_kw["verbose"], checkpoint=checkpoint)
+        val_data = (self.X[val], self.y[val])
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            history = trainer.fit((self.X[train], self.y[train]), None,
+                                  resume=checkpoint is not None, **fit_kw)
+            scores = trainer.evaluate(val_data, batch_size=fit_kw.get("batch_size", 32))
+        losses = history.history.get("loss", [])
+        if len(losses) > budget:
+            raise ValueError(f"{owner}: the checkpoint {trainer.checkpoint.path!r} already "
+                             f"holds {len(losses)} epochs, more than budget={budget}")
+        if losses and not math.isfinite(losses[-1]):
+            raise FloatingPointError(f"diverged: the training loss ended at {losses[-1]} "
+                                     f"after {len(losses)} epochs")
+        return {k: float(v) for k, v in scores.items()}
 
     def __repr__(self) -> str:
         return self.__name__
