@@ -264,6 +264,8 @@ def test_bad_arguments_raise_clear_errors(cls):
         cls(SPACE, lambda params: params["x"])
     with pytest.raises(TypeError, match="workdir must be a folder path or None, got int"):
         cls(SPACE, toy, workdir=3)
+    with pytest.raises(ValueError, match="repeats=2 is not supported"):
+        cls(SPACE, toy, repeats=2)
 
 
 def test_the_docstring_examples_run():

@@ -11,7 +11,8 @@ that did well.
   `randint` (integers, both ends included; ``log=True``); a space is a dict name →
   distribution or constant (`tidu.tune.space`);
 * searches — `GridSearch`, `RandomSearch`, `CoarseToFine`, `TPESearch` (a model-based
-  sampler, Bergstra et al. 2011); ``search.run()`` returns a
+  sampler, Bergstra et al. 2011), `SuccessiveHalving` and `Hyperband` (rungs of epochs, the
+  top 1/η continue from their checkpoints; Li et al. 2018); ``search.run()`` returns a
   `SearchResult` (``best_params``, ``best_score``, ``trials``, ``to_records()``);
 * objectives — any ``objective(params) -> float`` (or dict of metrics, with ``metric=``),
   or `make_objective(build, X, y, cv=…)`, which trains a tidu model per trial and scores it
@@ -31,6 +32,7 @@ from .base import Search, SearchCallbacks
 from .coarse_to_fine import CoarseToFine
 from .executor import DaskExecutor, ProcessExecutor, SerialExecutor
 from .grid import GridSearch
+from .halving import HalvingResult, Hyperband, SuccessiveHalving
 from .importance import param_importance
 from .objective import ModelObjective, make_objective
 from .plots import plot_pathology_map, trial_outcome
@@ -46,4 +48,5 @@ __all__ = ["choice", "uniform", "loguniform", "randint", "Distribution", "Choice
            "Search", "GridSearch", "RandomSearch", "CoarseToFine", "SearchResult",
            "SearchCallbacks", "Trial", "TuneError", "make_objective", "ModelObjective",
            "SerialExecutor", "ProcessExecutor", "DaskExecutor", "param_importance", "TPESearch",
+           "SuccessiveHalving", "Hyperband", "HalvingResult",
            "plot_pathology_map", "trial_outcome"]

@@ -183,6 +183,8 @@ class _Halving(Search):
     """What both halving searches share: the budgeted objective, the checkpoint folder,
     one batch per rung, promotion of the top ⌊n/η⌋."""
 
+    repeatable = False  # a rung promotes single trials by their own score
+
     def __init__(self, space, objective, *, eta, workdir, **kwargs):
         super().__init__(space, objective, **kwargs)
         owner = type(self).__name__

@@ -17,6 +17,10 @@ the parameters are) holds::
     traceback str    the exception's traceback (None unless it raised)
     seconds  float   the objective's wall time
 
+and, where the search adds them: ``config`` and ``repeat`` (``repeats=k``: the configuration
+index and which of its seeds), ``rung``, ``epochs`` and ``bracket`` (successive halving and
+Hyperband: the rung reached, the epochs trained in all, the Hyperband bracket).
+
 `run_trial` is what every executor runs, in the caller's process, a worker process or a
 Dask worker.  It seeds the global generators (tidu's, ``np.random``'s and ``random``'s)
 from the trial's seed and calls the objective (with ``seed=`` when it takes that keyword).
