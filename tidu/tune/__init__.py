@@ -22,6 +22,11 @@ that did well.
   results: every trial is seeded from (search seed, trial index);
 * failures — a trial that raises or returns NaN/Inf is recorded as failed with its error
   and the search goes on; `TuneError` if every trial failed;
+* pruning — ``pruner=MedianPruner()`` / `PercentilePruner` stop a trial whose validation
+  curve falls behind the earlier trials', `DiagnosisPruner` one whose gradients exploded,
+  turned non-finite or died (recorded ``"pruned"`` with the finding);
+* seeds — ``repeats=k`` runs every configuration with k seeds; ``result.seed_verdict()``
+  says whether the winner beats the runner-up beyond seed noise;
 * hooks — ``callbacks=[fn]`` get each trial record (a plain dict, `Trial`) as it ends, or
   objects with ``on_search_begin`` / ``on_trial_end`` / ``on_search_end``;
 * reading a search — `param_importance` (fANOVA-style shares of the score's variance) and
@@ -36,6 +41,7 @@ from .halving import HalvingResult, Hyperband, SuccessiveHalving
 from .importance import param_importance
 from .objective import ModelObjective, make_objective
 from .plots import plot_pathology_map, trial_outcome
+from .pruning import DiagnosisPruner, MedianPruner, PercentilePruner, TrialPruned
 from .random_search import RandomSearch
 from .tpe import TPESearch
 from .result import SearchResult, TuneError
@@ -48,5 +54,6 @@ __all__ = ["choice", "uniform", "loguniform", "randint", "Distribution", "Choice
            "Search", "GridSearch", "RandomSearch", "CoarseToFine", "SearchResult",
            "SearchCallbacks", "Trial", "TuneError", "make_objective", "ModelObjective",
            "SerialExecutor", "ProcessExecutor", "DaskExecutor", "param_importance", "TPESearch",
-           "SuccessiveHalving", "Hyperband", "HalvingResult",
+           "SuccessiveHalving", "Hyperband", "HalvingResult", "MedianPruner",
+           "PercentilePruner", "DiagnosisPruner", "TrialPruned",
            "plot_pathology_map", "trial_outcome"]

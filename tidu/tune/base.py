@@ -56,6 +56,16 @@ def _has_hooks(obj) -> bool:
     return any(hasattr(obj, h) for h in ("on_trial_end", "on_search_begin", "on_search_end"))
 
 
+def _accepts(fn, keyword: str) -> bool:
+    import inspect
+    try:
+        parameters = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return keyword in parameters or any(p.kind is inspect.Parameter.VAR_KEYWORD
+                                        for p in parameters.values())
+
+
 def _check_seed(seed, owner: str) -> int:
     if seed is None:
         return secrets.randbits(32)
@@ -89,6 +99,10 @@ class Search:
     i·repeats + r (its record says ``config`` = i, ``repeat`` = r), seeded by (seed, i, r);
     ``result.winner`` / ``result.seed_verdict()`` then tell the best configuration with its
     interval over the seeds and whether it beats the runner-up beyond seed noise.
+    ``pruner`` — a `MedianPruner`, `PercentilePruner`, `DiagnosisPruner` or a list of them
+    (`tidu.tune.pruning`): each trial is judged after every epoch against the curves of the
+    trials that ended before it was dispatched; the trials then go out ``batch_size`` at a
+    time (default: one per worker), so that later ones have a reference.
 
     ``run()`` returns a `SearchResult` (also kept as ``search.result_``); it raises
     `TuneError` if every trial failed.
@@ -99,7 +113,8 @@ class Search:
 
     def __init__(self, space, objective, *, mode: str | None = None, metric: str | None = None,
                  n_jobs: int | None = None, client=None, scheduler: str | None = None,
-                 callbacks=(), seed: int | None = None, repeats: int = 1):
+                 callbacks=(), seed: int | None = None, repeats: int = 1, pruner=None,
+                 batch_size: int | None = None):
         owner = type(self).__name__
         self.space = check_space(space, owner)
         if not callable(objective):
@@ -118,6 +133,13 @@ class Search:
             self.metric = None
         self.seed = _check_seed(seed, owner)
         self.repeats = check_count(repeats, owner, "repeats")
+        from .pruning import as_pruners
+        self.pruners = as_pruners(pruner, owner)
+        if self.pruners and not _accepts(objective, "pruning"):
+            raise TypeError(f"{owner}: pruner= needs an objective that takes pruning= (and "
+                            f"reports each epoch's score to it), as make_objective's does")
+        self.batch_size = None if batch_size is None else check_count(batch_size, owner,
+                                                                       "batch_size")
         if self.repeats > 1 and not self.repeatable:
             raise ValueError(f"{owner}: repeats={repeats} is not supported: its plan follows "
                              f"single trials; repeat the whole search with other seeds instead")
@@ -155,6 +177,20 @@ class Search:
             except Exception:  # noqa: BLE001 — the interruption is what gets reported
                 pass
 
+    def _chunks(self, tasks, executor):
+        """The tasks as they go out: all at once without pruning; with it, ``batch_size`` at
+        a time (default: the executor's workers), each carrying the curves of every trial
+        ended before it."""
+        if not self.pruners:
+            yield tasks
+            return
+        size = self.batch_size or max(1, getattr(executor, "n_jobs", None) or 1)
+        for start in range(0, len(tasks), size):
+            reference = [t["curve"] for t in self._trials if t.get("curve")]
+            yield [dict(task, pruning={"pruners": self.pruners, "mode": self.mode,
+                                       "reference": reference})
+                   for task in tasks[start:start + size]]
+
     def _repeated(self, tasks) -> tuple:
         """(tasks, {new index: (configuration index, repeat)}): each task ``repeats`` times
         with its own index and seed; unchanged (and an empty map) when repeats is 1."""
@@ -178,6 +214,8 @@ class Search:
         info.update(self._settings())
         if self.repeats > 1:
             info["repeats"] = self.repeats
+        if self.pruners:
+            info["pruner"] = [repr(p) for p in self.pruners]
         if executor is not None:
             info["executor"] = executor.describe()
         return info
@@ -193,11 +231,12 @@ class Search:
             self.callbacks.on_search_begin(info)
             for tasks in self._plan():
                 tasks, origin = self._repeated(tasks)
-                for trial in executor.run(tasks):
-                    if origin:
-                        trial["config"], trial["repeat"] = origin[trial["index"]]
-                    self._trials.append(trial)
-                    self.callbacks.on_trial_end(trial)
+                for chunk in self._chunks(tasks, executor):
+                    for trial in executor.run(chunk):
+                        if origin:
+                            trial["config"], trial["repeat"] = origin[trial["index"]]
+                        self._trials.append(trial)
+                        self.callbacks.on_trial_end(trial)
         except BaseException as exc:
             # interrupted (Ctrl-C; SIGTERM under the command line) or a callback failed:
             # note the trials still running, then end the workers without waiting for them

@@ -50,8 +50,10 @@ __all__ = ["ModelObjective", "make_objective"]
 
 
 class ModelObjective:
-    """``objective(params, seed=None, budget=None, checkpoint=None) -> dict`` of validation
-    scores; see `make_objective` (``budget`` / ``checkpoint``: the module docstring).
+    """``objective(params, seed=None, budget=None, checkpoint=None, pruning=None) -> dict``
+    of validation scores; see `make_objective` (``budget`` / ``checkpoint``: the module
+    docstring; ``pruning``: a `tidu.tune.pruning.PruningContext` — with hold-out scoring the
+    validation score of every epoch is reported to it, and a pruner may stop the trial).
 
     ``metric`` (the score a search ranks by) and ``mode`` (``"max"``, or ``"min"`` for a
     loss or error) tell the search how to read the result."""
@@ -94,16 +96,26 @@ class ModelObjective:
                         f"{self.scheme}, metric={metric!r})"
 
     def __call__(self, params: dict, seed: int | None = None, budget: int | None = None,
-                 checkpoint=None) -> dict:
+                 checkpoint=None, pruning=None) -> dict:
         from ..model_selection import cross_validate
 
+        if pruning is not None and (budget is not None or checkpoint is not None
+                                    or not (isinstance(self.cv, list) and len(self.cv) == 1)):
+            raise ValueError(f"ModelObjective: pruning= needs plain hold-out scoring (cv=None, "
+                             f"no budget), got {self.scheme}"
+                             f"{' with a budget' if budget is not None else ''}")
         if budget is not None or checkpoint is not None:
             return self._budgeted(params, seed, budget, checkpoint)
+        fit_kwargs = self.fit_kwargs
+        if pruning is not None:
+            fit_kwargs = dict(fit_kwargs, callbacks=_listed(fit_kwargs.get("callbacks"))
+                              + _pruning_callbacks(pruning, self.metric))
         # a diverging trial is expected in a search and is reported below, not warned about
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             result = cross_validate(self.build, self.X, self.y, cv=self.cv, params=params,
-                                    fit_kwargs=self.fit_kwargs, metrics=self.metrics,
-                                    scoring=self.metric, seed=seed)
+                                    fit_kwargs=fit_kwargs, metrics=self.metrics,
+                                    scoring=self.metric, seed=seed,
+                                    validate_each_epoch=pruning is not None)
         for fold, history in enumerate(result.histories):
             losses = history.history.get("loss", [])
             if losses and not math.isfinite(losses[-1]):
@@ -162,6 +174,29 @@ class ModelObjective:
 
     def __repr__(self) -> str:
         return self.__name__
+
+
+def _listed(callbacks) -> list:
+    if callbacks is None:
+        return []
+    return list(callbacks) if isinstance(callbacks, (list, tuple)) else [callbacks]
+
+
+def _pruning_callbacks(context, metric: str) -> list:
+    """A `GradientMonitor` when a pruner reads the gradients, and the callback that reports
+    each epoch's validation score to ``context``."""
+    from ..diagnose.monitor import GradientMonitor
+    from ..train.callbacks.base import Callback
+
+    every = context.monitor_every
+    monitor = GradientMonitor(every_n_steps=every, histogram_samples=0) if every else None
+    key = "val_loss" if metric == "loss" else f"val_{metric}"
+
+    class ReportEpoch(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            context.report(epoch, (logs or {}).get(key), monitor)
+
+    return ([monitor] if monitor is not None else []) + [ReportEpoch()]
 
 
 def make_objective(build, X, y, cv=None, val_size=0.2, fit_kwargs=None,

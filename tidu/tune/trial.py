@@ -8,8 +8,9 @@ the parameters are) holds::
     params   dict    the hyper-parameters the objective was called with
     seed     int     the trial's seed (tidu.manual_seed(seed), np.random.seed(seed) and
                      random.seed(seed) are called before the objective)
-    status   str     "finished" or "failed" ("killed": reported to the callbacks for a trial
-                     running when the search was interrupted; never in a result)
+    status   str     "finished", "failed" or "pruned" (stopped by the search's pruner;
+                     "killed": reported to the callbacks for a trial running when the search
+                     was interrupted; never in a result)
     score    float   the score the search ranks by (None when failed)
     metrics  dict    every number the objective returned ({"score": s} for a bare float)
     error    str     why it failed: the exception ("ValueError: …") or "diverged: …" (None
@@ -19,7 +20,9 @@ the parameters are) holds::
 
 and, where the search adds them: ``config`` and ``repeat`` (``repeats=k``: the configuration
 index and which of its seeds), ``rung``, ``epochs`` and ``bracket`` (successive halving and
-Hyperband: the rung reached, the epochs trained in all, the Hyperband bracket).
+Hyperband: the rung reached, the epochs trained in all, the Hyperband bracket), ``curve``
+(with ``pruner=``: the validation score after each epoch) and ``finding`` (a pruned trial:
+the diagnosis' finding that stopped it, or None).
 
 `run_trial` is what every executor runs, in the caller's process, a worker process or a
 Dask worker.  It seeds the global generators (tidu's, ``np.random``'s and ``random``'s)
@@ -149,17 +152,35 @@ def _score_of(value, metric: str | None) -> tuple[float, dict]:
 def run_trial(objective, task: dict, metric: str | None = None,
               pass_seed: bool = False) -> Trial:
     """Evaluate ``objective`` at ``task["params"]`` and return the trial record (never
-    raises for the objective's errors).  ``task`` holds index, round, params and seed."""
+    raises for the objective's errors).  ``task`` holds index, round, params and seed, and
+    ``pruning`` (pruners, mode, reference curves) when the search prunes: the objective then
+    gets a `PruningContext` as ``pruning=``, and a trial it stops is recorded ``"pruned"``
+    with its ``finding`` (or None) and, like every pruning trial, its ``curve``."""
     params, seed = task["params"], task["seed"]
     record: Trial = {"index": task["index"], "round": task.get("round", 0), "params": params,
                      "seed": seed, "status": "failed", "score": None, "metrics": {},
                      "error": None, "traceback": None, "seconds": 0.0}
+    kwargs = {"seed": seed} if pass_seed else {}
+    context = None
+    if task.get("pruning"):
+        from .pruning import PruningContext
+        context = PruningContext(**task["pruning"])
+        kwargs["pruning"] = context
     seed_everything(seed)
     start = time.perf_counter()
     try:
-        value = objective(dict(params), seed=seed) if pass_seed else objective(dict(params))
+        try:
+            value = objective(dict(params), **kwargs)
+        finally:
+            if context is not None:
+                record["curve"] = list(context.curve)
         score, metrics = _score_of(value, metric)
     except Exception as e:  # noqa: BLE001 — a failing trial is data, not a crash
+        from .pruning import TrialPruned
+        if isinstance(e, TrialPruned):
+            record["seconds"] = time.perf_counter() - start
+            record.update(status="pruned", error=str(e), finding=e.finding)
+            return record
         record["seconds"] = time.perf_counter() - start
         record["error"] = f"{type(e).__name__}: {e}"
         record["traceback"] = _traceback.format_exc()
