@@ -325,9 +325,15 @@ def _resume_id(value: str):
 @click.option("--refit/--no-refit", default=None,
               help="Train the best config afterwards and score the test split "
                    "(default: search.refit).")
+@click.option("--resume", "resume", is_flag=False, flag_value="last", default=None,
+              metavar="[SEARCH_ID]",
+              help="Continue an interrupted search (killed or failed): SEARCH_ID, or the "
+                   "latest one of this config; its ended trials are kept, not rerun.  Put it "
+                   "after CONFIG.toml.")
 @_progress_option
 @_clean_errors
-def search(config_path, overrides, db_path, workers, scheduler, trials, epochs, refit, progress):
+def search(config_path, overrides, db_path, workers, scheduler, trials, epochs, refit, resume,
+           progress):
     """Search the hyper-parameters of CONFIG.toml's [search] space.
 
     Each trial trains the config with one point of the space and is scored by hold-out
@@ -336,14 +342,20 @@ def search(config_path, overrides, db_path, workers, scheduler, trials, epochs, 
     and every trial are recorded; a failed trial is recorded with its error and the
     search goes on.
     """
-    from .cli_config.commands import search_config
+    from .cli_config.commands import find_resumable_search, search_config
     overrides = list(overrides)
     if trials is not None:
         overrides.append(("search.trials", trials))
     config = _load(config_path, overrides, epochs)
     with _db(db_path) as db:  # closed cleanly on an interrupt (Ctrl-C, SIGTERM) too
+        resume_run = None
+        if resume is not None:
+            try:
+                resume_run = find_resumable_search(db, config, _resume_id(resume))
+            except ValueError as exc:
+                raise CleanError(str(exc)) from None
         search_config(config, db, echo=click.echo, workers=workers, scheduler=scheduler,
-                      progress=progress, refit=refit)
+                      progress=progress, refit=refit, resume_run=resume_run)
 
 
 # --------------------------------------------------------------------------- diagnose

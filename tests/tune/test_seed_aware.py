@@ -92,3 +92,18 @@ def test_repeats_is_checked():
     from tidu.tune import RandomSearch, uniform
     with pytest.raises(ValueError, match="repeats must be an int ≥ 1, got repeats=0"):
         RandomSearch({"x": uniform(0.0, 1.0)}, noisy, repeats=0)
+
+
+def test_resume_reuses_ended_trials_and_runs_the_rest():
+    from tidu.tune import RandomSearch, uniform
+    space = {"x": uniform(0.0, 1.0)}
+    full = RandomSearch(space, noisy, n_trials=6, n_jobs=1, seed=0).run()
+    seen = []
+    partial = [dict(t) for t in full.trials[:3]] + [dict(full.trials[3], status="killed")]
+    resumed = RandomSearch(space, noisy, n_trials=6, n_jobs=1, seed=0,
+                           callbacks=[seen.append]).run(resume=partial)
+    assert sorted(t["index"] for t in seen) == [3, 4, 5]  # killed and missing ones run
+    assert [(t["params"], t["score"]) for t in resumed.trials] == \
+        [(t["params"], t["score"]) for t in full.trials]
+    with pytest.raises(ValueError, match="cannot resume: trial 0 had params"):
+        RandomSearch(space, noisy, n_trials=6, n_jobs=1, seed=1).run(resume=partial)

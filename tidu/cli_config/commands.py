@@ -182,13 +182,48 @@ def train_config(config: dict, db, *, echo=print, progress: str = "auto", save=N
             "experiment": experiment}
 
 
+def find_resumable_search(db, config: dict, search_id: int | None = None):
+    """The search run ``tidu search --resume [SEARCH_ID]`` continues: run ``search_id``, or
+    the latest killed or failed search of this config (runs of dead processes are first
+    marked killed); else a `ValueError` saying why."""
+    db.mark_stale_runs()
+    current = _comparable(config)
+
+    def same(run) -> bool:
+        # the stored [search] holds the search's own description too (its "space" in the
+        # distributions' form): the space itself is checked trial by trial on resuming
+        stored = _comparable(run.config)
+        spec = stored.get("search", {})
+        keys = [k for k in current.get("search", {}) if k != "space"]
+        return ({k: v for k, v in stored.items() if k != "search"}
+                == {k: v for k, v in current.items() if k != "search"}
+                and all(spec.get(k) == current["search"][k] for k in keys))
+    if search_id is None:
+        for run in db.runs(kind="search"):
+            if run.status in ("killed", "failed") and same(run):
+                return run
+        raise ValueError(f"--resume: no killed or failed search of this config in {db.path} "
+                         f"(`tidu runs list --kind search` lists them; give one's id)")
+    run = db.get_run(search_id)
+    if run is None or run.kind != "search":
+        raise ValueError(f"--resume: no search run with id {search_id} in {db.path}")
+    if run.status not in ("killed", "failed"):
+        raise ValueError(f"--resume: search {search_id} is {run.status}; only a killed or "
+                         f"failed search resumes")
+    if not same(run):
+        raise ValueError(f"--resume: search {search_id} ran another config; resume it with "
+                         f"the same config and options")
+    return run
+
+
 def search_config(config: dict, db, *, echo=print, workers: int | None = None,
                   scheduler: str | None = None, client=None, progress: str = "auto",
-                  refit: bool | None = None) -> dict:
+                  refit: bool | None = None, resume_run=None) -> dict:
     """Run the config's ``[search]``: every trial recorded as a child of one search run;
     with ``refit`` the best config is then trained as a ``train`` run (child of the
-    search) and scored on the test split.  Returns ``{"search_id", "result",
-    "best_config", "refit"}``."""
+    search) and scored on the test split.  ``resume_run``: an interrupted search run
+    (`find_resumable_search`) to continue — its ended trials are not run again.  Returns
+    ``{"search_id", "result", "best_config", "refit"}``."""
     from .. import tune
     from ..runs import TrialRecorder
     from .search import ConfigObjective, apply_params, to_space
@@ -204,7 +239,13 @@ def search_config(config: dict, db, *, echo=print, workers: int | None = None,
                   repeats=spec.get("repeats", 1),
                   n_jobs=None if (client is not None or scheduler) else n_jobs,
                   client=client, scheduler=scheduler)
-    recorder = TrialRecorder(db, name=config.get("name"), config=config)
+    recorder = TrialRecorder(db, name=config.get("name"), config=config,
+                             resume_id=None if resume_run is None else resume_run.id)
+    previous = None
+    if resume_run is not None:
+        from ..runs import trial_records
+        previous = trial_records(db, resume_run.id)
+        echo(f"resume search {resume_run.id}: {len(previous)} ended trials are kept")
     bar = _TrialProgress(echo, spec, progress)
     common["callbacks"] = [recorder, bar]
     if spec["strategy"] == "random":
@@ -225,7 +266,7 @@ def search_config(config: dict, db, *, echo=print, workers: int | None = None,
          f"{'hold-out' if spec['cv'] == 0 else str(spec['cv']) + '-fold'} scoring")
     with recorder:
         try:
-            result = search.run()
+            result = search.run(resume=previous)
         finally:
             bar.close()
     echo(f"search {recorder.search_id} done: {len(result.finished)}/{len(result.trials)} "

@@ -12,7 +12,7 @@ The command line reads it: ``tidu runs list | show ID | compare ID ID… | expor
 """
 from .db import ENV_VAR, KINDS, STATUSES, Run, RunDB, default_db_path, package_versions
 from .logger import RunLogger, as_db
-from .tune_hook import TrialRecorder
+from .tune_hook import TrialRecorder, trial_records
 
-__all__ = ["RunDB", "Run", "RunLogger", "TrialRecorder", "as_db", "default_db_path",
+__all__ = ["RunDB", "Run", "RunLogger", "TrialRecorder", "trial_records", "as_db", "default_db_path",
            "package_versions", "KINDS", "STATUSES", "ENV_VAR"]

@@ -110,6 +110,7 @@ class Search:
 
     kind = "search"
     repeatable = True  # False where the plan follows single trials (successive halving)
+    resumable = True   # False where trials hold state outside their records (checkpoints)
 
     def __init__(self, space, objective, *, mode: str | None = None, metric: str | None = None,
                  n_jobs: int | None = None, client=None, scheduler: str | None = None,
@@ -177,6 +178,35 @@ class Search:
             except Exception:  # noqa: BLE001 — the interruption is what gets reported
                 pass
 
+    def _done(self, resume) -> dict:
+        """index → ended record of an earlier run (``resume``), checked against this search."""
+        if not resume:
+            return {}
+        owner = type(self).__name__
+        if not self.resumable:
+            raise ValueError(f"{owner}: cannot resume: its trials keep state outside their "
+                             f"records; run it again")
+        return {int(t["index"]): t for t in resume
+                if t.get("status") in ("finished", "failed", "pruned")}
+
+    def _reuse(self, chunk, done) -> list:
+        """The tasks of ``chunk`` still to run; the others' earlier records join the trials."""
+        if not done:
+            return chunk
+        todo = []
+        for task in chunk:
+            old = done.get(task["index"])
+            if old is None:
+                todo.append(task)
+                continue
+            if old["params"] != task["params"]:
+                raise ValueError(f"{type(self).__name__}: cannot resume: trial "
+                                 f"{task['index']} had params {old['params']}, this search "
+                                 f"would try {task['params']} (another space, seed or "
+                                 f"setting)")
+            self._trials.append(dict(old))
+        return todo
+
     def _chunks(self, tasks, executor):
         """The tasks as they go out: all at once without pruning; with it, ``batch_size`` at
         a time (default: the executor's workers), each carrying the curves of every trial
@@ -220,11 +250,19 @@ class Search:
             info["executor"] = executor.describe()
         return info
 
-    def run(self) -> SearchResult:
-        """Run every trial and return the `SearchResult`."""
+    def run(self, resume=None) -> SearchResult:
+        """Run every trial and return the `SearchResult`.
+
+        ``resume``: the trial records of an earlier, interrupted run of this same search
+        (same space, seed and settings; e.g. read back from the run database with
+        `tidu.runs.trial_records`): a trial whose index is among its finished, failed or
+        pruned records is not run again — its record takes its place, and is not passed to
+        the callbacks a second time — so the search continues where it stopped, with the
+        same trials it would have run uninterrupted."""
         executor = make_executor(*self._executor_args, owner=type(self).__name__)
         info = self.describe(executor)
         self._trials, self._spaces = [], []
+        done = self._done(resume)
         start = time.perf_counter()
         executor.start(self.objective, self.metric, accepts_seed(self.objective))
         try:
@@ -232,7 +270,8 @@ class Search:
             for tasks in self._plan():
                 tasks, origin = self._repeated(tasks)
                 for chunk in self._chunks(tasks, executor):
-                    for trial in executor.run(chunk):
+                    chunk = self._reuse(chunk, done)
+                    for trial in executor.run(chunk) if chunk else ():
                         if origin:
                             trial["config"], trial["repeat"] = origin[trial["index"]]
                         self._trials.append(trial)

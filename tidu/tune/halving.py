@@ -184,6 +184,7 @@ class _Halving(Search):
     one batch per rung, promotion of the top ⌊n/η⌋."""
 
     repeatable = False  # a rung promotes single trials by their own score
+    resumable = False   # the promoted trials' checkpoints live in a temporary workdir
 
     def __init__(self, space, objective, *, eta, workdir, **kwargs):
         super().__init__(space, objective, **kwargs)
