@@ -1,7 +1,7 @@
 """The `tidu` command line.
 
     tidu train CONFIG.toml [--db PATH] [--epochs N] [--set KEY=VALUE …] [--resume [RUN_ID]]
-    tidu search CONFIG.toml [--scheduler ADDRESS] [--workers N]
+    tidu search CONFIG.toml [--scheduler ADDRESS] [--workers N] [--resume [SEARCH_ID]]
     tidu diagnose CONFIG.toml [--epochs N] [--out DIR] [--verify/--no-verify] [--seeds N]
     tidu diagnose --benchmark [--half A|B] [--no-verify] [--seeds N]
     tidu runs list | show ID | compare ID ID… | export ID --csv [PATH]
