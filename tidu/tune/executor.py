@@ -31,6 +31,17 @@ objective runs.
   A Dask worker with several threads runs several trials in one process, sharing tidu's
   global generator: for reproducible trials start workers with one thread each
   (``nthreads=1`` / ``threads_per_worker=1``) or use processes.
+
+Besides ``run(tasks)`` (a batch in, its records out as they complete), every executor has
+an asynchronous interface for searches that decide the next trial whenever one ends
+(`tidu.tune.asha.ASHA`): ``slots()`` — how many trials keep every worker busy (1,
+``n_jobs``, the Dask cluster's threads); ``submit(task)`` — start a trial (the serial
+executor only queues it); ``wait_any()`` — block until at least one submitted trial has
+ended and return the records of all that have (``[]`` when none is submitted).  Crashed
+workers and interruptions are handled as in ``run``: a dead worker process fails only its
+own trial (the others it took down are run again alone), a lost Dask worker fails its
+trial, and ``running()`` / ``abort()`` see the submitted trials.  Use one interface or the
+other within a search, not both at once.
 """
 from __future__ import annotations
 
@@ -40,7 +51,8 @@ import signal
 import threading
 import time
 import uuid
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import (FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor,
+                                as_completed, wait)
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 
@@ -75,6 +87,7 @@ class SerialExecutor:
     def __init__(self):
         self._objective = None
         self._current = None
+        self._queue: list = []
 
     def start(self, objective, metric, pass_seed) -> None:
         self._objective, self._metric, self._pass_seed = objective, metric, pass_seed
@@ -90,6 +103,20 @@ class SerialExecutor:
             self._current = None
             yield record
 
+    # ---------------------------------------------------------- asynchronous interface
+    def slots(self) -> int:
+        return 1
+
+    def submit(self, task: dict) -> None:
+        """Queue ``task``; it runs in the next `wait_any`."""
+        self._queue.append(task)
+
+    def wait_any(self) -> list:
+        """Run the oldest queued task here and return its record (``[]``: none queued)."""
+        if not self._queue:
+            return []
+        return list(self.run([self._queue.pop(0)]))
+
     def running(self) -> list:
         """The task being evaluated right now (none between trials)."""
         return [] if self._current is None else [self._current]
@@ -100,6 +127,7 @@ class SerialExecutor:
 
     def close(self) -> None:
         self._objective = None
+        self._queue = []
 
     def describe(self) -> str:
         return "serial"
@@ -157,8 +185,14 @@ def _init_worker(blob: bytes, metric, pass_seed: bool, blas_threads: int,
 
 def _run_in_worker(task: dict) -> dict:
     if _WORKER.get("started") is not None:  # tell the parent which trials are in flight
-        _WORKER["started"].put(task["index"])
+        _WORKER["started"].put(_key(task))
     return run_trial(_WORKER["objective"], task, _WORKER["metric"], _WORKER["pass_seed"])
+
+
+def _key(task: dict) -> tuple:
+    """A trial task's identity: (index, round) — successive halving runs one index once
+    per rung."""
+    return task["index"], task.get("round", 0)
 
 
 def serialize_objective(objective) -> bytes:
@@ -187,9 +221,10 @@ class ProcessExecutor:
         self._lock = threading.Lock()
         self._futures: dict = {}
         self._running_at_abort = None
-        self._started = None  # trial indices the workers report as they begin them
+        self._started = None  # trial keys (`_key`) the workers report as they begin them
         self._started_ids: set = set()
         self._yielded: set = set()
+        self._pending: dict = {}  # future -> task, submitted through `submit`
 
     def start(self, objective, metric, pass_seed) -> None:
         self._blob = serialize_objective(objective)
@@ -226,12 +261,12 @@ class ProcessExecutor:
             for future in as_completed(futures):
                 try:
                     record = future.result()
-                    self._yielded.add(record["index"])
+                    self._yielded.add(_key(record))
                     yield record
                 except BrokenProcessPool:
                     orphans.append(futures[future])
                 except Exception as e:  # noqa: BLE001 — e.g. the objective failed to unpickle
-                    self._yielded.add(futures[future]["index"])
+                    self._yielded.add(_key(futures[future]))
                     yield _failed(futures[future], f"{type(e).__name__}: {e}")
         except BaseException:  # interrupted (KeyboardInterrupt, SIGTERM) or closed early
             self.abort()
@@ -262,7 +297,7 @@ class ProcessExecutor:
         try:
             for future in as_completed([threads.submit(self._run_alone, t) for t in tasks]):
                 record = future.result()
-                self._yielded.add(record["index"])
+                self._yielded.add(_key(record))
                 yield record
         except BaseException:
             self.abort()  # before waiting for the helper threads: they wait on the workers
@@ -279,7 +314,53 @@ class ProcessExecutor:
         while self._started is not None and not self._started.empty():
             self._started_ids.add(self._started.get())
         return [task for task in list(self._futures.values())
-                if task["index"] in self._started_ids and task["index"] not in self._yielded]
+                if _key(task) in self._started_ids and _key(task) not in self._yielded]
+
+    # ---------------------------------------------------------- asynchronous interface
+    def slots(self) -> int:
+        return self.n_jobs
+
+    def submit(self, task: dict) -> None:
+        """Start ``task`` on the pool (made with ``n_jobs`` workers on first use)."""
+        if self._pool is None:
+            self._pool = self._new_pool(self.n_jobs)
+        self._pending[self._pool.submit(_run_in_worker, task)] = task
+        self._futures = self._pending  # what running() and abort() look at
+
+    def wait_any(self) -> list:
+        """The records of the submitted trials that have ended, after waiting for one.  A
+        dead worker breaks the pool and every trial in it: those are run again, each in a
+        fresh process of its own (as in `run`), so only the culprit is recorded failed."""
+        if not self._pending:
+            return []
+        records, orphans = [], []
+        try:
+            done, _ = wait(list(self._pending), return_when=FIRST_COMPLETED)
+            if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
+                done, _ = wait(list(self._pending))  # a broken pool fails all it holds
+            for future in done:
+                task = self._pending.pop(future)
+                try:
+                    record = future.result()
+                except BrokenProcessPool:
+                    orphans.append(task)
+                    continue
+                except Exception as e:  # noqa: BLE001 — e.g. the objective failed to unpickle
+                    record = _failed(task, f"{type(e).__name__}: {e}")
+                self._yielded.add(_key(record))
+                records.append(record)
+            if orphans and self._pool is not None:  # a new pool for the next submit
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._forget(self._pool)
+                self._pool = None
+        except BaseException:  # interrupted (KeyboardInterrupt, SIGTERM)
+            self.abort()
+            raise
+        if orphans:
+            self._futures = dict(enumerate(orphans))  # running() sees the re-runs
+            records.extend(self._isolated(orphans))
+            self._futures = self._pending
+        return records
 
     def abort(self) -> None:
         """End every worker now — the trials in flight are lost — and release the pools.
@@ -349,6 +430,7 @@ class DaskExecutor:
         self._metric, self._pass_seed = metric, pass_seed
         self._objective = self._client.scatter(objective, hash=False)
         self._tag = uuid.uuid4().hex[:8]
+        self._pending, self._submitted = {}, 0
 
     def run(self, tasks):
         from distributed import as_completed as dask_as_completed
@@ -366,6 +448,40 @@ class DaskExecutor:
                 yield _failed(futures[future], f"{type(e).__name__}: {e}")
             finally:
                 future.release()
+
+    # ---------------------------------------------------------- asynchronous interface
+    def slots(self) -> int:
+        """The cluster's worker threads now (at least 1)."""
+        try:
+            return max(1, sum(self._client.nthreads().values()))
+        except Exception:  # noqa: BLE001 — no scheduler information: one at a time
+            return 1
+
+    def submit(self, task: dict) -> None:
+        self._submitted += 1
+        key = f"tidu-trial-{task['index']}-{task.get('round', 0)}-{self._tag}-{self._submitted}"
+        future = self._client.submit(run_trial, self._objective, task, self._metric,
+                                     self._pass_seed, pure=False, key=key)
+        self._pending[future] = task
+        self._futures = self._pending  # what running() and abort() look at
+
+    def wait_any(self) -> list:
+        """The records of the submitted trials that have ended, after waiting for one; a
+        trial whose worker was lost is a failed record (as in `run`)."""
+        from distributed import wait as dask_wait
+        if not self._pending:
+            return []
+        done, _ = dask_wait(list(self._pending), return_when="FIRST_COMPLETED")
+        records = []
+        for future in done:
+            task = self._pending.pop(future)
+            try:
+                records.append(future.result())
+            except Exception as e:  # noqa: BLE001 — a lost worker, an unpicklable result…
+                records.append(_failed(task, f"{type(e).__name__}: {e}"))
+            finally:
+                future.release()
+        return records
 
     def running(self) -> list:
         """The tasks submitted and not done (Dask does not say which have started)."""
