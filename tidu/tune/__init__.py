@@ -12,7 +12,8 @@ that did well.
   distribution or constant (`tidu.tune.space`);
 * searches — `GridSearch`, `RandomSearch`, `CoarseToFine`, `TPESearch` (a model-based
   sampler, Bergstra et al. 2011), `SuccessiveHalving` and `Hyperband` (rungs of epochs, the
-  top 1/η continue from their checkpoints; Li et al. 2018); ``search.run()`` returns a
+  top 1/η continue from their checkpoints; Li et al. 2018), `ASHA` (its asynchronous form:
+  every free worker promotes or starts a trial; Li et al. 2020); ``search.run()`` returns a
   `SearchResult` (``best_params``, ``best_score``, ``trials``, ``to_records()``);
 * objectives — any ``objective(params) -> float`` (or dict of metrics, with ``metric=``),
   or `make_objective(build, X, y, cv=…)`, which trains a tidu model per trial and scores it
@@ -33,6 +34,7 @@ that did well.
   `plot_pathology_map` (the score beside what became of every trial: diverged, exploding,
   dead…, on a log axis for a log-scaled parameter).
 """
+from .asha import ASHA, asha_rungs
 from .base import Search, SearchCallbacks
 from .coarse_to_fine import CoarseToFine
 from .executor import DaskExecutor, ProcessExecutor, SerialExecutor
@@ -54,6 +56,6 @@ __all__ = ["choice", "uniform", "loguniform", "randint", "Distribution", "Choice
            "Search", "GridSearch", "RandomSearch", "CoarseToFine", "SearchResult",
            "SearchCallbacks", "Trial", "TuneError", "make_objective", "ModelObjective",
            "SerialExecutor", "ProcessExecutor", "DaskExecutor", "param_importance", "TPESearch",
-           "SuccessiveHalving", "Hyperband", "HalvingResult", "MedianPruner",
+           "SuccessiveHalving", "Hyperband", "HalvingResult", "ASHA", "asha_rungs", "MedianPruner",
            "PercentilePruner", "DiagnosisPruner", "TrialPruned",
            "plot_pathology_map", "trial_outcome"]
