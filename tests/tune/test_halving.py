@@ -266,6 +266,11 @@ def test_bad_arguments_raise_clear_errors(cls):
         cls(SPACE, toy, workdir=3)
     with pytest.raises(ValueError, match="repeats=2 is not supported"):
         cls(SPACE, toy, repeats=2)
+    from tidu.tune import MedianPruner
+    def reports_epochs(params, budget=None, checkpoint=None, pruning=None):
+        return 0.0
+    with pytest.raises(ValueError, match="pruner= is not supported: its rungs stop trials"):
+        cls(SPACE, reports_epochs, pruner=MedianPruner())
 
 
 def test_the_docstring_examples_run():

@@ -138,9 +138,6 @@ class ASHA(_Halving, _AsyncLoop):
                  max_epochs: int = 27, eta: int = 3, workdir=None, **kwargs):
         super().__init__(space, objective, eta=eta, workdir=workdir, **kwargs)
         owner = type(self).__name__
-        if self.pruners:
-            raise ValueError(f"{owner}: pruner= is not supported: ASHA stops trials itself "
-                             f"(at its rungs)")
         self.n_trials = check_count(n_trials, owner, "n_trials")
         self.min_epochs = check_count(min_epochs, owner, "min_epochs")
         self.max_epochs = check_count(max_epochs, owner, "max_epochs")

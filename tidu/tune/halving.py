@@ -194,6 +194,9 @@ class _Halving(Search):
             raise TypeError(f"{owner}: objective must take budget= (epochs in all) and "
                             f"checkpoint= (a path to save to and resume from) keywords, as "
                             f"make_objective's does; got {name!r} without them")
+        if self.pruners:
+            raise ValueError(f"{owner}: pruner= is not supported: its rungs stop trials "
+                             f"themselves (the top 1/η go on)")
         self.eta = _check_eta(eta, owner)
         if workdir is not None and not isinstance(workdir, (str, os.PathLike)):
             raise TypeError(f"{owner}: workdir must be a folder path or None, got "
