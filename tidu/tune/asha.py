@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import time
 
-from .base import Search, check_count
+from .base import Search
 from .executor import make_executor
 from .halving import HalvingResult, _Halving
-from .result import SearchResult, TuneError, best_of
+from .result import SearchResult, best_of
 from .space import sample_space
 from .trial import accepts_seed, trial_rng
 
@@ -75,21 +75,9 @@ class _AsyncLoop(Search):
                     self.callbacks.on_trial_end(trial)
                     self._ended(trial)
         except BaseException as exc:  # as in Search.run: note the running trials, end them
-            running = executor.running()
-            executor.abort()
-            if isinstance(exc, KeyboardInterrupt):
-                self._interrupted(running, exc)
+            self._abort(executor, exc)
             raise
-        executor.close()
-        result = SearchResult(self._trials, self.mode, self.metric, self.seed, info,
-                              spaces=self._spaces, seconds=time.perf_counter() - start)
-        self.result_ = result
-        self.callbacks.on_search_end(result)
-        if not result.finished:
-            first = result.trials[0]["error"] if result.trials else "no trial ran"
-            raise TuneError(f"{type(self).__name__}: all {len(result.trials)} trials failed; "
-                            f"first error: {first} (see error.result.trials)", result)
-        return result
+        return self._finish(executor, info, start)
 
 
 class ASHA(_Halving, _AsyncLoop):
@@ -137,13 +125,7 @@ class ASHA(_Halving, _AsyncLoop):
     def __init__(self, space, objective, n_trials: int = 27, min_epochs: int = 1,
                  max_epochs: int = 27, eta: int = 3, workdir=None, **kwargs):
         super().__init__(space, objective, eta=eta, workdir=workdir, **kwargs)
-        owner = type(self).__name__
-        self.n_trials = check_count(n_trials, owner, "n_trials")
-        self.min_epochs = check_count(min_epochs, owner, "min_epochs")
-        self.max_epochs = check_count(max_epochs, owner, "max_epochs")
-        if self.min_epochs > self.max_epochs:
-            raise ValueError(f"{owner}: min_epochs must be ≤ max_epochs, got "
-                             f"min_epochs={min_epochs!r} > max_epochs={max_epochs!r}")
+        self._set_budget(n_trials, min_epochs, max_epochs)
         self.rungs = asha_rungs(self.min_epochs, self.max_epochs, self.eta)
 
     def _settings(self) -> dict:

@@ -277,13 +277,21 @@ class Search:
                         self._trials.append(trial)
                         self.callbacks.on_trial_end(trial)
         except BaseException as exc:
-            # interrupted (Ctrl-C; SIGTERM under the command line) or a callback failed:
-            # note the trials still running, then end the workers without waiting for them
-            running = executor.running()
-            executor.abort()
-            if isinstance(exc, KeyboardInterrupt):
-                self._interrupted(running, exc)
+            self._abort(executor, exc)
             raise
+        return self._finish(executor, info, start)
+
+    def _abort(self, executor, exc: BaseException) -> None:
+        """Interrupted (Ctrl-C; SIGTERM under the command line) or a callback failed: note
+        the trials still running, then end the workers without waiting for them."""
+        running = executor.running()
+        executor.abort()
+        if isinstance(exc, KeyboardInterrupt):
+            self._interrupted(running, exc)
+
+    def _finish(self, executor, info: dict, start: float) -> SearchResult:
+        """Close the workers, build the result, tell the callbacks; `TuneError` if every
+        trial failed."""
         executor.close()
         result = SearchResult(self._trials, self.mode, self.metric, self.seed, info,
                               spaces=self._spaces, seconds=time.perf_counter() - start)

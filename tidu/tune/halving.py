@@ -184,6 +184,16 @@ class _Halving(Search):
     one batch per rung, promotion of the top ⌊n/η⌋."""
 
     repeatable = False  # a rung promotes single trials by their own score
+
+    def _set_budget(self, n_trials, min_epochs, max_epochs) -> None:
+        """Check and keep ``n_trials``, ``min_epochs`` ≤ ``max_epochs``."""
+        owner = type(self).__name__
+        self.n_trials = check_count(n_trials, owner, "n_trials")
+        self.min_epochs = check_count(min_epochs, owner, "min_epochs")
+        self.max_epochs = check_count(max_epochs, owner, "max_epochs")
+        if self.min_epochs > self.max_epochs:
+            raise ValueError(f"{owner}: min_epochs must be ≤ max_epochs, got "
+                             f"min_epochs={min_epochs!r} > max_epochs={max_epochs!r}")
     resumable = False   # the promoted trials' checkpoints live in a temporary workdir
 
     def __init__(self, space, objective, *, eta, workdir, **kwargs):
@@ -318,13 +328,7 @@ class SuccessiveHalving(_Halving):
     def __init__(self, space, objective, n_trials: int = 27, min_epochs: int = 1,
                  max_epochs: int = 27, eta: int = 3, workdir=None, **kwargs):
         super().__init__(space, objective, eta=eta, workdir=workdir, **kwargs)
-        owner = type(self).__name__
-        self.n_trials = check_count(n_trials, owner, "n_trials")
-        self.min_epochs = check_count(min_epochs, owner, "min_epochs")
-        self.max_epochs = check_count(max_epochs, owner, "max_epochs")
-        if self.min_epochs > self.max_epochs:
-            raise ValueError(f"{owner}: min_epochs must be ≤ max_epochs, got "
-                             f"min_epochs={min_epochs!r} > max_epochs={max_epochs!r}")
+        self._set_budget(n_trials, min_epochs, max_epochs)
         self.rungs = halving_rungs(self.n_trials, self.min_epochs, self.max_epochs, self.eta)
 
     def _brackets(self) -> list:
