@@ -596,7 +596,8 @@ def monitor_cost(case: Case, repeats: int = 7, epochs: int = 3) -> dict:
     for _ in range(repeats):
         for key, every in settings.items():
             model = copy.deepcopy(kw["model"])
-            opt = type(kw["optimizer"])(model.parameters(), lr=kw["optimizer"].param_groups[0]["lr"])
+            lr = kw["optimizer"].param_groups[0]["lr"]
+            opt = type(kw["optimizer"])(model.parameters(), lr=lr)
             callbacks = [] if every is None else [GradientMonitor(every_n_steps=every)]
             trainer = Trainer(model, kw["loss_fn"], opt, callbacks=callbacks, verbose=0)
             t0 = time.perf_counter()

@@ -14,5 +14,5 @@ from .db import ENV_VAR, KINDS, STATUSES, Run, RunDB, default_db_path, package_v
 from .logger import RunLogger, as_db
 from .tune_hook import TrialRecorder, trial_records
 
-__all__ = ["RunDB", "Run", "RunLogger", "TrialRecorder", "trial_records", "as_db", "default_db_path",
-           "package_versions", "KINDS", "STATUSES", "ENV_VAR"]
+__all__ = ["RunDB", "Run", "RunLogger", "TrialRecorder", "trial_records", "as_db",
+           "default_db_path", "package_versions", "KINDS", "STATUSES", "ENV_VAR"]

@@ -8,7 +8,7 @@ from numbers import Integral
 from .executor import make_executor
 from .result import SearchResult, TuneError
 from .space import check_space, space_to_dict
-from .trial import accepts_seed, plain, repeat_seed, trial_seed
+from .trial import accepts, accepts_seed, plain, repeat_seed, trial_seed
 
 __all__ = ["Search", "SearchCallbacks"]
 
@@ -54,16 +54,6 @@ class SearchCallbacks:
 
 def _has_hooks(obj) -> bool:
     return any(hasattr(obj, h) for h in ("on_trial_end", "on_search_begin", "on_search_end"))
-
-
-def _accepts(fn, keyword: str) -> bool:
-    import inspect
-    try:
-        parameters = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-    return keyword in parameters or any(p.kind is inspect.Parameter.VAR_KEYWORD
-                                        for p in parameters.values())
 
 
 def _check_seed(seed, owner: str) -> int:
@@ -136,7 +126,7 @@ class Search:
         self.repeats = check_count(repeats, owner, "repeats")
         from .pruning import as_pruners
         self.pruners = as_pruners(pruner, owner)
-        if self.pruners and not _accepts(objective, "pruning"):
+        if self.pruners and not accepts(objective, "pruning"):
             raise TypeError(f"{owner}: pruner= needs an objective that takes pruning= (and "
                             f"reports each epoch's score to it), as make_objective's does")
         self.batch_size = None if batch_size is None else check_count(batch_size, owner,

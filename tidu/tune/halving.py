@@ -26,7 +26,6 @@ rung reached (most epochs), where the scores compare like with like.
 from __future__ import annotations
 
 import glob
-import inspect
 import os
 import shutil
 import tempfile
@@ -34,7 +33,7 @@ import tempfile
 from .base import Search, SearchCallbacks, check_count
 from .result import SearchResult, TuneError, best_of
 from .space import sample_space
-from .trial import accepts_seed, trial_rng
+from .trial import accepts, accepts_seed, trial_rng
 
 __all__ = ["SuccessiveHalving", "Hyperband", "HalvingResult", "BudgetedCall",
            "halving_rungs", "hyperband_brackets"]
@@ -77,13 +76,7 @@ def hyperband_brackets(max_epochs: int, eta: int, min_epochs: int = 1) -> list:
 
 def accepts_budget(objective) -> bool:
     """Whether ``objective`` takes ``budget`` and ``checkpoint`` keywords."""
-    try:
-        parameters = inspect.signature(objective).parameters
-    except (TypeError, ValueError):
-        return False
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
-        return True
-    return "budget" in parameters and "checkpoint" in parameters
+    return accepts(objective, "budget", "checkpoint")
 
 
 class BudgetedCall:

@@ -44,7 +44,7 @@ import numpy as np
 
 from .. import random as _random
 
-__all__ = ["Trial", "run_trial", "trial_seed", "trial_rng", "accepts_seed", "plain",
+__all__ = ["Trial", "run_trial", "trial_seed", "trial_rng", "accepts", "accepts_seed", "plain",
            "seed_everything"]
 
 
@@ -116,14 +116,19 @@ def plain(value):
     return value
 
 
-def accepts_seed(objective) -> bool:
-    """Whether ``objective`` takes a ``seed`` keyword (then it is given the trial's seed)."""
+def accepts(objective, *keywords: str) -> bool:
+    """Whether ``objective`` takes every one of ``keywords`` (or any keyword: ``**kwargs``)."""
     try:
         parameters = inspect.signature(objective).parameters
     except (TypeError, ValueError):
         return False
-    return "seed" in parameters or any(p.kind is inspect.Parameter.VAR_KEYWORD
-                                       for p in parameters.values())
+    return all(k in parameters for k in keywords) or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+
+
+def accepts_seed(objective) -> bool:
+    """Whether ``objective`` takes a ``seed`` keyword (then it is given the trial's seed)."""
+    return accepts(objective, "seed")
 
 
 def _score_of(value, metric: str | None) -> tuple[float, dict]:
