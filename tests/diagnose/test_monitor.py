@@ -501,3 +501,20 @@ def test_stale_absent_from_older_stats_and_checkpoints_is_nan():
     pickled = object.__new__(GradientStats)  # as unpickling a GradientStats made before it
     pickled.__setstate__(fields)
     assert np.isnan(pickled.stale).all() and "stale" in str(pickled)
+
+
+def test_lazy_layers_are_watched_from_the_first_step_after_they_exist():
+    """A lazy layer's parameters appear in its first forward: the monitor attaches at the
+    next step (step 0 is not recorded) instead of failing at the start of fit."""
+    from tidu.train import fit
+    tidu.manual_seed(0)
+    model = tidu.nn.Sequential(tidu.nn.LazyLinear(16), tidu.nn.ReLU(), tidu.nn.LazyLinear(2))
+    X = np.random.default_rng(0).normal(size=(64, 5)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(np.int64)
+    mon = GradientMonitor()
+    fit(model, tidu.nn.CrossEntropyLoss(), tidu.optim.SGD(model.parameters(), lr=0.1), (X, y),
+        epochs=1, batch_size=16, callbacks=[mon], verbose=0)
+    s = mon.stats
+    assert s.steps.tolist() == [1, 2, 3] and s.layer_names == ["0", "2"]
+    assert s.layers[0].fan_in == 5 and np.isfinite(s.update_ratio).all()
+    assert not mon.attached

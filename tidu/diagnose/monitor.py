@@ -65,7 +65,9 @@ reports its last call.
 Cost: on a recorded step, one pass over every parameter and gradient (the norms), one copy
 of the parameters (for the update ratio) and a few passes over the watched activations;
 ``every_n_steps`` records only every n-th step (the other steps run the model untouched: the
-wrappers and hooks are put in place for a recorded step only).
+wrappers and hooks are put in place for a recorded step only).  As a ``fit`` callback on a
+model with lazy layers (``LazyLinear``…), whose parameters appear in the first forward, the
+monitor starts watching at the step after that one.
 
 A PyTorch model (a ``torch.nn.Module``, trained in the user's own loop) is watched the same
 way (`tidu.diagnose.torch_monitor`: forward hooks instead of wrapped ``forward``, parameter
@@ -364,6 +366,13 @@ def _stale(before_sq: float, total_sq: float, any_grad: bool) -> float:
     if total_sq > 0:
         return math.sqrt(before_sq / total_sq)
     return math.nan if math.isnan(before_sq) or math.isnan(total_sq) else math.inf
+
+
+def _lazy(model) -> bool:
+    """Whether ``model`` (tidu) still has a lazy layer's uninitialized parameters."""
+    from ..nn.modules.lazy import UninitializedParameter
+    return isinstance(model, Module) and any(isinstance(p, UninitializedParameter)
+                                             for p in model.parameters())
 
 
 def _check_int(owner, name, value, low):
@@ -828,16 +837,24 @@ class GradientMonitor(Callback):
             self._target = trainer.model
 
     def on_train_begin(self, logs=None):
-        if not self.attached:
+        if not self.attached and not _lazy(self._target):
             self.attach()
             self._fit_attached = True
 
     def on_batch_begin(self, batch, logs=None):
+        if not self.attached:
+            # a lazy layer's parameters exist after its first forward: watch from then on
+            if _lazy(self._target):
+                return
+            self.attach()
+            self._fit_attached = True
         self._arm(self._due(self.trainer.global_step))
 
     def on_after_backward(self, batch, logs=None):
         step = self.trainer.global_step
         self._armed = False
+        if not self.attached:
+            return
         if self._due(step):
             self._record(step, (logs or {}).get("loss"))
         else:
