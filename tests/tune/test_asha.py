@@ -247,3 +247,22 @@ def test_bad_arguments_raise_clear_errors(tmp_path):
 
 def test_the_docstring_examples_run():
     assert doctest.testmod(asha).failed == 0
+
+
+def test_an_interrupted_asha_reports_the_trial_in_flight_as_killed(tmp_path):
+    """Ctrl-C inside the fifth trial: the search stops with KeyboardInterrupt, the callbacks
+    got the four ended trials and the running one as killed."""
+    calls, seen = [], []
+
+    def interrupted(params, seed, budget, checkpoint):
+        calls.append(budget)
+        if len(calls) == 5:
+            raise KeyboardInterrupt
+        return toy(params, seed, budget, checkpoint)
+
+    search = ASHA(SPACE, interrupted, n_trials=9, max_epochs=9, n_jobs=1, seed=0,
+                  workdir=tmp_path / "w", callbacks=[seen.append])
+    with pytest.raises(KeyboardInterrupt):
+        search.run()
+    assert [t["status"] for t in seen] == ["finished"] * 4 + ["killed"]
+    assert "interrupted" in seen[-1]["error"]
