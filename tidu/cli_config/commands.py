@@ -60,6 +60,16 @@ def _comparable(config: dict) -> dict:
     return {k: v for k, v in plain.items() if k not in ("name", "fit")}
 
 
+def _as_stored(search: dict, key: str):
+    """``search[key]`` as a search run's stored config holds it: the search's description
+    (`Search.describe`) replaced ``pruner = "median"`` by the pruner's repr."""
+    value = search[key]
+    if key == "pruner" and value != "none":
+        from .search import make_pruner
+        return [repr(make_pruner(search))]
+    return value
+
+
 def _config_differences(stored: dict, current: dict, limit: int = 3) -> str:
     from ..runs.report import flatten
     a, b = flatten(stored), flatten(current)
@@ -197,7 +207,7 @@ def find_resumable_search(db, config: dict, search_id: int | None = None):
         keys = [k for k in current.get("search", {}) if k != "space"]
         return ({k: v for k, v in stored.items() if k != "search"}
                 == {k: v for k, v in current.items() if k != "search"}
-                and all(spec.get(k) == current["search"][k] for k in keys))
+                and all(spec.get(k) == _as_stored(current["search"], k) for k in keys))
     if search_id is None:
         for run in db.runs(kind="search"):
             if run.status in ("killed", "failed") and same(run):
@@ -224,9 +234,8 @@ def search_config(config: dict, db, *, echo=print, workers: int | None = None,
     search) and scored on the test split.  ``resume_run``: an interrupted search run
     (`find_resumable_search`) to continue — its ended trials are not run again.  Returns
     ``{"search_id", "result", "best_config", "refit"}``."""
-    from .. import tune
     from ..runs import TrialRecorder
-    from .search import ConfigObjective, apply_params, to_space
+    from .search import ConfigObjective, apply_params, make_pruner, to_space
     if config.get("search") is None:
         raise ConfigError("search", 'missing; a search needs a [search] section with a space, '
                                     'e.g. [search.space] lr = {loguniform = [1e-4, 1e-1]}')
@@ -248,31 +257,33 @@ def search_config(config: dict, db, *, echo=print, workers: int | None = None,
         echo(f"resume search {resume_run.id}: {len(previous)} ended trials are kept")
     bar = _TrialProgress(echo, spec, progress)
     common["callbacks"] = [recorder, bar]
-    if spec["strategy"] == "random":
-        search = tune.RandomSearch(space, objective, n_trials=spec["trials"], **common)
-    elif spec["strategy"] == "tpe":
-        search = tune.TPESearch(space, objective, n_trials=spec["trials"], **common)
-    elif spec["strategy"] == "grid":
-        search = tune.GridSearch(space, objective, points_per_axis=spec["grid_points"], **common)
-    else:
-        search = tune.CoarseToFine(space, objective, n_rounds=spec["rounds"],
-                                   trials_per_round=spec["trials"], **common)
-    bar.total = search.describe()["n_trials"] * search.repeats
+    pruner = make_pruner(spec)
+    if pruner is not None:
+        common["pruner"] = pruner
+    search = _make_search(spec, space, objective, common)
+    if previous is not None and not search.resumable:
+        raise ConfigError("search.strategy", f"a {spec['strategy']} search cannot be resumed: "
+                                             f"its promoted trials' state lived in "
+                                             f"checkpoints; run it again", spec["strategy"])
+    bar.total = _planned_trials(search)
+    bar.at_most = spec["strategy"] in ("hyperband", "successive_halving")
     where = scheduler or ("a Dask client" if client is not None else
                           f"{n_jobs} local process{'es' if n_jobs != 1 else ''}")
     echo(f"data   {experiment.data.describe()}")
-    echo(f"search {spec['strategy']}, {bar.total} trials on {where}, ranked by "
+    echo(f"search {spec['strategy']}, {_plan_text(search, bar.total)} on {where}, ranked by "
          f"{spec['metric']} ({spec['mode']}); "
-         f"{'hold-out' if spec['cv'] == 0 else str(spec['cv']) + '-fold'} scoring")
+         f"{'hold-out' if spec['cv'] == 0 else str(spec['cv']) + '-fold'} scoring"
+         + (f", {spec['pruner']} pruning" if spec.get("pruner", "none") != "none" else ""))
     with recorder:
         try:
-            result = search.run(resume=previous)
+            result = search.run(resume=previous) if previous is not None else search.run()
         finally:
             bar.close()
     echo(f"search {recorder.search_id} done: {len(result.finished)}/{len(result.trials)} "
          f"trials finished in {result.seconds:.1f} s")
     for trial in result.failed[:3]:
-        echo(f"  trial {trial['index']} failed: {trial['error']}")
+        echo(f"  trial {trial['index']} "
+             f"{'' if trial['status'] == 'pruned' else 'failed: '}{trial['error']}")
     best = result.best_trial
     echo(f"best   trial {best['index']} (run {recorder.trial_ids.get(best['index'])}): "
          f"{spec['metric']} {best['score']:.4g}")
@@ -293,6 +304,57 @@ def search_config(config: dict, db, *, echo=print, workers: int | None = None,
             "refit": refit_run, "trial_ids": dict(recorder.trial_ids)}
 
 
+def _make_search(spec: dict, space: dict, objective, common: dict):
+    """The `tidu.tune` search of a normalized ``[search]`` section."""
+    from .. import tune
+    strategy = spec["strategy"]
+    if strategy == "random":
+        return tune.RandomSearch(space, objective, n_trials=spec["trials"], **common)
+    if strategy == "tpe":
+        return tune.TPESearch(space, objective, n_trials=spec["trials"], **common)
+    if strategy == "grid":
+        return tune.GridSearch(space, objective, points_per_axis=spec["grid_points"], **common)
+    if strategy == "coarse_to_fine":
+        return tune.CoarseToFine(space, objective, n_rounds=spec["rounds"],
+                                 trials_per_round=spec["trials"], **common)
+    budget = dict(max_epochs=spec["max_epochs"], min_epochs=spec["min_epochs"],
+                  eta=spec["eta"])
+    if strategy == "hyperband":
+        return tune.Hyperband(space, objective, **budget, **common)
+    kind = tune.SuccessiveHalving if strategy == "successive_halving" else tune.ASHA
+    return kind(space, objective, n_trials=spec["trials"], **budget, **common)
+
+
+def _planned_trials(search) -> int | None:
+    """The trial records ``search`` will make: ``n_trials`` × repeats; a halving search
+    makes one per rung a trial reaches (the most: every rung full); ASHA's depend on the
+    order the trials end (None)."""
+    from .. import tune
+    if isinstance(search, tune.ASHA):
+        return None
+    if isinstance(search, tune.Hyperband):
+        return sum(n for bracket in search.brackets for n, _ in bracket)
+    if isinstance(search, tune.SuccessiveHalving):
+        return sum(n for n, _ in search.rungs)
+    return search.describe()["n_trials"] * search.repeats
+
+
+def _plan_text(search, total) -> str:
+    """``"12 trials"``, or for the halving searches their configurations, rungs and trials."""
+    from .. import tune
+    if not isinstance(search, (tune.Hyperband, tune.SuccessiveHalving, tune.ASHA)):
+        return f"{total} trials"
+    n = search.describe()["n_trials"]
+    if isinstance(search, tune.ASHA):
+        rungs = search.rungs
+    else:
+        brackets = search.brackets if isinstance(search, tune.Hyperband) else [search.rungs]
+        rungs = sorted({r for bracket in brackets for _, r in bracket})
+    upto = "" if total is None else f", at most {total} trials"
+    return (f"{n} configurations over rungs of {', '.join(map(str, rungs))} epochs (η = "
+            f"{search.eta}{upto})")
+
+
 def _toml(value) -> str:
     from .errors import show
     return show(value)
@@ -305,6 +367,7 @@ class _TrialProgress:
     def __init__(self, echo, spec, progress):
         self.echo, self.spec = echo, spec
         self.total = None
+        self.at_most = False  # total is an upper bound (a halving search's every rung full)
         self.done = 0
         self.best = None
         stream = sys.stdout
@@ -331,9 +394,20 @@ class _TrialProgress:
         elif self.mode == "lines":
             params = ", ".join(f"{k}={_short(v)}" for k, v in trial["params"].items())
             outcome = (f"{self.spec['metric']} {score:.4g}" if score is not None
+                       else trial["error"] if trial["status"] == "pruned"
                        else f"{trial['status']}: {trial['error']}")
-            self.echo(f"trial {self.done}/{self.total}  {params}  →  {outcome}"
+            count = f"{self.done}" if self.total is None else f"{self.done}/{self.total}"
+            rung = (f"  (rung {trial['rung']}, {trial['epochs']} epochs)"
+                    if trial.get("epochs") is not None else "")
+            self.echo(f"trial {count}  {params}{rung}  →  {outcome}"
                       f"{'  (best so far)' if better else ''}  [{trial['seconds']:.2f} s]")
+
+    def on_search_end(self, result):
+        if self.at_most and self._bar is not None and self._bar.n < self._bar.total:
+            # a halving search's total is the most it can make (every rung full); fewer
+            # trials are promoted when some failed
+            self._bar.total = self._bar.n
+            self._bar.refresh()
 
     def close(self):
         if self._bar is not None:

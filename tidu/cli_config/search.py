@@ -3,8 +3,10 @@
 ::
 
     [search]
-    strategy = "random"        # "grid", "random", "coarse_to_fine" or "tpe"
-    trials = 20                # random, tpe: trials; coarse_to_fine: trials per round; grid: unused
+    strategy = "random"        # "grid", "random", "coarse_to_fine", "tpe", or over epochs:
+                               #   "hyperband", "successive_halving", "asha"
+    trials = 20                # random, tpe, successive_halving, asha: trials (configurations);
+                               #   coarse_to_fine: trials per round; grid, hyperband: unused
     repeats = 1                # seeds per configuration (≥ 2: the winner with its interval)
     rounds = 3                 # coarse_to_fine only
     grid_points = 3            # grid only: values per numeric axis
@@ -13,12 +15,32 @@
     seed = 0
     workers = 1                # local processes (the CLI's --workers overrides)
     refit = true               # train the best config afterwards and score it on the test split
+    pruner = "none"            # random, tpe, grid, coarse_to_fine: "none", "median", "diagnosis"
+    max_epochs = 27            # hyperband, successive_halving, asha only (default training.epochs)
+    min_epochs = 1             #   the first rung's epochs
+    eta = 3                    #   the top 1/eta of a rung go on to eta times the epochs
 
     [search.space]
     lr = {loguniform = [1e-4, 1e-1]}                 # bare names: optimizer, training or
     batch_size = [16, 32, 64]                        #   regularization keys
     "model.layers[0].out_features" = {randint = [16, 128]}   # any key, by its dotted path
     "optimizer.momentum" = {uniform = [0.8, 0.99]}
+
+Over epochs (hold-out only, ``cv = 0``): ``successive_halving`` trains ``trials``
+configurations ``min_epochs`` epochs and lets the best 1/η go on to η times as many epochs,
+up to ``max_epochs`` (Jamieson & Talwalkar 2016); ``hyperband`` runs brackets of successive
+halving that start at different epochs (Li et al., JMLR 2018); ``asha`` promotes whenever a
+worker is free (Li et al., MLSys 2020) — `tidu.tune.halving` and `tidu.tune.asha`.  A
+promoted trial continues from its checkpoint; each trial is recorded once per rung it
+reached, with its ``rung``, ``epochs`` and ``bracket``.  These searches stop trials
+themselves: ``pruner`` is refused with them, and so are ``repeats > 1`` and ``--resume``.
+
+``pruner`` (hold-out only) stops a trial after an epoch (`tidu.tune.pruning`):
+``"median"`` when its validation score is worse than the median of the earlier trials' at
+that epoch, once 5 trials have ended (Golovin et al. 2017, Vizier's median stopping rule);
+``"diagnosis"`` when `tidu.diagnose` finds exploding gradients, non-finite values or a dead
+network.  A pruned trial is recorded as failed, its error ``"pruned at epoch …"``, and
+``"status": "pruned"`` in its config.
 
 A value is a distribution — ``{choice = [...]}`` (or a bare array), ``{uniform = [lo, hi]}``,
 ``{loguniform = [lo, hi]}``, ``{randint = [lo, hi]}`` (both ends included) — or a constant.
@@ -37,12 +59,14 @@ from .checks import boolean, check_table, integer, one_of, string, table
 from .errors import ConfigError, join_path, suggest, type_name
 
 __all__ = ["validate_search", "resolve_path", "set_path", "apply_params", "to_space",
-           "ConfigObjective", "STRATEGIES"]
+           "ConfigObjective", "make_pruner", "STRATEGIES", "HALVING", "PRUNERS"]
 
-STRATEGIES = ("random", "grid", "coarse_to_fine", "tpe")
+HALVING = ("hyperband", "successive_halving", "asha")
+STRATEGIES = ("random", "grid", "coarse_to_fine", "tpe") + HALVING
+PRUNERS = ("none", "median", "diagnosis")
 DISTRIBUTIONS = ("choice", "uniform", "loguniform", "randint")
 _KEYS = ("strategy", "trials", "rounds", "grid_points", "cv", "metric", "mode", "seed",
-         "workers", "refit", "space", "repeats")
+         "workers", "refit", "space", "repeats", "pruner", "max_epochs", "min_epochs", "eta")
 _SECTION_SHORTCUTS = ("optimizer", "training", "regularization")
 
 _TOKEN = re.compile(r'\[(-?\d+)\]|\.?([A-Za-z_][\w]*)|\.(\d+)|\.?"([^"]*)"')
@@ -200,6 +224,7 @@ def validate_search(raw, config: dict) -> dict:
         raise ConfigError(join_path(path, "cv"), "expected 0 (hold-out on the validation "
                                                  "split) or a number of folds ≥ 2", cv)
     out["cv"] = cv
+    _validate_budget(raw, config, out)
     if cv == 0 and config["data"]["val_size"] == 0:
         raise ConfigError("data.val_size", "a hold-out search (search.cv = 0) needs a "
                                            "validation split: set data.val_size > 0 or "
@@ -253,6 +278,57 @@ def validate_search(raw, config: dict) -> dict:
         normalized[full] = args if kind is None else {kind: args}
     out["space"] = normalized
     return out
+
+
+def _validate_budget(raw, config: dict, out: dict) -> None:
+    """``pruner`` and the halving keys (``max_epochs``, ``min_epochs``, ``eta``) into
+    ``out``, checked against the strategy, ``cv`` and ``repeats``."""
+    path, strategy = "search", out["strategy"]
+    pruner = one_of(join_path(path, "pruner"), raw.get("pruner", "none"), PRUNERS, "pruner")
+    halving = strategy in HALVING
+    if halving and pruner != "none":
+        raise ConfigError(join_path(path, "pruner"), f'not with strategy = "{strategy}": its '
+                                                     f'rungs stop trials themselves; use '
+                                                     f'"none"', pruner)
+    out["pruner"] = pruner
+    if not halving:
+        for key in ("max_epochs", "min_epochs", "eta"):
+            if key in raw:
+                raise ConfigError(join_path(path, key), f"only for strategy = "
+                                                        f"{' | '.join(map(repr, HALVING))}; "
+                                                        f'the strategy is "{strategy}"', raw[key])
+    scheme = f'strategy = "{strategy}"' if halving else f'pruner = "{pruner}"'
+    if (halving or pruner != "none") and out["cv"] != 0:
+        raise ConfigError(join_path(path, "cv"), f"{scheme} needs hold-out scoring (cv = 0): "
+                                                 f"one checkpoint and one validation curve per "
+                                                 f"trial", out["cv"])
+    if not halving:
+        return
+    if out["repeats"] != 1:
+        raise ConfigError(join_path(path, "repeats"), f"{scheme} promotes single trials; use "
+                                                      f"repeats = 1", out["repeats"])
+    epochs = config["training"]["epochs"]
+    where = join_path(path, "max_epochs")
+    if "max_epochs" not in raw and epochs < 1:
+        raise ConfigError(where, f"defaults to training.epochs, which is {epochs}; set "
+                                 f"max_epochs ≥ 1")
+    out["max_epochs"] = integer(where, raw.get("max_epochs", epochs), low=1)
+    out["min_epochs"] = integer(join_path(path, "min_epochs"), raw.get("min_epochs", 1), low=1)
+    if out["min_epochs"] > out["max_epochs"]:
+        raise ConfigError(join_path(path, "min_epochs"), f"expected ≤ max_epochs "
+                                                         f"({out['max_epochs']})",
+                          out["min_epochs"])
+    out["eta"] = integer(join_path(path, "eta"), raw.get("eta", 3), low=2)
+
+
+def make_pruner(search: dict):
+    """The `tidu.tune` pruner of a normalized ``[search]`` section (None for "none"):
+    ``MedianPruner()`` or ``DiagnosisPruner()`` with their defaults."""
+    from ..tune.pruning import DiagnosisPruner, MedianPruner
+    kind = search.get("pruner", "none")
+    if kind == "none":
+        return None
+    return MedianPruner() if kind == "median" else DiagnosisPruner()
 
 
 def to_space(search: dict) -> dict:
@@ -330,19 +406,49 @@ class ConfigObjective:
         # the validation fold is passed to fit when a callback monitors it
         return Experiment(config, data, with_validation=True)
 
-    def __call__(self, params: dict, seed: int | None = None) -> dict:
+    def __call__(self, params: dict, seed: int | None = None, budget: int | None = None,
+                 checkpoint=None, pruning=None) -> dict:
+        """The trial's scores.  ``budget`` / ``checkpoint`` (the halving searches): train to
+        ``budget`` epochs in all (default training.epochs), continuing from the state saved
+        at ``checkpoint`` (`tidu.tune.objective.budgeted_fit`, as `ModelObjective`).
+        ``pruning`` (a search's ``pruner=``): report each epoch's validation score to this
+        `PruningContext`, which may stop the trial.  Both need hold-out scoring."""
         import math
 
         from ..model_selection import cross_validate
+        from ..tune.objective import _listed, _pruning_callbacks
+        budgeted = budget is not None or checkpoint is not None
+        if (budgeted or pruning is not None) and len(self.splits) != 1:
+            what = "budget= / checkpoint=" if budgeted else "pruning="
+            raise ValueError(f"ConfigObjective: {what} needs hold-out scoring (search.cv = 0), "
+                             f"got search.cv = {self.search['cv']}")
+        if budgeted and pruning is not None:
+            raise ValueError("ConfigObjective: pruning= cannot be combined with budget= / "
+                             "checkpoint= (the halving searches stop trials themselves)")
         experiment = self.experiment(params)
         needs_val = any(getattr(cb, "monitor", "").startswith("val_")
                         for cb in experiment.build()[3])
         metrics = experiment.metrics
+        if budgeted:
+            from ..train.metrics import resolve_metrics
+            from ..tune.objective import budgeted_fit
+            scores = budgeted_fit(experiment, None, self.X, self.y, self.splits[0], seed=seed,
+                                  budget=self.config["training"]["epochs"] if budget is None
+                                  else budget, checkpoint=checkpoint,
+                                  fit_kwargs=experiment.fit_kwargs(),
+                                  metrics=resolve_metrics(metrics), owner="ConfigObjective",
+                                  validate_each_epoch=needs_val)
+            return self._scores({f"val_{k}": v for k, v in scores.items()})
+        fit_kwargs = experiment.fit_kwargs()
+        if pruning is not None:
+            fit_kwargs["callbacks"] = _listed(fit_kwargs.get("callbacks")) + \
+                _pruning_callbacks(pruning, self.metric[len("val_"):])
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             # a diverging trial is reported as such below, not as a stream of warnings
             result = cross_validate(experiment, self.X, self.y, cv=self.splits,
-                                    fit_kwargs=experiment.fit_kwargs(), metrics=metrics,
-                                    scoring="loss", seed=seed, validate_each_epoch=needs_val)
+                                    fit_kwargs=fit_kwargs, metrics=metrics,
+                                    scoring="loss", seed=seed,
+                                    validate_each_epoch=needs_val or pruning is not None)
         for fold, history in enumerate(result.histories):
             losses = history.history.get("loss", [])
             if losses and not math.isfinite(losses[-1]):
@@ -351,6 +457,9 @@ class ConfigObjective:
         out = {f"val_{k}": v for k, v in result.mean.items()}
         if len(self.splits) > 1:
             out.update({f"val_{k}_std": v for k, v in result.std.items()})
+        return self._scores(out)
+
+    def _scores(self, out: dict) -> dict:
         if self.metric not in out:
             raise KeyError(f"search.metric = {self.metric!r} is not among the scores "
                            f"{sorted(out)}; add its metric to training.metrics")

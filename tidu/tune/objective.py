@@ -127,17 +127,8 @@ class ModelObjective:
         return out
 
     def _budgeted(self, params: dict, seed, budget, checkpoint) -> dict:
-        """Hold-out training to ``budget`` epochs in all, continuing from ``checkpoint``.
-
-        The model is built and trained after ``tidu.manual_seed(seed)`` exactly as the
-        plain call does; ``Trainer.fit(epochs=budget, resume=True)`` with
-        ``checkpoint=path`` restores the whole training state saved by an earlier call
-        (weights, optimizer moments, the shuffling and global random states, the history)
-        and trains only the epochs still missing, saving again at each epoch's end — so
-        budget r₁ then r₂ ends with the weights of one uninterrupted r₂-epoch run."""
-        from ..model_selection.cross_validation import (_base_seed, _build,
-                                                        _split_fit_kwargs)
-        from ..train import Trainer
+        """Hold-out training to ``budget`` epochs in all, continuing from ``checkpoint``
+        (`budgeted_fit`)."""
         from ..train.metrics import resolve_metrics
 
         owner = "ModelObjective"
@@ -147,33 +138,56 @@ class ModelObjective:
                              f"per fold")
         if budget is None:
             budget = self.fit_kwargs.get("epochs", 1)
-        if isinstance(budget, bool) or not isinstance(budget, Integral) or budget < 1:
-            raise ValueError(f"{owner}: budget must be an int ≥ 1 (epochs in all), got "
-                             f"budget={budget!r}")
-        trainer_kw, fit_kw = _split_fit_kwargs(self.fit_kwargs, owner)
-        fit_kw["epochs"] = int(budget)
-        (train, val), = self.cv
-        _random.manual_seed(_base_seed(seed, owner))
-        model, loss_fn, optimizer, own_callbacks = _build(self.build, params, owner)
-        trainer = Trainer(model, loss_fn, optimizer, metrics=resolve_metrics(self.metrics),
-                          callbacks=trainer_kw["callbacks"] + own_callbacks,
-                          verbose=trainer_kw["verbose"], checkpoint=checkpoint)
-        val_data = (self.X[val], self.y[val])
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            history = trainer.fit((self.X[train], self.y[train]), None,
-                                  resume=checkpoint is not None, **fit_kw)
-            scores = trainer.evaluate(val_data, batch_size=fit_kw.get("batch_size", 32))
-        losses = history.history.get("loss", [])
-        if len(losses) > budget:
-            raise ValueError(f"{owner}: the checkpoint {trainer.checkpoint.path!r} already "
-                             f"holds {len(losses)} epochs, more than budget={budget}")
-        if losses and not math.isfinite(losses[-1]):
-            raise FloatingPointError(f"diverged: the training loss ended at {losses[-1]} "
-                                     f"after {len(losses)} epochs")
-        return {k: float(v) for k, v in scores.items()}
+        return budgeted_fit(self.build, params, self.X, self.y, self.cv[0], seed=seed,
+                            budget=budget, checkpoint=checkpoint, fit_kwargs=self.fit_kwargs,
+                            metrics=resolve_metrics(self.metrics), owner=owner)
 
     def __repr__(self) -> str:
         return self.__name__
+
+
+def budgeted_fit(build, params, X, y, split, *, seed, budget, checkpoint, fit_kwargs,
+                 metrics, owner: str, validate_each_epoch: bool = False) -> dict:
+    """Train ``build(params)`` (``build()`` when ``params`` is None) on ``X[train]`` to
+    ``budget`` epochs in all, continuing from ``checkpoint`` when it holds a state, and
+    return its scores on ``X[val]`` (``split = (train, val)``; keys as `Trainer.evaluate`
+    gives them: ``loss``, ``accuracy``, …).  ``metrics``: resolved `Metric` objects.
+
+    The model is built and trained after ``tidu.manual_seed(seed)``, as one fold of
+    `cross_validate` is; ``Trainer.fit(epochs=budget, resume=True)`` with
+    ``checkpoint=path`` restores the whole training state an earlier call saved (weights,
+    optimizer moments, the shuffling and global random states, the history) and trains only
+    the epochs still missing, saving again at each epoch's end — so budget r₁ then r₂ ends
+    with the weights of one uninterrupted r₂-epoch run.  ``validate_each_epoch``: pass the
+    validation split to ``fit`` (for callbacks that monitor a ``val_`` score).  Shared by
+    `ModelObjective` and the CLI's ``ConfigObjective``."""
+    from ..model_selection.cross_validation import _base_seed, _build, _split_fit_kwargs
+    from ..train import Trainer
+
+    if isinstance(budget, bool) or not isinstance(budget, Integral) or budget < 1:
+        raise ValueError(f"{owner}: budget must be an int ≥ 1 (epochs in all), got "
+                         f"budget={budget!r}")
+    trainer_kw, fit_kw = _split_fit_kwargs(fit_kwargs, owner)
+    fit_kw["epochs"] = int(budget)
+    train, val = split
+    _random.manual_seed(_base_seed(seed, owner))
+    model, loss_fn, optimizer, own_callbacks = _build(build, params, owner)
+    trainer = Trainer(model, loss_fn, optimizer, metrics=metrics,
+                      callbacks=trainer_kw["callbacks"] + own_callbacks,
+                      verbose=trainer_kw["verbose"], checkpoint=checkpoint)
+    val_data = (X[val], y[val])
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        history = trainer.fit((X[train], y[train]), val_data if validate_each_epoch else None,
+                              resume=checkpoint is not None, **fit_kw)
+        scores = trainer.evaluate(val_data, batch_size=fit_kw.get("batch_size", 32))
+    losses = history.history.get("loss", [])
+    if len(losses) > budget:
+        raise ValueError(f"{owner}: the checkpoint {trainer.checkpoint.path!r} already "
+                         f"holds {len(losses)} epochs, more than budget={budget}")
+    if losses and not math.isfinite(losses[-1]):
+        raise FloatingPointError(f"diverged: the training loss ended at {losses[-1]} "
+                                 f"after {len(losses)} epochs")
+    return {k: float(v) for k, v in scores.items()}
 
 
 def _listed(callbacks) -> list:
