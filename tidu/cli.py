@@ -337,7 +337,9 @@ def search(config_path, overrides, db_path, workers, scheduler, trials, epochs, 
     """Search the hyper-parameters of CONFIG.toml's [search] space.
 
     Each trial trains the config with one point of the space and is scored by hold-out
-    on the validation split or by k-fold (search.cv).  Trials run in this process
+    on the validation split or by k-fold (search.cv).  search.strategy: random, grid,
+    coarse_to_fine, tpe, hyperband, successive_halving or asha; search.pruner: median or
+    diagnosis; search.repeats: seeds per configuration.  Trials run in this process
     (--workers 1), on local processes, or on a Dask cluster (--scheduler).  The search
     and every trial are recorded; a failed trial is recorded with its error and the
     search goes on.
