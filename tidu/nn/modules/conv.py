@@ -36,9 +36,12 @@ class _ConvNd(Module):
                 raise ArgumentError(f"{who}: {name} must be divisible by groups, got "
                                     f"{name}={v}, groups={groups}")
 
+    def _weight_shape(self) -> tuple:
+        return (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+
     def _make_parameters(self, bias: bool, dtype) -> None:
         dtype = dtype or get_default_dtype()
-        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+        shape = self._weight_shape()
         self.weight = Parameter(np.empty(shape, dtype=dtype), dtype=dtype)
         if bias:
             self.bias = Parameter(np.empty(self.out_channels, dtype=dtype), dtype=dtype)

@@ -6,10 +6,8 @@ import numpy as np
 
 from ..._checks import single_int as _single
 from ...errors import ArgumentError, ShapeError, shape_str
-from ...tensor import get_default_dtype
 from ..functional.conv import _pair
 from ..functional.conv_transpose import _conv_transpose1d, _conv_transpose2d
-from ..parameter import Parameter
 from .conv import _ConvNd
 
 __all__ = ["ConvTranspose1d", "ConvTranspose2d"]
@@ -28,15 +26,9 @@ class _ConvTransposeNd(_ConvNd):
         self.groups, self.padding_mode = int(groups), padding_mode
         self._make_parameters(bias, dtype)
 
-    def _make_parameters(self, bias: bool, dtype) -> None:
-        dtype = dtype or get_default_dtype()
-        shape = (self.in_channels, self.out_channels // self.groups) + self.kernel_size
-        self.weight = Parameter(np.empty(shape, dtype=dtype), dtype=dtype)
-        if bias:
-            self.bias = Parameter(np.empty(self.out_channels, dtype=dtype), dtype=dtype)
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+    def _weight_shape(self) -> tuple:
+        """(in, out/groups, *kernel): a transposed convolution's weight, as torch's."""
+        return (self.in_channels, self.out_channels // self.groups) + self.kernel_size
 
     def _output_padding(self, shape, output_size):
         """output_padding from a requested ``output_size`` (the last len(kernel) entries of
