@@ -91,3 +91,12 @@ def test_pruning_needs_an_objective_that_reports_epochs():
                           n_jobs=1, seed=0, pruner=MedianPruner())
     with pytest.raises(Exception, match="pruning= needs plain hold-out scoring"):
         result.run()
+
+
+def test_a_missing_epoch_score_is_an_error_not_a_pruned_trial():
+    from tidu.tune.objective import _pruning_callbacks
+    ctx = PruningContext([MedianPruner(n_startup_trials=0)], "max", REFERENCE)
+    (report,) = _pruning_callbacks(ctx, "f1")
+    with pytest.raises(KeyError, match=r"no 'val_f1' to report \(they have \['val_loss'\]\)"):
+        report.on_epoch_end(0, {"val_loss": 0.5})
+    assert ctx.curve == []

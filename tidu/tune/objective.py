@@ -208,7 +208,11 @@ def _pruning_callbacks(context, metric: str) -> list:
 
     class ReportEpoch(Callback):
         def on_epoch_end(self, epoch, logs=None):
-            context.report(epoch, (logs or {}).get(key), monitor)
+            logs = logs or {}
+            if key not in logs:  # a missing score must not read as NaN and prune the trial
+                raise KeyError(f"pruning: the epoch's logs have no {key!r} to report (they "
+                               f"have {sorted(logs)})")
+            context.report(epoch, logs[key], monitor)
 
     return ([monitor] if monitor is not None else []) + [ReportEpoch()]
 
