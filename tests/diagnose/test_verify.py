@@ -14,8 +14,9 @@ from tidu.backend import to_numpy
 from tidu.diagnose import checkup
 from tidu.diagnose.findings import REMEDIES, Finding
 from tidu.diagnose.remedies import Plan, plan, run_config
-from tidu.diagnose.verify import (_T975, Verification, baseline_run, fork_epoch_of,
-                                  remedy_run, steps_per_epoch, t_quantile, verify_remedies)
+from tidu._stats import _T975, t_quantile
+from tidu.diagnose.verify import (Verification, baseline_run, fork_epoch_of, remedy_run,
+                                  steps_per_epoch, verify_remedies)
 from tidu.errors import ArgumentError
 
 

@@ -2,7 +2,6 @@
 import io
 import math
 
-import numpy as np
 import pytest
 
 from tidu.tune import RandomSearch, loguniform, uniform

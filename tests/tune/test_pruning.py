@@ -1,7 +1,5 @@
 """Pruning: median / percentile rules on the validation curve, and the diagnosis pruner that
 stops trials whose gradients exploded or turned non-finite."""
-import math
-
 import pytest
 
 from tidu.tune import RandomSearch, GridSearch, choice, loguniform, make_objective

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..data.loader import DataLoader
-from .._stats import _T975, mean_interval, t_quantile  # noqa: F401 - re-exported
+from .._stats import mean_interval
 from ..errors import ArgumentError
 from .checkup import MemoryCheckpoint
 from .findings import REMEDIES

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...errors import ShapeError, shape_str
+from ...errors import ShapeError
 from ...tensor import Tensor, _result_array
 from .loss import (_check_reduction, _const, _float_target, _input, _legacy, _reduce, _sigmoid,
                    _upstream)
