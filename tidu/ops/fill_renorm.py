@@ -29,7 +29,7 @@ from .._checks import normalize_dim
 from ..backend import xp_of
 from ..errors import ArgumentError, DTypeError, ShapeError, shape_str
 from ..tensor import Tensor
-from .inplace import _inplace
+from .inplace import _inplace, scalar_value
 
 __all__ = ["fill_diagonal_", "renorm", "renorm_"]
 
@@ -55,13 +55,7 @@ def fill_diagonal_(t, fill_value, wrap: bool = False) -> Tensor:
     op = "fill_diagonal_"
     if not isinstance(t, Tensor):
         raise TypeError(f"{op}: expected a Tensor, got {type(t).__name__}")
-    if isinstance(fill_value, Tensor):
-        if fill_value._data.size != 1:
-            raise ShapeError(f"{op}: fill_value must be a number or a one-element tensor, "
-                             f"got shape {shape_str(fill_value.shape)}")
-        fill_value = fill_value._data.item()
-    if not isinstance(fill_value, (numbers.Number, np.generic)):
-        raise TypeError(f"{op}: fill_value must be a number, got {type(fill_value).__name__}")
+    fill_value = scalar_value(fill_value, op, "fill_value")
     shape = t._data.shape
     if len(shape) < 2:
         raise ShapeError(f"{op}: dimensions must larger than 1 (as torch): the tensor must be "

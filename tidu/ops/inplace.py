@@ -211,15 +211,21 @@ def zero_(t) -> Tensor:
     return fill_(t, 0)
 
 
-def fill_(t, value) -> Tensor:
-    """Every element ← ``value`` (a number or a one-element tensor)."""
+def scalar_value(value, op: str, name: str = "value"):
+    """``value`` as a Python/NumPy number: a number, or the item of a one-element tensor."""
     if isinstance(value, Tensor):
         if value._data.size != 1:
-            raise ShapeError(f"fill_: value must be a number or a one-element tensor, got "
+            raise ShapeError(f"{op}: {name} must be a number or a one-element tensor, got "
                              f"shape {shape_str(value.shape)}")
         value = value._data.item()
     if not isinstance(value, (numbers.Number, np.generic)):
-        raise TypeError(f"fill_: value must be a number, got {type(value).__name__}")
+        raise TypeError(f"{op}: {name} must be a number, got {type(value).__name__}")
+    return value
+
+
+def fill_(t, value) -> Tensor:
+    """Every element ← ``value`` (a number or a one-element tensor)."""
+    value = scalar_value(value, "fill_")
     xp = xp_of(t._data)
     if t._data.dtype.kind in "iub" and isinstance(value, float) and not float(value).is_integer():
         raise DTypeError(f"fill_: {value!r} cannot be written into a tensor of dtype "

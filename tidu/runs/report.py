@@ -192,11 +192,8 @@ def compare_runs(runs: list, all_config: bool = False) -> str:
     return table(header, rows) + "\n\n" + seed_noise(runs, metric_keys)
 
 
-def _lower_is_better(metric: str) -> bool:
-    return any(word in metric for word in ("loss", "error", "mse", "mae"))
-
-
 def seed_noise(runs: list, metric_keys: list) -> str:
+    from ..train.metrics import monitor_direction
     """Whether the runs differ beyond seed noise: the runs are grouped by configuration
     (every config key but the seed and ``fit.*``); per numeric final metric, each group's
     mean and 95% t-interval over its seeds, and for the two best groups (lower is better for
@@ -224,7 +221,7 @@ def seed_noise(runs: list, metric_keys: list) -> str:
             parts.append(f"{name} {mean:.4g}{ci} (n={len(v)})")
         line = f"  {metric}: " + "; ".join(parts)
         if len(members) > 1:
-            sign = 1.0 if _lower_is_better(metric) else -1.0
+            sign = 1.0 if monitor_direction(metric) == "min" else -1.0
             a, b = sorted(range(len(members)), key=lambda i: sign * stats[i][0])[:2]
             verdict, p = distinguishable(values[a], values[b])
             if verdict is None:
