@@ -418,7 +418,6 @@ class GradientMonitor(Callback):
         self._grad_hooks: list = []   # handles of the parameters' gradient hooks
         self._fresh: dict = {}        # id(param) -> [‖g_before‖, g_before + Σ g_fresh]
         self._armed = False           # this step is recorded: the hooks keep what they see
-        self._hooked = False          # the wrappers and hooks are in place (on armed steps)
         self._attached = False
         self._calls = 0               # manual mode: record() calls so far
         self._fit_attached = False
@@ -473,9 +472,10 @@ class GradientMonitor(Callback):
         step not recorded runs the model untouched (``every_n_steps`` > 1 costs nothing
         there)."""
         self._armed = armed
-        if armed and not self._hooked:
+        hooked = bool(self._wrapped)  # the wrappers and hooks are in place
+        if armed and not hooked:
             self._hook()
-        elif not armed and self._hooked:
+        elif not armed and hooked:
             self._unhook()
 
     def _hook(self) -> None:
@@ -489,7 +489,6 @@ class GradientMonitor(Callback):
             # keep a reference to the watched model's input (and the RNG state, for the same
             # dropout masks) on recorded steps: enough to run that forward again if it broke
             self._handle = self._target.register_forward_pre_hook(self._keep_inputs)
-        self._hooked = True
 
     def _unhook(self) -> None:
         for restore in self._wrapped.values():
@@ -501,7 +500,6 @@ class GradientMonitor(Callback):
         if self._handle is not None:
             self._handle.remove()
             self._handle = None
-        self._hooked = False
 
     def _keep_inputs(self, module, args) -> None:
         if self._armed and is_grad_enabled():
