@@ -136,3 +136,26 @@ def test_bad_generator_arguments():
         make_circles(10, factor=1.5)
     with pytest.raises(ValueError, match="teacher must be"):
         make_teacher_student(10, 3, teacher="cnn")
+
+
+def test_blobs_sit_on_a_circle_and_a_linear_model_separates_them():
+    from tidu.data import make_blobs
+    X, y = make_blobs(600, n_classes=4, noise=0.05, radius=2.0, seed=0)
+    assert X.shape == (600, 2) and X.dtype == np.float32 and np.bincount(y).tolist() == [150] * 4
+    centres = np.stack([X[y == k].mean(axis=0) for k in range(4)])
+    expected = 2.0 * np.stack([np.cos(np.arange(4) * np.pi / 2), np.sin(np.arange(4) * np.pi / 2)], 1)
+    np.testing.assert_allclose(centres, expected, atol=0.02)
+    assert LogisticRegression().fit(X, y).score(X, y) == 1.0
+    with pytest.raises(ValueError, match="n_samples=2 < n_classes=3"):
+        make_blobs(2, n_classes=3)
+
+
+def test_sine_noise_is_known():
+    from tidu.data import make_sine
+    X, y = make_sine(20_000, noise_sigma=0.3, seed=1)
+    assert X.shape == y.shape == (20_000, 1) and y.dtype == np.float32
+    assert X.min() >= -1 and X.max() <= 1
+    residual = y - np.sin(np.pi * X)
+    assert abs(residual.std() - 0.3) < 0.01 and abs(residual.mean()) < 0.01
+    with pytest.raises(ValueError, match="noise_sigma must be a number >= 0, got -1"):
+        make_sine(10, noise_sigma=-1)

@@ -16,8 +16,8 @@ Splitting the data (hold-out, k-fold, …) lives in `tidu.model_selection`.
 from .augment import (Compose, GaussianNoise, RandomCrop, RandomHorizontalFlip, RandomRotation,
                       Transform, rotate)
 from .datasets import (Teacher, load_breast_cancer, load_digits, load_iris, load_wine,
-                       make_circles, make_memory_sequences, make_moons, make_spirals,
-                       make_teacher_student, make_xor)
+                       make_blobs, make_circles, make_memory_sequences, make_moons, make_sine,
+                       make_spirals, make_teacher_student, make_xor)
 from .loader import ArrayDataset, DataLoader
 from .scalers import MinMaxScaler, NotFittedError, StandardScaler
 from .validation import check_arrays, check_finite
@@ -26,5 +26,6 @@ __all__ = ["ArrayDataset", "DataLoader", "MinMaxScaler", "StandardScaler", "NotF
            "Transform", "Compose", "RandomHorizontalFlip", "RandomCrop",
            "RandomRotation", "GaussianNoise", "rotate", "load_digits", "load_iris",
            "load_breast_cancer", "load_wine", "make_spirals", "make_moons", "make_circles",
-           "make_xor", "make_teacher_student", "Teacher", "make_memory_sequences",
+           "make_xor", "make_blobs", "make_sine", "make_teacher_student", "Teacher",
+           "make_memory_sequences",
            "check_arrays", "check_finite"]

@@ -15,7 +15,7 @@ from ..errors import ShapeError, shape_str
 from ..tensor import get_default_dtype
 
 __all__ = ["load_digits", "load_iris", "load_breast_cancer", "load_wine", "make_spirals",
-           "make_moons", "make_circles", "make_xor", "make_teacher_student", "Teacher",
+           "make_moons", "make_circles", "make_xor", "make_blobs", "make_sine", "make_teacher_student", "Teacher",
            "make_memory_sequences"]
 
 
@@ -180,6 +180,27 @@ def make_xor(n_samples: int = 200, noise: float = 0.25, seed=None):
     return _features(X), _labels(y)
 
 
+def make_blobs(n_samples: int = 200, n_classes: int = 3, noise: float = 0.3, radius: float = 1.0,
+               seed=None, shuffle: bool = True):
+    r"""Gaussian blobs, one per class, their centres evenly spaced on a circle.
+
+    Class k (mₖ ≈ n/K points) is centred at cₖ = radius·(cos 2πk/K, sin 2πk/K); its points
+    are x = cₖ + noise·ε, ε ~ N(0, I).  Linearly separable while the blobs barely overlap
+    (noise ≪ radius·sin(π/K)); scikit-learn's ``make_blobs`` places its centres at random.
+    """
+    n = _check_count(n_samples, "n_samples", "make_blobs")
+    k = _check_count(n_classes, "n_classes", "make_blobs")
+    if n < k:
+        raise ValueError(f"make_blobs: n_samples={n} < n_classes={k}")
+    rng = _rng(seed)
+    y = np.repeat(np.arange(k), _per_class_counts(n, k))
+    angle = 2 * np.pi * y / k
+    X = radius * np.stack([np.cos(angle), np.sin(angle)], axis=1)
+    X = X + noise * rng.standard_normal((n, 2))
+    X, y = _shuffled(X, y, rng, shuffle)
+    return _features(X), _labels(y)
+
+
 # --------------------------------------------------------------------------- regression
 class Teacher:
     r"""The known function f behind `make_teacher_student` data.
@@ -246,6 +267,23 @@ class Teacher:
         return (f"Teacher(kind={self.kind!r}, n_features={self.n_features}, "
                 f"n_outputs={self.n_outputs}, support={int(self.support.sum())}, "
                 f"noise_sigma={self.noise_sigma})")
+
+
+def make_sine(n_samples: int = 200, noise_sigma: float = 0.1, seed=None):
+    r"""1-D regression with known noise: x ~ U(−1, 1), y = sin(πx) + σε, ε ~ N(0, 1).
+
+    The noise σ = ``noise_sigma`` is the floor no model can beat: the best possible mean
+    squared error on fresh data is σ² (the notes' 噪声 term of bias–variance–noise).
+    Returns X of shape (n, 1) and y of shape (n, 1), both float32.
+    """
+    n = _check_count(n_samples, "n_samples", "make_sine")
+    if isinstance(noise_sigma, bool) or not isinstance(noise_sigma, (int, float)) \
+            or not noise_sigma >= 0:
+        raise ValueError(f"make_sine: noise_sigma must be a number >= 0, got {noise_sigma!r}")
+    rng = _rng(seed)
+    x = rng.uniform(-1.0, 1.0, size=(n, 1))
+    y = np.sin(np.pi * x) + noise_sigma * rng.standard_normal((n, 1))
+    return _features(x), y.astype(np.float32)
 
 
 def make_teacher_student(n_samples: int = 1000, n_features: int = 20, noise_sigma: float = 0.1,

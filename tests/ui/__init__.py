@@ -1,0 +1,1 @@
+"""Tests of `tidu ui`: the playground engine, the server's JSON API and the page in headless Chromium."""
