@@ -578,5 +578,24 @@ def lab(ids, full, out_dir, list_only, db_path, no_db, jobs):
                f"report: {os.path.abspath(path)}")
 
 
+@main.command(context_settings=CONTEXT)
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; any address that is not loopback requires a token, "
+                   "printed once in the URL.")
+@_db_option
+@click.option("--lab-report", type=click.Path(dir_okay=False), default="reports/lab/index.html",
+              show_default=True, help="The `tidu lab` report the lab page links to.")
+@_clean_errors
+def ui(port, host, db_path, lab_report):
+    """Start the web page: a playground with every knob of the notes (trained live, with the
+    diagnosis and its remedies), the run database (runs, charts, overlays, search trials) and
+    the lab (verdicts, reports, run an experiment)."""
+    from .ui.launch import serve
+
+    serve(host=host, port=port, db=db_path, lab_report=lab_report, log=click.echo)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

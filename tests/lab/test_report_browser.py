@@ -1,12 +1,9 @@
 """The lab report opened in a real headless browser (Debian's chromium + chromedriver,
 installed by `make test`'s set-up): the page loads without console errors, every figure is
 present and not blank, and a screenshot is taken."""
-import shutil
-
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 
+from tests.browser import chromium, console_errors
 from tidu.lab import get, run_experiment
 from tidu.lab.report import write_report
 
@@ -27,16 +24,7 @@ return Array.from(document.images).map(img => {
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
-    assert chromium and driver_path, "chromium and chromedriver are installed by `make test`"
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1200,2000"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver = chromium()
     yield driver
     driver.quit()
 
@@ -52,7 +40,7 @@ def test_report_loads_with_figures_and_no_console_errors(browser, tmp_path):
     for fig in figures:
         assert fig["complete"] and fig["width"] > 100
         assert fig["differ"] > 1000, "a figure is blank"
-    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    errors = console_errors(browser)
     assert not errors, errors
     assert browser.find_element("css selector", "section#E18 .held")
     shot = tmp_path / "report.png"

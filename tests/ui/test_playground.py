@@ -285,6 +285,8 @@ def logits():
     ({"loss": "label_smoothing", "smoothing": 0.2},
      lambda x, y: TF.cross_entropy(x, y, label_smoothing=0.2)),
     ({"loss": "hinge"}, lambda x, y: TF.multi_margin_loss(x, y)),
+    ({"loss": "mse"}, lambda x, y: TF.mse_loss(TF.softmax(x, dim=1),
+                                               TF.one_hot(y, 4).to(torch.float64))),
 ])
 def test_make_loss_matches_torch(logits, raw, reference):
     x, y = logits
@@ -588,3 +590,19 @@ def test_frames_are_json_safe_with_one_heat_row_per_recorded_step():
     points = _json(session.points())
     assert len(points["train"]["x"]) == len(session.X_train)
     assert points["train"]["label"] == session.data.y_train.astype(int).tolist()
+
+
+def test_a_divergence_at_the_loss_names_only_the_loss():
+    session = Session({"lr": 10.0, "init": "large", "optimizer": "sgd", "hidden": [64, 64],
+                       "dataset": "sine", "loss": "mse", "n_samples": 200})
+    with np.errstate(all="ignore"):
+        session.train(steps=50)
+    where = session.diverged["where"]
+    assert where.startswith("loss") and "None" not in where, where
+
+
+def test_check_remedies_diagnoses_first_when_called_right_after_training():
+    session = Session({"hidden": [8] * 6, "activation": "sigmoid", "init": "small"})
+    session.train(steps=300)
+    results = session.check_remedies("vanishing_gradients")
+    assert any(r["removed"] for r in results)

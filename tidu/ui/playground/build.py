@@ -181,4 +181,4 @@ def make_loss(config: dict, n_classes: int):
     if kind == "hinge":
         return F.multi_margin_loss
     return lambda out, y: F.mse_loss(F.softmax(out, dim=1),
-                                     F.one_hot(y, n_classes).float())
+                                     F.one_hot(y, n_classes).to(out.dtype))

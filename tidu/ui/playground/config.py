@@ -45,7 +45,7 @@ DEFAULTS = {
 }
 
 # name: (low, high, integer?) — inclusive bounds
-_RANGES = {
+RANGES = {
     "n_samples": (20, 5000, True), "noise": (0.0, 2.0, False), "val_fraction": (0.1, 0.9, False),
     "seed": (0, 2**31 - 1, True), "lr": (1e-6, 10.0, False), "momentum": (0.0, 0.999, False),
     "beta1": (0.0, 0.999, False), "beta2": (0.0, 0.99999, False), "rho": (0.0, 0.999, False),
@@ -59,7 +59,7 @@ MAX_LAYERS, MAX_WIDTH = 10, 256
 
 
 def _number(field: str, value):
-    low, high, integer = _RANGES[field]
+    low, high, integer = RANGES[field]
     kind = "an integer" if integer else "a number"
     if isinstance(value, str):  # a form field
         try:
@@ -115,7 +115,7 @@ def parse_config(raw: dict | None = None) -> dict:
     config = {**DEFAULTS, **raw}
     for field in CHOICES:
         config[field] = _choice(field, config[field])
-    for field in _RANGES:
+    for field in RANGES:
         config[field] = _number(field, config[field])
     config["hidden"] = _hidden(config["hidden"])
     config["batchnorm"] = _flag("batchnorm", config["batchnorm"])

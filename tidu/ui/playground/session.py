@@ -120,11 +120,11 @@ class Session:
 
     def _stop_diverged(self, value: float) -> None:
         origin = self.monitor.nonfinite_origin or {}
-        layer = origin.get("layer")
         where = origin.get("where") or "loss"
+        if where != "loss" and origin.get("module"):
+            where = f"{where}, layer {origin.get('layer')} ({origin['module']})"
         self.diverged = {"step": self.step, "loss": value if math.isfinite(value) else None,
-                         "where": where if not layer else f"{where}, layer {layer} "
-                                                          f"({origin.get('module')})"}
+                         "where": where}
 
     def train(self, steps: int = 1, seconds: float | None = None) -> int:
         """Run up to ``steps`` batches (or as many as fit in ``seconds``); stops at the first
@@ -250,10 +250,12 @@ class Session:
         steps as this run has taken (at least 200, at most 1500) and diagnose it.  Returns
         ``[{key, name, removed, findings, metrics, steps}]``: ``removed`` — the finding is
         absent from the remedied run's diagnosis."""
-        finding = next((f for f in (self._diagnosis or []) if f.kind == kind), None)
+        self.findings(force=True)
+        diagnosis = self._diagnosis or []
+        finding = next((f for f in diagnosis if f.kind == kind), None)
         if finding is None:
             raise ValueError(f"check_remedies: no {kind!r} finding in this run's diagnosis; "
-                             f"its findings are {[f.kind for f in self._diagnosis or []]}")
+                             f"its findings are {[f.kind for f in diagnosis]}")
         steps = min(1500, max(200, self.step))
         out = []
         for remedy in finding.remedies:

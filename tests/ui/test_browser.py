@@ -1,0 +1,183 @@
+"""`tidu ui` in the real headless Chromium: the pages load without console errors, the
+playground trains, the diagnosis finds a planted problem and a remedy proven on the page
+removes it, A/B mode draws two boundaries, and the runs page lists and overlays runs made by
+`tidu train`.  Each page's screenshot is saved (see conftest.SHOTS)."""
+import os
+import subprocess
+import sys
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from tests.browser import console_errors
+
+# pixels of a canvas that differ from its top-left pixel: a blank canvas has none
+_CANVAS_INK = """
+const c = arguments[0], d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+let n = 0;
+for (let i = 0; i < d.length; i += 4) if (d[i] !== d[0] || d[i+1] !== d[1] || d[i+2] !== d[2]) n++;
+return n;
+"""
+
+
+def wait(browser, condition, timeout=60, message=""):
+    return WebDriverWait(browser, timeout, poll_frequency=0.2).until(
+        lambda b: condition(b), message=message)
+
+
+def panel(browser, label="A"):
+    return browser.find_element(By.CSS_SELECTOR, f'.panel[data-panel="{label}"]')
+
+
+def set_knob(browser, name, value, label="A"):
+    field = panel(browser, label).find_element(By.CSS_SELECTOR, f'.knobs [name="{name}"]')
+    if field.tag_name == "select":
+        Select(field).select_by_value(value)
+    else:
+        browser.execute_script("arguments[0].value = arguments[1];"
+                               "arguments[0].dispatchEvent(new Event('change'))", field, value)
+
+
+def step_of(browser, label="A"):
+    return int(panel(browser, label).get_attribute("data-step") or -1)
+
+
+def kinds(browser, label="A"):
+    return [f.get_attribute("data-kind")
+            for f in panel(browser, label).find_elements(By.CSS_SELECTOR, ".finding")]
+
+
+def play(browser):
+    browser.find_element(By.ID, "pg-play").click()
+
+
+def ink(browser, element):
+    return browser.execute_script(_CANVAS_INK, element)
+
+
+def open_playground(browser, url):
+    browser.get("about:blank")  # a new page, not a hash change of the current one
+    browser.get(url + "#playground")
+    wait(browser, lambda b: step_of(b) == 0, message="the playground's first frame")
+
+
+def train_until_step(browser, steps, label="A"):
+    play(browser)
+    wait(browser, lambda b: step_of(b, label) >= steps, message=f"{steps} steps")
+    play(browser)  # pause: the server answers with a frame and a fresh diagnosis
+    wait(browser, lambda b: browser.find_element(By.ID, "pg-play").text.endswith("Play"))
+
+
+def test_playground_trains_spirals_past_90_percent(browser, ui_url, shots):
+    open_playground(browser, ui_url)
+    assert browser.title == "tidu ui"
+    play(browser)
+    wait(browser, lambda b: float(panel(b).get_attribute("data-val-accuracy") or 0) > 0.9,
+         timeout=90, message="validation accuracy above 90%")
+    play(browser)
+    accuracy = float(panel(browser).get_attribute("data-val-accuracy"))
+    assert accuracy > 0.9
+    assert ink(browser, panel(browser).find_element(By.CSS_SELECTOR, "canvas.boundary")) > 10_000
+    assert ink(browser, panel(browser).find_element(By.CSS_SELECTOR, "canvas.heat")) > 1_000
+    assert not console_errors(browser)
+    browser.save_screenshot(os.path.join(shots, "playground.png"))
+
+
+def test_vanishing_gradients_found_and_a_proven_remedy_removes_them(browser, ui_url, shots):
+    open_playground(browser, ui_url)
+    for name, value in (("hidden", "8, 8, 8, 8, 8, 8"), ("activation", "sigmoid"),
+                        ("init", "small")):
+        set_knob(browser, name, value)
+    wait(browser, lambda b: "sigmoid" in panel(b).find_element(
+        By.CSS_SELECTOR, '[name="activation"]').get_attribute("value"))
+    train_until_step(browser, 300)
+    wait(browser, lambda b: "vanishing_gradients" in kinds(b), timeout=10,
+         message="the vanishing-gradient finding")
+    finding = panel(browser).find_element(By.CSS_SELECTOR, '.finding[data-kind="vanishing_gradients"]')
+    finding.find_element(By.CSS_SELECTOR, "button.check").click()
+    proven = wait(browser, lambda b: panel(b).find_elements(
+        By.CSS_SELECTOR, '.finding[data-kind="vanishing_gradients"] [data-removed="true"]'),
+        timeout=60, message="a remedy proven to remove the finding")
+    browser.save_screenshot(os.path.join(shots, "playground-vanishing.png"))
+    remedy = proven[0].find_element(By.XPATH, "..").find_element(By.CSS_SELECTOR, "button.apply")
+    key = remedy.get_attribute("data-remedy")
+    remedy.click()
+    wait(browser, lambda b: step_of(b) == 0, message="the remedied run's reset")
+    train_until_step(browser, 300)
+    assert "vanishing_gradients" not in kinds(browser), (key, kinds(browser))
+    assert not console_errors(browser)
+
+
+def test_ab_mode_shows_two_boundaries_differing_in_one_knob(browser, ui_url, shots):
+    open_playground(browser, ui_url)
+    browser.find_element(By.ID, "pg-ab").click()
+    wait(browser, lambda b: step_of(b, "B") == 0, message="panel B's first frame")
+    set_knob(browser, "activation", "sigmoid", label="B")
+    wait(browser, lambda b: "activation" in panel(b, "B").find_element(
+        By.CSS_SELECTOR, ".panel-title").text)
+    title = panel(browser, "B").find_element(By.CSS_SELECTOR, ".panel-title").text
+    assert title == "B — differs in: activation"
+    train_until_step(browser, 200, label="B")
+    for label in ("A", "B"):
+        assert step_of(browser, label) >= 100
+        assert ink(browser, panel(browser, label).find_element(By.CSS_SELECTOR, "canvas.boundary")) > 10_000
+    assert not console_errors(browser)
+    browser.save_screenshot(os.path.join(shots, "playground-ab.png"))
+
+
+@pytest.fixture(scope="module")
+def two_train_runs(ui_db):
+    names = []
+    for lr in ("0.1", "0.02"):
+        name = f"digits-lr{lr}"
+        out = subprocess.run(
+            [sys.executable, "-m", "tidu.cli", "train", "examples/train_digits.toml", "--db",
+             str(ui_db), "--epochs", "2", "--name", name, "--set", f"optimizer.lr={lr}",
+             "--progress", "none"], capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, out.stdout + out.stderr
+        names.append(name)
+    return names
+
+
+def test_runs_page_lists_train_runs_and_overlays_two(browser, ui_url, two_train_runs, shots):
+    browser.get(ui_url + "#runs")
+    rows = wait(browser, lambda b: [r for r in b.find_elements(By.CSS_SELECTOR, "#runs-table tbody tr")
+                                    if any(n in r.text for n in two_train_runs)],
+                message="the runs of `tidu train`")
+    assert len(rows) == 2
+    rows[0].find_elements(By.TAG_NAME, "td")[2].click()
+    wait(browser, lambda b: "Run " in b.find_element(By.ID, "run-view").text)
+    charts = browser.find_elements(By.CSS_SELECTOR, "#run-view canvas")
+    assert charts and all(ink(browser, c) > 500 for c in charts)
+    for row in rows:
+        row.find_element(By.CSS_SELECTOR, "input[type=checkbox]").click()
+    browser.find_element(By.ID, "runs-overlay").click()
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#run-view .overlay-title"))
+    view = browser.find_element(By.ID, "run-view")
+    assert "optimizer.lr" in view.text and "run_name" not in view.text
+    highlighted = view.find_elements(By.CSS_SELECTOR, "td.diff")
+    assert {c.text for c in highlighted} >= {"0.1", "0.02"}
+    assert all(ink(browser, c) > 500 for c in view.find_elements(By.TAG_NAME, "canvas"))
+    assert not console_errors(browser)
+    browser.save_screenshot(os.path.join(shots, "runs.png"))
+
+
+def test_lab_page_runs_an_experiment_and_links_a_preset(browser, ui_url, shots):
+    browser.get(ui_url + "#lab")
+    row = wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, '#lab-table tr[data-exp="E18"]'))[0]
+    assert "not run yet" in row.text
+    row.find_element(By.CSS_SELECTOR, "button.run").click()
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#lab-view .job.done"), timeout=120)
+    assert browser.find_element(By.CSS_SELECTOR, "#lab-view section#E18")
+    row = browser.find_element(By.CSS_SELECTOR, '#lab-table tr[data-exp="E18"]')
+    assert "held" in row.find_element(By.CSS_SELECTOR, ".verdict").text
+    assert not console_errors(browser)
+    browser.save_screenshot(os.path.join(shots, "lab.png"))
+    browser.find_element(By.CSS_SELECTOR, '#lab-table tr[data-exp="E1"] a.preset').click()
+    wait(browser, lambda b: panel(b, "B").get_attribute("data-step") == "0", message="the preset's B")
+    assert Select(browser.find_element(By.ID, "pg-preset")).first_selected_option.get_attribute(
+        "value") == "vanishing"
+    assert panel(browser, "A").find_element(By.CSS_SELECTOR, '[name="activation"]').get_attribute(
+        "value") == "sigmoid"
+    assert not console_errors(browser)
