@@ -40,16 +40,25 @@ def set_knob(browser, name, value, label="A"):
 
 
 def step_of(browser, label="A"):
-    return int(panel(browser, label).get_attribute("data-step") or -1)
+    step = browser.execute_script(
+        "const p = document.querySelector(`.panel[data-panel='${arguments[0]}']`);"
+        "return p ? p.dataset.step : null", label)
+    return int(step) if step not in (None, "") else -1
 
 
 def kinds(browser, label="A"):
-    return [f.get_attribute("data-kind")
-            for f in panel(browser, label).find_elements(By.CSS_SELECTOR, ".finding")]
+    return browser.execute_script(
+        "return [...document.querySelectorAll(`.panel[data-panel='${arguments[0]}'] .finding`)]"
+        ".map(f => f.dataset.kind)", label)
 
 
 def play(browser):
     browser.find_element(By.ID, "pg-play").click()
+
+
+def click(browser, css):
+    """Click the element that matches ``css`` now (the page redraws findings every frame)."""
+    browser.execute_script("document.querySelector(arguments[0]).click()", css)
 
 
 def ink(browser, element):
@@ -94,15 +103,16 @@ def test_vanishing_gradients_found_and_a_proven_remedy_removes_them(browser, ui_
     train_until_step(browser, 300)
     wait(browser, lambda b: "vanishing_gradients" in kinds(b), timeout=10,
          message="the vanishing-gradient finding")
-    finding = panel(browser).find_element(By.CSS_SELECTOR, '.finding[data-kind="vanishing_gradients"]')
-    finding.find_element(By.CSS_SELECTOR, "button.check").click()
-    proven = wait(browser, lambda b: panel(b).find_elements(
-        By.CSS_SELECTOR, '.finding[data-kind="vanishing_gradients"] [data-removed="true"]'),
-        timeout=60, message="a remedy proven to remove the finding")
+    vanishing = '.panel[data-panel="A"] .finding[data-kind="vanishing_gradients"]'
+    click(browser, f"{vanishing} button.check")
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, f'{vanishing} [data-removed="true"]'),
+         timeout=60, message="a remedy proven to remove the finding")
     browser.save_screenshot(os.path.join(shots, "playground-vanishing.png"))
-    remedy = proven[0].find_element(By.XPATH, "..").find_element(By.CSS_SELECTOR, "button.apply")
-    key = remedy.get_attribute("data-remedy")
-    remedy.click()
+    # the first remedy the page proved: its Apply button sits beside the proof
+    key = browser.execute_script(
+        "return document.querySelector(arguments[0]).parentElement"
+        ".querySelector('button.apply').dataset.remedy", f'{vanishing} [data-removed="true"]')
+    click(browser, f'{vanishing} button.apply[data-remedy="{key}"]')
     wait(browser, lambda b: step_of(b) == 0, message="the remedied run's reset")
     train_until_step(browser, 300)
     assert "vanishing_gradients" not in kinds(browser), (key, kinds(browser))

@@ -3,7 +3,10 @@ needed), serve until Ctrl-C or SIGTERM, then shut down cleanly (uvicorn closes t
 WebSockets, the lifespan stops the lab worker and closes the database)."""
 from __future__ import annotations
 
+import contextlib
+import signal
 import socket
+import threading
 
 import uvicorn
 
@@ -48,7 +51,24 @@ def serve(host: str = "127.0.0.1", port: int = 8000, db=None, token: str | None 
     config = uvicorn.Config(app, log_level="warning", ws_ping_interval=20, lifespan="on",
                             timeout_graceful_shutdown=3)
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        with _signals_end_quietly():
+            uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()
     log("tidu ui: stopped")
+
+
+@contextlib.contextmanager
+def _signals_end_quietly():
+    """uvicorn shuts down gracefully on SIGINT/SIGTERM and then raises the signal again for
+    the handler it found; that handler is this no-op, so a stopped server exits with 0."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, lambda signum, frame: None)
+                for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
