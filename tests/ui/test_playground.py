@@ -585,6 +585,9 @@ def test_frames_are_json_safe_with_one_heat_row_per_recorded_step():
     assert len(heat["log10_grad"]) == 25 and all(len(row) == len(layers)
                                                  for row in heat["log10_grad"])
     assert len(frame["update_ratio"]) == len(layers)
+    ratios = frame["update_ratios"]  # one series over the recorded steps per layer
+    assert len(ratios) == len(layers) and all(len(r) == 25 for r in ratios)
+    assert [r[-1] for r in ratios] == frame["update_ratio"]
     assert frame["curves"]["epoch"] == list(range(1, len(session.history["loss"]) + 1))
     assert frame["epoch"] == 25 // session.steps_per_epoch
     points = _json(session.points())

@@ -247,7 +247,7 @@ async def lab_job(request: Request):
     return _json(request.app.state.lab_jobs.status(request.path_params["job_id"]))
 
 
-async def lab_report(request: Request):
+async def lab_report_page(request: Request):
     path = request.app.state.lab_report
     if path is None or not Path(path).is_file():
         raise UIError(f"no lab report at {path}: run `tidu lab` (or `make demo`) first, or "
@@ -285,7 +285,7 @@ def create_app(db_path=None, token: str | None = None, lab_report="reports/lab/i
         Route("/api/runs/{run_id}/trials", run_trials), Route("/api/runs/{run_id}/csv", run_csv),
         Route("/api/overlay", runs_overlay),
         Route("/api/lab", lab_list), Route("/api/lab/{exp_id}/run", lab_run, methods=["POST"]),
-        Route("/api/lab/jobs/{job_id}", lab_job), Route("/lab/report", lab_report),
+        Route("/api/lab/jobs/{job_id}", lab_job), Route("/lab/report", lab_report_page),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
         UIError: _ui_error, HTTPException: _http_error, Exception: _server_error})

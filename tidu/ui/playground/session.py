@@ -211,7 +211,7 @@ class Session:
 
     def _layer_stats(self, stats) -> dict:
         if len(stats.steps) == 0:
-            return {"heat": {"steps": [], "log10_grad": []}, "update_ratio": [],
+            return {"heat": {"steps": [], "log10_grad": []}, "update_ratio": [], "update_ratios": [],
                     "dead": None, "saturated": None}
         keep = _thin(len(stats.steps))
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -224,6 +224,7 @@ class Session:
         return {"heat": {"steps": np.asarray(stats.steps)[keep].tolist(),
                          "log10_grad": [_finite(r) for r in heat]},
                 "update_ratio": _finite(last["update_ratio"]),
+                "update_ratios": [_finite(column) for column in stats.update_ratio[keep].T],
                 "dead": share(last["dead"]), "saturated": share(last["saturated"])}
 
     def findings(self, force: bool = False, stats=None) -> list:

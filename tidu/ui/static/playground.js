@@ -131,8 +131,8 @@ class Panel {
       { name: "train acc", x: c.epoch, y: c.accuracy }, { name: "validation acc", x: c.epoch, y: c.val_accuracy }],
       { title: "accuracy per epoch", xlabel: "epoch" });
     heatMap(this.q("canvas.heat"), f.heat.log10_grad, this.data.layers, f.heat.steps);
-    lineChart(this.q("canvas.ratio"), this.data.layers.map((name, j) => ({ name, x: [0, 1], y: [f.update_ratio[j], f.update_ratio[j]] })),
-      { title: "update / weight ratio per layer (latest step)", log: true });
+    lineChart(this.q("canvas.ratio"), this.data.layers.map((name, j) => ({ name, x: f.heat.steps, y: f.update_ratios[j] || [] })),
+      { title: "update / weight ratio ‖Δθ‖/‖θ‖ per layer (≈1e-3 is healthy)", log: true, xlabel: "step" });
     const pct = v => (v === null || v === undefined ? "–" : (100 * v).toFixed(0) + "%");
     const num = v => (v === null || v === undefined ? "–" : (+v).toPrecision(4));
     this.root.dataset.valAccuracy = m.val_accuracy ?? "";
