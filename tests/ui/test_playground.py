@@ -11,7 +11,6 @@ import torch.nn.functional as TF
 
 import tidu
 from tidu import nn, optim
-from tidu.optim import lr_scheduler
 from tidu.ui.playground import (CHOICES, DEFAULTS, ConfigError, Session, apply_remedy,
                                 config_difference, parse_config, remedy_patch)
 from tidu.ui.playground.build import (make_data, make_loss, make_model, make_optimizer,

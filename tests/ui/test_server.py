@@ -216,3 +216,23 @@ def test_access_guard_passes_lifespan_events_through():
     import asyncio
     asyncio.run(AccessGuard(app)({"type": "lifespan"}, None, None))
     assert calls == ["lifespan"]
+
+
+def test_closing_the_socket_stops_its_training(app):
+    import time
+    with client(app) as c:
+        with c.websocket_connect("ws://127.0.0.1:8000/ws/playground") as ws:
+            ws.send_json({"op": "config", "config": {"hidden": [8, 8]}})
+            _next(ws, "reset")
+            ws.send_json({"op": "play"})
+            while _next(ws, "frame")["step"] < 50:
+                pass
+            (playground,) = app.app.state.playgrounds
+        deadline = time.monotonic() + 10
+        while app.app.state.playgrounds and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not app.app.state.playgrounds, "the closed socket's loop still runs"
+        time.sleep(0.05)  # a step under way in the worker thread may finish
+        step = playground.session.step
+        time.sleep(0.5)
+        assert playground.session.step == step  # no more training after the tab closed

@@ -164,6 +164,8 @@ class PlaygroundSocket:
                 await self.send_error(None, "messages must be JSON objects")
                 await read()
         reader = asyncio.create_task(read())
+        live = self.ws.app.state.playgrounds
+        live.add(self)
         try:
             while True:
                 if self.playing and inbox.empty():
@@ -177,6 +179,9 @@ class PlaygroundSocket:
                     return
                 await self.handle(msg)
         finally:
+            if self.session is not None:
+                self.session.cancel()
+            live.discard(self)
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await reader
@@ -293,4 +298,5 @@ def create_app(db_path=None, token: str | None = None, lab_report="reports/lab/i
     app.state.db_path = app.state.db.path
     app.state.lab_jobs = lab_api.LabJobs(app.state.db)
     app.state.lab_report = lab_report
+    app.state.playgrounds = set()  # the open playground sockets (a closed tab leaves it)
     return AccessGuard(app, token=token)

@@ -76,6 +76,7 @@ class Session:
         self._order = None
         self._diagnosis, self._diagnosed_at = None, -1.0
         self._lock = threading.Lock()
+        self._cancelled = False
 
     # ------------------------------------------------------------------ training
     def _batch(self):
@@ -134,13 +135,24 @@ class Session:
         with self._lock, _RNG_LOCK:
             set_rng_state(self._rng)
             try:
-                while self.diverged is None and (done < steps if deadline is None
-                                                 else (done == 0 or time.perf_counter() < deadline)):
+                while self._may_go_on(done, steps, deadline):
                     self._one_step()
                     done += 1
             finally:
                 self._rng = get_rng_state()
         return done
+
+    def _may_go_on(self, done: int, steps: int, deadline: float | None) -> bool:
+        if self._cancelled or self.diverged is not None:
+            return False
+        if deadline is None:
+            return done < steps
+        return done == 0 or time.perf_counter() < deadline  # at least one step per call
+
+    def cancel(self) -> None:
+        """Stop training for good: a `train` running in another thread returns after its
+        current step (the page was closed)."""
+        self._cancelled = True
 
     # ------------------------------------------------------------------ evaluation
     def _predict(self, X: np.ndarray) -> np.ndarray:
