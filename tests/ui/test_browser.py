@@ -109,12 +109,13 @@ def test_vanishing_gradients_found_and_a_proven_remedy_removes_them(browser, ui_
          timeout=60, message="a remedy proven to remove the finding")
     browser.save_screenshot(os.path.join(shots, "playground-vanishing.png"))
     # the first remedy the page proved: its Apply button sits beside the proof
-    key = browser.execute_script(
-        "return document.querySelector(arguments[0]).parentElement"
-        ".querySelector('button.apply').dataset.remedy", f'{vanishing} [data-removed="true"]')
+    key, steps = browser.execute_script(
+        "const proof = document.querySelector(arguments[0]);"
+        "return [proof.parentElement.querySelector('button.apply').dataset.remedy,"
+        "        +proof.dataset.steps]", f'{vanishing} [data-removed="true"]')
     click(browser, f'{vanishing} button.apply[data-remedy="{key}"]')
     wait(browser, lambda b: step_of(b) == 0, message="the remedied run's reset")
-    train_until_step(browser, 300)
+    train_until_step(browser, steps)  # as far as the check trained it
     assert "vanishing_gradients" not in kinds(browser), (key, kinds(browser))
     assert not console_errors(browser)
 
@@ -191,3 +192,39 @@ def test_lab_page_runs_an_experiment_and_links_a_preset(browser, ui_url, shots):
     assert panel(browser, "A").find_element(By.CSS_SELECTOR, '[name="activation"]').get_attribute(
         "value") == "sigmoid"
     assert not console_errors(browser)
+
+
+def test_bad_form_input_gets_a_message_on_the_page(browser, ui_url):
+    open_playground(browser, ui_url)
+    set_knob(browser, "n_samples", "5")
+    wait(browser, lambda b: panel(b).find_element(By.CSS_SELECTOR, ".field-error").text,
+         timeout=10, message="the field's error message")
+    message = panel(browser).find_element(By.CSS_SELECTOR, ".field-error").text
+    assert message == "n_samples: expected an integer in [20, 5000], got 5"
+    field = panel(browser).find_element(By.CSS_SELECTOR, '.knobs [name="n_samples"]')
+    assert "bad" in field.get_attribute("class")
+    set_knob(browser, "n_samples", "200")  # a good value clears it and starts a new run
+    wait(browser, lambda b: not panel(b).find_element(By.CSS_SELECTOR, ".field-error").text)
+    assert step_of(browser) == 0 and not console_errors(browser)
+
+
+def test_runs_page_shows_a_searchs_trials(browser, ui_url, ui_db, shots):
+    from tidu.runs import RunDB
+    with RunDB(ui_db) as db:
+        search = db.record_run("search", "finished", name="lr-width search",
+                               config={"search": {"metric": "val_loss", "mode": "min"}})
+        for t in range(12):
+            db.record_run("trial", "finished", parent_id=search,
+                          config={"params": {"lr": 10 ** (-4 + t / 3), "width": 8 + 4 * t,
+                                             "act": ["relu", "tanh"][t % 2]}, "index": t},
+                          metrics={"val_loss": abs(t - 6) / 6 + 0.1})
+    browser.get("about:blank")
+    browser.get(ui_url + "#runs")
+    row = wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, f'#runs-table tr[data-run="{search}"]'))[0]
+    row.find_elements(By.TAG_NAME, "td")[3].click()
+    wait(browser, lambda b: len(b.find_elements(By.CSS_SELECTOR, "#run-view canvas.trial-scatter")) == 3)
+    wait(browser, lambda b: all(ink(b, c) > 200 for c in b.find_elements(
+        By.CSS_SELECTOR, "#run-view canvas.trial-scatter, #run-view canvas.parallel")))
+    assert "Trials: val_loss vs parameters" in browser.find_element(By.ID, "run-view").text
+    assert not console_errors(browser)
+    browser.save_screenshot(os.path.join(shots, "runs-search.png"))

@@ -35,10 +35,12 @@ PRESETS = {
                   "watch": "A's gradients vanish; Xavier keeps every layer learning"},
     "l1_vs_l2": {"experiment": "E5", "title": "L1 vs L2 penalty",
                  "a": {"hidden": [64, 64], "l1": 0.001}, "b": {"l1": 0.0, "l2": 0.001},
-                 "watch": "both regularize; L1 makes weights exactly zero (sparse)"},
+                 "watch": "the train/validation gap and the dead units; the lab's E5 counts the "
+                          "weights L1 sets to zero (this page shows no weight histogram)"},
     "dropout": {"experiment": "E6", "title": "Dropout narrows the train/validation gap",
                 "a": dict(_SMALL_NOISY), "b": {"dropout": 0.5},
-                "watch": "the gap between training and validation accuracy"},
+                "watch": "the gap between training and validation loss, and how far the "
+                         "validation loss climbs after its minimum"},
     "early_stopping": {"experiment": "E7", "title": "The validation U: where early stopping stops",
                        "a": dict(_SMALL_NOISY), "b": None,
                        "watch": "validation loss falls, then rises while training loss falls"},
@@ -64,7 +66,8 @@ PRESETS = {
     "mse_vs_ce": {"experiment": "E17", "title": "MSE vs cross-entropy on the softmax output",
                   "a": {"loss": "mse", "optimizer": "sgd", "lr": 0.5},
                   "b": {"loss": "cross_entropy"},
-                  "watch": "MSE's gradient fades when a prediction is confidently wrong"},
+                  "watch": "how fast validation accuracy rises in the first epochs (MSE's "
+                           "gradient fades where a prediction is confidently wrong)"},
     "label_smoothing": {"experiment": "E19", "title": "Label smoothing",
                         "a": {"loss": "cross_entropy"}, "b": {"loss": "label_smoothing"},
                         "watch": "smoothed targets keep the boundary's confidence below 1"},

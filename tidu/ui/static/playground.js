@@ -162,7 +162,7 @@ class Panel {
         return el("li", {},
           `${r.name} (${r.term}) `,
           r.applicable ? el("button", { class: "apply", "data-remedy": r.key, onclick: () => this.send({ op: "remedy", key: r.key }) }, "Apply") : el("span", { class: "muted" }, "(not a playground knob)"),
-          result ? el("span", { class: result.removed ? "ok" : "no", "data-removed": String(result.removed) },
+          result ? el("span", { class: result.removed ? "ok" : "no", "data-removed": String(result.removed), "data-steps": result.steps },
             result.removed ? ` ✓ removes it (${result.steps} steps)` : ` ✗ still there (${result.steps} steps)`) : "");
       });
       box.append(el("div", { class: "finding", "data-kind": finding.kind },
