@@ -61,6 +61,17 @@ def click(browser, css):
     browser.execute_script("document.querySelector(arguments[0]).click()", css)
 
 
+# pixels of a canvas within 40 of an RGB colour (the scatter's dots are PALETTE[0])
+_COLOUR_PIXELS = """
+const c = arguments[0], d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+const [r, g, b] = arguments[1];
+let n = 0;
+for (let i = 0; i < d.length; i += 4)
+  if (Math.abs(d[i] - r) + Math.abs(d[i+1] - g) + Math.abs(d[i+2] - b) < 40) n++;
+return n;
+"""
+
+
 def ink(browser, element):
     return browser.execute_script(_CANVAS_INK, element)
 
@@ -223,8 +234,13 @@ def test_runs_page_shows_a_searchs_trials(browser, ui_url, ui_db, shots):
     row = wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, f'#runs-table tr[data-run="{search}"]'))[0]
     row.find_elements(By.TAG_NAME, "td")[3].click()
     wait(browser, lambda b: len(b.find_elements(By.CSS_SELECTOR, "#run-view canvas.trial-scatter")) == 3)
-    wait(browser, lambda b: all(ink(b, c) > 200 for c in b.find_elements(
-        By.CSS_SELECTOR, "#run-view canvas.trial-scatter, #run-view canvas.parallel")))
+    # every trial is a dot (PALETTE[0] = #1f77b4) on each parameter's scatter plot
+    def dots(b):
+        return [b.execute_script(_COLOUR_PIXELS, c, [31, 119, 180])
+                for c in b.find_elements(By.CSS_SELECTOR, "#run-view canvas.trial-scatter")]
+    # (the categorical plot has overlapping dots: at least 7 distinct ones)
+    wait(browser, lambda b: min(dots(b)) > 7 * 25, timeout=20, message="the trials' dots")
+    assert ink(browser, browser.find_element(By.CSS_SELECTOR, "#run-view canvas.parallel")) > 2000
     assert "Trials: val_loss vs parameters" in browser.find_element(By.ID, "run-view").text
     assert not console_errors(browser)
     browser.save_screenshot(os.path.join(shots, "runs-search.png"))

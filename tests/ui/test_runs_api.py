@@ -219,3 +219,12 @@ def test_clean_makes_plain_json():
 
 def test_docstring_examples_run():
     assert doctest.testmod(runs_api).failed == 0
+
+
+def test_a_trial_without_a_score_metric_is_scored_by_the_searchs_metric(db):
+    search = db.record_run("search", "finished", config={"search": {"metric": "val_loss",
+                                                                    "mode": "min"}})
+    db.record_run("trial", "finished", parent_id=search, config={"params": {"lr": 0.1}},
+                  metrics={"val_loss": 0.3})
+    (trial,) = search_trials(db, search)["trials"]
+    assert trial["score"] == 0.3

@@ -266,7 +266,8 @@ def search_trials(db, search_id) -> dict:
     """A search's trials for plots: ``{"params": [names], "metrics": [names], "score":
     the scored metric's name or None, "direction": "min" | "max" | None, "trials": [{id,
     index, status, params, metrics, score}]}``, trials in recorded order.  A trial's
-    ``status`` is its run's, or ``pruned``; ``score`` None where it has none.  An unknown
+    ``status`` is its run's, or ``pruned``; ``score`` its ``score`` metric (what
+    `tidu.runs.TrialRecorder` records), else the search's scored metric, else None.  An unknown
     id is a `UIError` 404, a run that is not a search a `UIError` 400."""
     search = _get(db, search_id, "search_id")
     if search.kind != "search":
@@ -287,7 +288,8 @@ def search_trials(db, search_id) -> dict:
         trials.append({"id": child.id, "index": clean(config.get("index")),
                        "status": config.get("status", child.status),
                        "params": clean(values), "metrics": numeric,
-                       "score": clean(child.metrics.get("score"))})
+                       "score": clean(child.metrics.get("score",
+                                                        child.metrics.get(score_name)))})
     return {"params": params, "metrics": metrics, "score": score_name,
             "direction": direction, "trials": trials}
 

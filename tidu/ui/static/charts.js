@@ -175,7 +175,11 @@ export function parallelCoordinates(canvas, axes, scores) {
   if (!m) return;
   const scaled = axes.map(a => {
     const cats = [...new Set(a.values.filter(v => typeof v === "string"))];
-    const nums = a.values.map(v => (typeof v === "string" ? cats.indexOf(v) : v));
+    let nums = a.values.map(v => (typeof v === "string" ? cats.indexOf(v) : v));
+    const positive = nums.filter(v => v !== null && Number.isFinite(v));
+    // a parameter searched on a log scale (a learning rate) is drawn on one
+    if (!cats.length && positive.length && Math.min(...positive) > 0 && Math.max(...positive) / Math.min(...positive) > 50)
+      nums = nums.map(v => (v === null ? null : Math.log10(v)));
     const [lo, hi] = finiteRange(nums, false);
     return nums.map(v => (v === null || !Number.isFinite(v) ? null : (v - lo) / (hi - lo || 1)));
   });
