@@ -236,3 +236,16 @@ def test_closing_the_socket_stops_its_training(app):
         step = playground.session.step
         time.sleep(0.5)
         assert playground.session.step == step  # no more training after the tab closed
+
+
+def test_the_lab_api_says_whether_the_report_exists(db_path, tmp_path):
+    report = tmp_path / "index.html"
+    app = create_app(db_path=db_path, lab_report=str(report))
+    with client(app) as c:
+        lab = c.get("/api/lab").json()
+        assert lab["report"] is False and len(lab["experiments"]) == 29
+        assert {e["id"]: e["preset"] for e in lab["experiments"]}["E1"] == "vanishing"
+        report.write_text("<title>tidu lab report</title>", encoding="utf-8")
+        assert c.get("/api/lab").json()["report"] is True
+        page = c.get("/lab/report")
+        assert page.status_code == 200 and "tidu lab report" in page.text

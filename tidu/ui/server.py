@@ -12,7 +12,7 @@ Routes::
     GET  /api/runs/{id}/trials   a search's trials
     GET  /api/runs/{id}/csv      its metrics as CSV
     GET  /api/overlay?ids=1,2    several runs and their config differences
-    GET  /api/lab                the experiments and their latest verdicts
+    GET  /api/lab                the experiments, their latest verdicts, whether a report exists
     POST /api/lab/{id}/run       run one (quick mode) in a worker process
     GET  /api/lab/jobs/{job}     its progress, then its verdict and report section
     GET  /lab/report             the latest `tidu lab` report, if there is one
@@ -239,8 +239,9 @@ async def runs_overlay(request: Request):
 
 
 async def lab_list(request: Request):
-    return _json(await asyncio.to_thread(lab_api.experiments, _db(request),
-                                         preset_for_experiment()))
+    rows = await asyncio.to_thread(lab_api.experiments, _db(request), preset_for_experiment())
+    report = request.app.state.lab_report
+    return _json({"experiments": rows, "report": bool(report) and Path(report).is_file()})
 
 
 async def lab_run(request: Request):

@@ -9,8 +9,8 @@ function badge(status) {
 }
 
 async function load() {
-  const rows = await getJSON("/api/lab");
-  document.querySelector("#lab-table tbody").replaceChildren(...rows.map(e => {
+  const { experiments, report } = await getJSON("/api/lab");
+  document.querySelector("#lab-table tbody").replaceChildren(...experiments.map(e => {
     const latest = e.latest;
     return el("tr", { "data-exp": e.id },
       el("td", {}, e.id),
@@ -19,7 +19,8 @@ async function load() {
         latest ? el("div", { class: "muted" }, `${(latest.ended_at || "").slice(0, 10)} · expected ${e.expected}`) : ""),
       el("td", {},
         el("button", { class: "run", onclick: ev => run(e.id, ev.target) }, "Run"), " ",
-        el("a", { href: `/lab/report#${e.id}`, target: "_blank" }, "report section"), " ",
+        report ? el("a", { href: `/lab/report#${e.id}`, target: "_blank" }, "report section")
+          : el("span", { class: "muted", title: "run `tidu lab` (make demo) to write the report" }, "no report yet"), " ",
         e.preset ? el("a", { class: "preset", href: `#playground?preset=${e.preset}` }, "playground") :
           el("span", { class: "muted", title: "needs sequences, images, search or a Hessian" }, "no playground preset")));
   }));
