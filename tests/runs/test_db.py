@@ -162,3 +162,13 @@ def test_config_with_numpy_values_is_stored_as_json(db):
     assert config["lr"] == 0.5 and config["sizes"] == [0, 1, 2] and config["pair"] == [1, 2]
     assert "len" in config["fn"]
     json.dumps(config)
+
+
+def test_query_reads_and_refuses_writes(db):
+    run_id = db.record_run("train", "finished", name="q", metrics={"loss": 0.5})
+    (row,) = db.query("SELECT id, json_extract(metrics, '$.loss') AS loss FROM runs WHERE name = ?",
+                      ("q",))
+    assert (row["id"], row["loss"]) == (run_id, 0.5)
+    with pytest.raises(sqlite3.OperationalError, match="read-only"):
+        db.query("DELETE FROM runs")
+    assert db.get_run(run_id) is not None

@@ -415,6 +415,15 @@ class RunDB:
         with self._lock:
             return self._retry(lambda: self.conn.execute(sql, params).fetchall())
 
+    def query(self, sql: str, params=()) -> list:
+        """Rows (``sqlite3.Row``) of a SELECT on the two tables — for views that
+        filter, count or page in SQL (the web page's run list); JSON columns come back as
+        text (`decode_json` reads them).  A statement that writes raises
+        ``sqlite3.OperationalError``: writes go through the methods above."""
+        if not sql.lstrip().upper().startswith("SELECT"):
+            raise sqlite3.OperationalError(f"RunDB.query: read-only; got {sql[:40]!r}")
+        return self._read(sql, params)
+
     # ------------------------------------------------------------------ writing
     def start_run(self, kind: str = "train", name: str | None = None, config=None,
                   seed: int | None = None, parent_id: int | None = None,

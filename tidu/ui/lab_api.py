@@ -37,7 +37,7 @@ WHERE id IN (SELECT max(id) FROM runs
 def _latest_runs(db) -> dict:
     """``{experiment id: latest lab run}`` as the page shows it, from one SQL query."""
     out = {}
-    for row in db._read(_LATEST_SQL):
+    for row in db.query(_LATEST_SQL):
         config, metrics = decode_json(row["config"]), decode_json(row["metrics"])
         held = metrics.get("held")
         out[str(row["exp"])] = {
@@ -66,7 +66,7 @@ def experiments(db, presets=None) -> list:
 def _expected_seconds(db, exp_id: str):
     """How long the experiment's latest quick-mode run took (its ``seconds`` metric), or
     None when none is recorded."""
-    rows = db._read("SELECT json_extract(metrics, '$.seconds') FROM runs WHERE kind = 'lab' "
+    rows = db.query("SELECT json_extract(metrics, '$.seconds') FROM runs WHERE kind = 'lab' "
                     "AND json_extract(config, '$.id') = ? "
                     "AND coalesce(json_extract(config, '$.full'), 0) = 0 "
                     "ORDER BY id DESC LIMIT 1", (exp_id,))
@@ -90,7 +90,7 @@ def run_in_worker(exp_id: str, db=None) -> dict:
         from ..runs import as_db
         store = as_db(db)
         _record(store, None, exp, result, error, False)
-        rows = store._read("SELECT max(id) FROM runs WHERE kind = 'lab' AND "
+        rows = store.query("SELECT max(id) FROM runs WHERE kind = 'lab' AND "
                            "json_extract(config, '$.id') = ?", (exp.id,))
         run_id = rows[0][0] if rows else None
     o = result.outcome

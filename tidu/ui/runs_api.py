@@ -173,8 +173,8 @@ def list_runs(db, kind=None, status=None, name=None, since=None, until=None, par
     limit = _int("limit", limit, 1, MAX_LIMIT)
     offset = _int("offset", offset, low=0)
     where, params = _filters(kind, status, name, since, until, parent)
-    total = db._read(f"SELECT count(*) FROM runs{where}", params)[0][0]
-    rows = db._read(f"SELECT {', '.join(_LIST_COLUMNS)}, metrics FROM runs{where} "
+    total = db.query(f"SELECT count(*) FROM runs{where}", params)[0][0]
+    rows = db.query(f"SELECT {', '.join(_LIST_COLUMNS)}, metrics FROM runs{where} "
                     f"ORDER BY id DESC LIMIT ? OFFSET ?", [*params, limit, offset])
     runs = []
     for row in rows:
@@ -202,7 +202,7 @@ def run_detail(db, run_id) -> dict:
     value], …]}``, a NaN value as None) and ``children`` (how many child runs).  An unknown
     id is a `UIError` 404."""
     run = _get(db, run_id)
-    children = db._read("SELECT count(*) FROM runs WHERE parent_id = ?", (run.id,))[0][0]
+    children = db.query("SELECT count(*) FROM runs WHERE parent_id = ?", (run.id,))[0][0]
     series = {name: [[int(e), clean(v)] for e, v in values]
               for name, values in db.metrics(run.id).items()}
     return {**_fields(run), "hostname": run.hostname, "config": clean(run.config),
