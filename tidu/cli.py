@@ -217,34 +217,63 @@ def demo(epochs, seed):
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
               help="Train on the CPU or on a CUDA GPU (tidu on CuPy).")
 @click.option("--quick", is_flag=True, help="Tiny epochs and 2 pairs: a smoke test (seconds).")
+@click.option("--scaling", "scaling_names", default=None, metavar="WORKLOAD[,WORKLOAD…]",
+              help="Also measure how time and peak memory grow with the batch size (and, "
+                   "for MLPs, the hidden width) for these workloads; with --out, a "
+                   "'Scaling' section and a PNG figure beside the report.")
+@click.option("--scaling-batches", default="32,64,128,256,512", show_default=True,
+              metavar="B[,B…]", help="Batch sizes of --scaling (same samples per epoch).")
+@click.option("--scaling-widths", default="256,512,1024,2048", show_default=True,
+              metavar="W[,W…]", help="Hidden widths of --scaling (MLP workloads only).")
 @_clean_errors
-def bench(workloads, pairs, warmup, threads, out_path, device, quick):
+def bench(workloads, pairs, warmup, threads, out_path, device, quick, scaling_names,
+          scaling_batches, scaling_widths):
     """Train the same models in tidu and PyTorch, interleaved, and compare them.
 
-    Per workload (all by default: mlp mlp1024 cnn lstm mlp_bn_dropout resmlp20): median
-    seconds per epoch of each library, their ratio with the per-pair min and max, peak
-    memory of one epoch, the share of the machine's matmul peak (MLPs) and the last-batch
-    losses; then the targets.  Same float32 data, same initial weights, same threads.
+    Per workload (all by default: mlp mlp1024 cnn lstm mlp_bn_dropout resmlp20 resnet8
+    gru2 mlp2048): median seconds per epoch of each library, their ratio with the per-pair
+    min and max, peak memory of one epoch, the share of the machine's matmul peak (MLPs)
+    and the last-batch losses; then the targets.  Same data, same initial weights, same
+    threads.  With --scaling, the named workloads are also measured at every batch size
+    and (MLPs) width, 3 timed pairs a point unless --pairs is given.
     Needs PyTorch (pip install 'tidu[dev]').
     """
     from .bench import BenchError, console, make_settings, markdown, run
+    from .bench import scaling as sc
     try:
         settings = make_settings(workloads, pairs, warmup, threads, device, quick)
+        scaling = None if scaling_names is None else sc.make_scaling_settings(
+            scaling_names, sc.parse_sizes(scaling_batches, "--scaling-batches"),
+            sc.parse_sizes(scaling_widths, "--scaling-widths"))
     except BenchError as exc:
         raise click.UsageError(str(exc)) from None
     try:
         result = run(settings, log=click.echo)
+        scaled = None if scaling is None else sc.run_scaling(
+            settings, scaling, pairs_given=pairs is not None, log=click.echo)
     except BenchError as exc:
         raise CleanError(str(exc)) from None
     click.echo("")
     click.echo(console(result))
+    if scaled is not None:
+        click.echo("")
+        click.echo(sc.console_scaling(scaled))
     if out_path:
         options = {"pairs": pairs, "warmup": warmup, "threads": threads, "out": out_path,
-                   "device": None if device == "cpu" else device}
+                   "device": None if device == "cpu" else device, "scaling": scaling_names}
+        if scaling is not None:
+            options.update({"scaling-batches": scaling_batches,
+                            "scaling-widths": scaling_widths})
         command = " ".join(["tidu bench", *workloads, *["--quick"] * quick,
                             *(f"--{k} {v}" for k, v in options.items() if v is not None)])
+        text = markdown(result, command=command)
+        if scaled is not None:
+            figure = sc.plot(scaled, sc.figure_path(out_path))
+            each = sc.point_settings(settings, pairs is not None)
+            text += "\n" + sc.markdown_scaling(scaled, figure.name, each.pairs, each.warmup)
+            click.echo(f"wrote {figure}")
         with open(out_path, "w", encoding="utf-8") as f:
-            f.write(markdown(result, command=command))
+            f.write(text)
         click.echo(f"wrote {out_path}")
 
 
@@ -594,7 +623,10 @@ def ui(port, host, db_path, lab_report):
     the lab (verdicts, reports, run an experiment)."""
     from .ui.launch import serve
 
-    serve(host=host, port=port, db=db_path, lab_report=lab_report, log=click.echo)
+    try:
+        serve(host=host, port=port, db=db_path, lab_report=lab_report, log=click.echo)
+    except OSError as err:  # the port is taken, or the address is not this machine's
+        raise CleanError(str(err)) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -249,3 +249,17 @@ def test_the_lab_api_says_whether_the_report_exists(db_path, tmp_path):
         assert c.get("/api/lab").json()["report"] is True
         page = c.get("/lab/report")
         assert page.status_code == 200 and "tidu lab report" in page.text
+
+
+def test_a_taken_port_is_one_clear_error(tmp_path):
+    import socket
+
+    from click.testing import CliRunner
+
+    from tidu.cli import main
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        out = CliRunner().invoke(main, ["ui", "--port", str(port), "--db", str(tmp_path / "r.db")])
+    assert out.exit_code != 0
+    assert out.output.strip() == (f"Error: tidu ui: cannot listen on 127.0.0.1:{port} (Address "
+                                  f"already in use); choose another --port")
