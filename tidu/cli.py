@@ -221,10 +221,12 @@ def demo(epochs, seed):
               help="Also measure how time and peak memory grow with the batch size (and, "
                    "for MLPs, the hidden width) for these workloads; with --out, a "
                    "'Scaling' section and a PNG figure beside the report.")
-@click.option("--scaling-batches", default="32,64,128,256,512", show_default=True,
-              metavar="B[,B…]", help="Batch sizes of --scaling (same samples per epoch).")
-@click.option("--scaling-widths", default="256,512,1024,2048", show_default=True,
-              metavar="W[,W…]", help="Hidden widths of --scaling (MLP workloads only).")
+@click.option("--scaling-batches", default=None, metavar="B[,B…]",
+              help="Batch sizes of --scaling, same samples per epoch (default "
+                   "32,64,128,256,512; --quick: 32,64).")
+@click.option("--scaling-widths", default=None, metavar="W[,W…]",
+              help="Hidden widths of --scaling, MLP workloads only (default "
+                   "256,512,1024,2048; --quick: 256,512).")
 @_clean_errors
 def bench(workloads, pairs, warmup, threads, out_path, device, quick, scaling_names,
           scaling_batches, scaling_widths):
@@ -243,8 +245,12 @@ def bench(workloads, pairs, warmup, threads, out_path, device, quick, scaling_na
     try:
         settings = make_settings(workloads, pairs, warmup, threads, device, quick)
         scaling = None if scaling_names is None else sc.make_scaling_settings(
-            scaling_names, sc.parse_sizes(scaling_batches, "--scaling-batches"),
-            sc.parse_sizes(scaling_widths, "--scaling-widths"))
+            scaling_names,
+            None if scaling_batches is None else sc.parse_sizes(scaling_batches,
+                                                                "--scaling-batches"),
+            None if scaling_widths is None else sc.parse_sizes(scaling_widths,
+                                                               "--scaling-widths"),
+            quick=quick)
     except BenchError as exc:
         raise click.UsageError(str(exc)) from None
     try:
@@ -263,7 +269,7 @@ def bench(workloads, pairs, warmup, threads, out_path, device, quick, scaling_na
                    "device": None if device == "cpu" else device, "scaling": scaling_names}
         if scaling is not None:
             options.update({"scaling-batches": scaling_batches,
-                            "scaling-widths": scaling_widths})
+                            "scaling-widths": scaling_widths})  # None: the defaults
         command = " ".join(["tidu bench", *workloads, *["--quick"] * quick,
                             *(f"--{k} {v}" for k, v in options.items() if v is not None)])
         text = markdown(result, command=command)

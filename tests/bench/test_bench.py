@@ -13,7 +13,7 @@ from tidu.bench import WORKLOADS, epoch_flops
 from tidu.bench.harness import (BenchError, BenchRun, MatmulPeak, Memory, WorkloadResult,
                                 import_torch, make_settings)
 from tidu.bench.report import console, markdown, notes, targets
-from tidu.bench.workloads import build_pair, first_loss, synthetic
+from tidu.bench.workloads import build_pair, first_loss, synthetic, workload_data
 from tidu.cli import main
 
 
@@ -63,7 +63,8 @@ def test_unknown_workload_names_the_valid_ones():
     out = invoke("bench", "mlp", "nope")
     assert out.exit_code == 2
     assert "unknown workload 'nope'" in out.output
-    assert "choose from mlp, mlp1024, cnn, lstm, mlp_bn_dropout, resmlp20" in out.output
+    assert ("choose from mlp, mlp1024, cnn, lstm, mlp_bn_dropout, resmlp20, resnet8, gru2, "
+            "mlp2048") in out.output
     with pytest.raises(BenchError, match="unknown workloads 'a', 'b'"):
         make_settings(["a", "b"])
 
@@ -97,7 +98,7 @@ def test_workload_pair_starts_from_identical_weights(name):
     ours, ref = build_pair(workload, seed=3)
     for key, value in ref.state_dict().items():
         np.testing.assert_array_equal(ours.state_dict()[key], value.numpy(), err_msg=key)
-    x, y = synthetic(workload.batch, workload.input_shape, seed=3)
+    x, y = workload_data(workload, workload.batch, seed=3)
     loss_tidu, loss_torch = first_loss(workload, ours, ref, x, y)
     assert math.isfinite(loss_tidu)
     assert loss_tidu == pytest.approx(loss_torch, rel=1e-5, abs=1e-6)

@@ -1,9 +1,9 @@
 """How `tidu bench` measures: interleaved epoch timing, peak memory, the matmul peak.
 
 Timing.  For each workload both libraries train their own copy of the model (same initial
-weights, same float32 batches, same optimizer) in this process, interleaved epoch by
-epoch — tidu, PyTorch, tidu, PyTorch, … — first ``warmup`` untimed pairs, then ``pairs``
-timed ones.  What is timed is one whole training epoch: for every batch zero_grad,
+weights, same batches — float32, or int64 characters for a token workload —, same
+optimizer) in this process, interleaved epoch by epoch — tidu, PyTorch, tidu, PyTorch, … —
+first ``warmup`` untimed pairs, then ``pairs`` timed ones.  What is timed is one whole training epoch: for every batch zero_grad,
 forward, cross-entropy, backward and the optimizer step (the batches are prepared before
 the clock starts).  Before each epoch the garbage collector runs (untimed); on a GPU the
 device is synchronized before the clock is read, at both ends.  Interleaving makes a slow
@@ -14,7 +14,8 @@ Threads.  ``torch.set_num_threads(n)`` for PyTorch, ``threadpoolctl.threadpool_l
 "blas")`` for NumPy's BLAS (which does tidu's matmuls), for the whole run.
 
 Peak memory.  Each library trains one epoch in a fresh subprocess (`main`:
-``python -c "…harness import main; main()" memory WORKLOAD LIB …``) that imports only that
+``python -c "…harness import main; main()" memory WORKLOAD LIB …``, with ``--batch``,
+``--samples``, ``--width`` for a `workloads.variant`) that imports only that
 library (and NumPy), builds the data, the model and the optimizer, and then reports how far
 the resident set size rose above its value right before the epoch: Linux's peak RSS (VmHWM)
 is reset first through /proc/self/clear_refs, so the figure is the epoch's own peak —
@@ -51,7 +52,7 @@ from pathlib import Path
 import numpy as np
 
 from .workloads import (WORKLOADS, Workload, batches, build_model, build_pair, check_names,
-                        epoch_flops, first_loss, make_optimizer, synthetic)
+                        epoch_flops, first_loss, make_optimizer, variant, workload_data)
 
 DEFAULT_PAIRS, DEFAULT_WARMUP = 7, 1
 QUICK_PAIRS, QUICK_WARMUP = 2, 1
@@ -346,7 +347,7 @@ def run_workload(workload: Workload, settings: Settings, log=print) -> WorkloadR
                             flops=epoch_flops(workload, samples))
     try:
         ours, ref = build_pair(workload, settings.seed)
-        x, y = synthetic(samples, workload.input_shape, settings.seed)
+        x, y = workload_data(workload, samples, settings.seed)
         result.initial_loss = first_loss(workload, ours, ref, x[:workload.batch],
                                          y[:workload.batch])
         data = batches(x, y, workload.batch)
@@ -361,27 +362,47 @@ def run_workload(workload: Workload, settings: Settings, log=print) -> WorkloadR
     result.times_tidu, result.times_torch = timings["tidu"], timings["torch"]
     result.loss_tidu, result.loss_torch = timings["loss_tidu"], timings["loss_torch"]
     if settings.memory:
-        measure_memories(result, settings)
+        measure_memories(result, settings, workload)
     log(f"{workload.name}: tidu {result.median_tidu:.3f} s/epoch, PyTorch "
         f"{result.median_torch:.3f} s/epoch, tidu/PyTorch {result.ratio:.2f}")
     return result
 
 
-def measure_memories(result: WorkloadResult, settings: Settings) -> None:
-    """Fill in both libraries' peak memory (subprocesses); an error is kept as text."""
+def measure_memories(result: WorkloadResult, settings: Settings,
+                     workload: Workload | None = None) -> None:
+    """Fill in both libraries' peak memory (subprocesses) of ``workload`` (by default the
+    registered workload of ``result.name``); an error is kept as text."""
+    workload = workload or WORKLOADS[result.name]
     try:
-        result.memory_tidu = memory_subprocess(result.name, "tidu", settings)
-        result.memory_torch = memory_subprocess(result.name, "torch", settings)
+        result.memory_tidu = memory_subprocess(workload, "tidu", settings)
+        result.memory_torch = memory_subprocess(workload, "torch", settings)
     except Exception as exc:  # noqa: BLE001
         result.memory_error = f"{type(exc).__name__}: {exc}".splitlines()[0]
 
 
 # --------------------------------------------------------------------------- memory
-def memory_subprocess(name: str, lib: str, settings: Settings) -> Memory:
-    """Run `memory_epoch` for ``lib`` in a fresh Python process and read its answer."""
-    cmd = [sys.executable, "-c", SUBPROCESS_CODE, "memory", name, lib,
+def variant_args(workload: Workload, quick: bool) -> list:
+    """The memory subprocess' options that rebuild ``workload`` when it is a `variant` of
+    the registered one (another batch size, samples per epoch or hidden width)."""
+    base, args = WORKLOADS[workload.name], []
+    if workload.batch != base.batch:
+        args += ["--batch", str(workload.batch)]
+    if workload.sizes(quick) != base.sizes(quick):
+        args += ["--samples", str(workload.sizes(quick))]
+    if workload.width != base.width:
+        args += ["--width", str(workload.width)]
+    return args
+
+
+def memory_subprocess(workload: Workload | str, lib: str, settings: Settings) -> Memory:
+    """Run `memory_epoch` for ``lib`` in a fresh Python process and read its answer;
+    ``workload`` is a registered name or a Workload (possibly a `variant`)."""
+    if isinstance(workload, str):
+        workload = WORKLOADS[workload]
+    cmd = [sys.executable, "-c", SUBPROCESS_CODE, "memory", workload.name, lib,
            "--threads", str(settings.threads), "--device", settings.device,
-           "--seed", str(settings.seed)] + (["--quick"] if settings.quick else [])
+           "--seed", str(settings.seed)] + (["--quick"] if settings.quick else []) \
+        + variant_args(workload, settings.quick)
     env = dict(os.environ)
     here = str(Path(__file__).resolve().parents[2])  # the folder holding the tidu package
     env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
@@ -430,14 +451,16 @@ def maxrss_bytes() -> int:
 
 
 def memory_epoch(name: str, lib: str, threads: int, device: str = "cpu",
-                 quick: bool = False, seed: int = 0) -> Memory:
-    """Build ``lib``'s model, optimizer and data for workload ``name``, then train one
-    epoch and return the memory it needed above the state before it (see the module
-    docstring).  Meant for a fresh process: it imports only ``lib`` (and NumPy)."""
-    workload = WORKLOADS[name]
+                 quick: bool = False, seed: int = 0, batch: int | None = None,
+                 samples: int | None = None, width: int | None = None) -> Memory:
+    """Build ``lib``'s model, optimizer and data for workload ``name`` (its `variant` when
+    ``batch``, ``samples`` or ``width`` is given), then train one epoch and return the
+    memory it needed above the state before it (see the module docstring).  Meant for a
+    fresh process: it imports only ``lib`` (and NumPy)."""
+    workload = variant(WORKLOADS[name], batch=batch, width=width, samples=samples)
     torch = import_torch() if lib == "torch" else None
     with thread_limit(threads, torch):
-        x, y = synthetic(workload.sizes(quick), workload.input_shape, seed)
+        x, y = workload_data(workload, workload.sizes(quick), seed)
         trainer = make_trainer(workload, lib, build_model(workload, lib, seed),
                                batches(x, y, workload.batch), device)
         if device == "cuda":
@@ -604,7 +627,8 @@ def run(settings: Settings, log=print) -> BenchRun:
 
 # --------------------------------------------------------------------------- subprocess entry
 def main(argv=None) -> None:
-    """``memory WORKLOAD LIB [--threads N] [--device D] [--seed S] [--quick]``: print
+    """``memory WORKLOAD LIB [--threads N] [--device D] [--seed S] [--quick] [--batch B]
+    [--samples N] [--width W]``: print
     `memory_epoch`'s result as one JSON line (run by `memory_subprocess` as
     ``python -c SUBPROCESS_CODE …``)."""
     parser = argparse.ArgumentParser(prog="tidu.bench.harness")
@@ -616,7 +640,10 @@ def main(argv=None) -> None:
     mem.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     mem.add_argument("--seed", type=int, default=0)
     mem.add_argument("--quick", action="store_true")
+    mem.add_argument("--batch", type=int, default=None, help="a variant's batch size")
+    mem.add_argument("--samples", type=int, default=None, help="a variant's samples per epoch")
+    mem.add_argument("--width", type=int, default=None, help="a variant's hidden width")
     args = parser.parse_args(argv)
     memory = memory_epoch(args.workload, args.lib, args.threads, args.device, args.quick,
-                          args.seed)
+                          args.seed, batch=args.batch, samples=args.samples, width=args.width)
     print(json.dumps(memory.__dict__))

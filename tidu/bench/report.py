@@ -157,7 +157,8 @@ def method(run: BenchRun) -> str:
         "- **Same work**: same float32 synthetic data (standard normal inputs, labels 0…9 from "
         "a fixed random linear teacher), same initial weights (PyTorch's initialization copied "
         "into tidu with `load_state_dict`), same optimizer and hyper-parameters, same batches "
-        "in the same order. The last-batch loss of each library shows both train the same thing.",
+        "in the same order. The last-batch loss of each library shows both train the same thing."
+        + token_data_note(run),
         f"- **Threads**: {s.threads} for both: `torch.set_num_threads({s.threads})` and "
         f"`threadpoolctl.threadpool_limits({s.threads}, \"blas\")` for NumPy's BLAS. Both "
         "libraries share the process, so PyTorch also runs under tidu's malloc tuning "
@@ -177,6 +178,17 @@ def method(run: BenchRun) -> str:
         "6·N·Σ convention would count a third more for the 784-256-256-10 MLP). Biases, "
         "activations, BatchNorm, loss and optimizer are not counted.",
     ])
+
+
+def token_data_note(run: BenchRun) -> str:
+    """A sentence on the int64 token data of the workloads that take characters (empty
+    when none of them ran), appended to the method's "same work" item."""
+    names = [r.name for r in run.results if WORKLOADS[r.name].vocab is not None]
+    if not names:
+        return ""
+    return (f" {', '.join(names)} take int64 character indices instead (uniform over the "
+            f"vocabulary), labelled by a fixed random linear teacher of each sequence's "
+            f"character counts.")
 
 
 def machine(run: BenchRun) -> str:
