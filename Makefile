@@ -31,7 +31,7 @@ demo: $(VENV)/.core
 	$(VENV)/bin/tidu lab --out reports/lab
 
 bench: $(VENV)/.dev
-	$(VENV)/bin/tidu bench --out benchmarks/RESULTS.md
+	$(VENV)/bin/tidu bench --out benchmarks/RESULTS.md --scaling resnet8,gru2,mlp2048
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
