@@ -141,6 +141,8 @@ def test_ab_mode_shows_two_boundaries_differing_in_one_knob(browser, ui_url, sho
     title = panel(browser, "B").find_element(By.CSS_SELECTOR, ".panel-title").text
     assert title == "B — differs in: activation"
     train_until_step(browser, 200, label="B")
+    # lockstep: neither panel runs more than 200 steps (+ one frame's) ahead of the other
+    assert abs(step_of(browser, "A") - step_of(browser, "B")) <= 200 + 100
     for label in ("A", "B"):
         assert step_of(browser, label) >= 100
         assert ink(browser, panel(browser, label).find_element(By.CSS_SELECTOR, "canvas.boundary")) > 10_000

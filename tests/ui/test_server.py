@@ -263,3 +263,20 @@ def test_a_taken_port_is_one_clear_error(tmp_path):
     assert out.exit_code != 0
     assert out.output.strip() == (f"Error: tidu ui: cannot listen on 127.0.0.1:{port} (Address "
                                   f"already in use); choose another --port")
+
+
+def test_play_until_pauses_at_that_step(app):
+    with client(app) as c, c.websocket_connect("ws://127.0.0.1:8000/ws/playground") as ws:
+        ws.send_json({"op": "config", "config": {"hidden": [8, 8], "batch_size": 1}})
+        _next(ws, "reset")
+        ws.send_json({"op": "play", "until": "soon"})
+        assert _next(ws, "error")["field"] == "until"
+        ws.send_json({"op": "play", "until": 30})
+        frame = _next(ws, "frame")
+        while frame["step"] < 30:
+            frame = _next(ws, "frame")
+        assert frame["step"] == 30  # not a step more: it waits for a later `until`
+        ws.send_json({"op": "play", "until": 45})
+        while frame["step"] < 45:
+            frame = _next(ws, "frame")
+        assert frame["step"] == 45

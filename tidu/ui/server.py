@@ -77,6 +77,7 @@ class PlaygroundSocket:
         self.ws, self.db_path = ws, db_path
         self.session: Session | None = None
         self.playing = False
+        self.until: int | None = None  # play pauses itself at this step (A/B lockstep)
 
     async def send_error(self, field: str | None, message: str) -> None:
         await self.ws.send_json({"type": "error", "field": field, "message": message})
@@ -103,6 +104,11 @@ class PlaygroundSocket:
         if self.session is None:
             return await self.send_error("op", f"send a config first; got {op!r}")
         if op == "play":
+            until = msg.get("until")
+            if until is not None and (isinstance(until, bool) or not isinstance(until, int)):
+                return await self.send_error("until", f"expected a step number or null, got "
+                                                      f"{until!r}")
+            self.until = until
             self.playing = self.session.diverged is None
         elif op == "pause":
             self.playing = False
@@ -169,9 +175,12 @@ class PlaygroundSocket:
         try:
             while True:
                 if self.playing and inbox.empty():
-                    await asyncio.to_thread(self.session.train, 10**9, FRAME_SECONDS)
-                    if self.session.diverged is not None:
-                        self.playing = False
+                    left = 10**9 if self.until is None else self.until - self.session.step
+                    if left > 0:
+                        await asyncio.to_thread(self.session.train, left, FRAME_SECONDS)
+                    if self.session.diverged is not None or (
+                            self.until is not None and self.session.step >= self.until):
+                        self.playing = False  # diverged, or waiting for its A/B partner
                     await self.send_frame(force=not self.playing)
                     continue
                 msg = await inbox.get()

@@ -128,8 +128,9 @@ class Session:
                          "where": where}
 
     def train(self, steps: int = 1, seconds: float | None = None) -> int:
-        """Run up to ``steps`` batches (or as many as fit in ``seconds``); stops at the first
-        non-finite loss or gradient (see ``diverged``).  Returns how many ran."""
+        """Run up to ``steps`` batches, and no more than fit in ``seconds`` (at least one);
+        stops at the first non-finite loss or gradient (see ``diverged``).  Returns how
+        many ran."""
         done = 0
         deadline = None if seconds is None else time.perf_counter() + seconds
         with self._lock, _RNG_LOCK:
@@ -143,11 +144,9 @@ class Session:
         return done
 
     def _may_go_on(self, done: int, steps: int, deadline: float | None) -> bool:
-        if self._cancelled or self.diverged is not None:
+        if self._cancelled or self.diverged is not None or done >= steps:
             return False
-        if deadline is None:
-            return done < steps
-        return done == 0 or time.perf_counter() < deadline  # at least one step per call
+        return deadline is None or done == 0 or time.perf_counter() < deadline
 
     def cancel(self) -> None:
         """Stop training for good: a `train` running in another thread returns after its

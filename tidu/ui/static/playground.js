@@ -19,8 +19,7 @@ const INIT_NAMES = { small: "N(0, 0.01²)", large: "N(0, 1)", default: "PyTorch 
 let schema = null;
 const panels = [];
 const state = { playing: false };
-const stats = { frames: 0, since: performance.now(), fps: 0 };
-window.tiduPlayground = { panels, stats, state };
+window.tiduPlayground = { panels, state };
 
 function knobInput(name, value) {
   if (schema.choices[name]) {
@@ -37,6 +36,7 @@ function knobInput(name, value) {
 class Panel {
   constructor(label, config) {
     this.label = label; this.config = { ...config }; this.data = null; this.frame = null;
+    this.rate = { frames: 0, since: performance.now(), fps: 0 };  // this panel's frames/s
     this.root = document.getElementById("panel-template").content.firstElementChild.cloneNode(true);
     this.root.dataset.panel = label;
     this.q = sel => this.root.querySelector(sel);
@@ -97,10 +97,11 @@ class Panel {
     if (msg.type === "reset") {
       this.config = msg.config; this.data = msg; this.checked = {};
       this.buildForm(); markDifferences(); this.showFieldError(null);
+      this.until = undefined;  // a new run: keepInStep gives it its limit at its first frame
       if (state.playing) this.send({ op: "play" });
       return;
     }
-    if (msg.type === "frame") return this.draw(msg);
+    if (msg.type === "frame") { this.draw(msg); return keepInStep(); }
     if (msg.type === "checked") { this.checked[msg.kind] = msg.remedies; return this.drawFindings(); }
     if (msg.type === "saved") document.getElementById("pg-status").textContent = `saved as run ${msg.run_id} (${msg.name})`;
   }
@@ -117,9 +118,9 @@ class Panel {
 
   draw(f) {
     this.frame = f;
-    stats.frames++;
-    const now = performance.now();
-    if (now - stats.since > 1000) { stats.fps = stats.frames * 1000 / (now - stats.since); stats.frames = 0; stats.since = now; }
+    const rate = this.rate, now = performance.now();
+    rate.frames++;
+    if (now - rate.since > 1000) { rate.fps = rate.frames * 1000 / (now - rate.since); rate.frames = 0; rate.since = now; }
     if (!this.data) return;
     if (f.curve) fittedCurve(this.q("canvas.boundary"), f.curve, this.data);
     else boundary(this.q("canvas.boundary"), f, this.data);
@@ -143,7 +144,7 @@ class Panel {
       (m.accuracy !== undefined ? `accuracy ${pct(m.accuracy)}   validation accuracy ${pct(m.val_accuracy)}\n` : "") +
       `dead units ${pct(f.dead)}   saturated units ${pct(f.saturated)}\n` +
       (f.diverged ? `diverged at step ${f.diverged.step}: non-finite values (${f.diverged.where})\n` : "") +
-      `${stats.fps.toFixed(1)} frames/s`;
+      `${rate.fps.toFixed(1)} frames/s`;
     this.drawFindings();
   }
 
@@ -186,6 +187,21 @@ function markDifferences() {
   for (const p of [a, b]) p.root.querySelectorAll(".knobs label").forEach(l => l.classList.toggle("changed", diff.includes(l.dataset.knob)));
 }
 
+// A/B lockstep: neither panel trains more than LEAD steps ahead of the other, so the two
+// runs are compared at (nearly) the same step.
+const LEAD = 200;
+function keepInStep() {
+  if (!state.playing || panels.length < 2 || panels.some(p => !p.frame)) return;
+  const limit = Math.min(...panels.map(p => p.frame.step)) + LEAD;
+  for (const p of panels) {
+    if (p.frame.diverged) continue;
+    if (p.until === undefined || (p.until !== limit && p.until - p.frame.step < LEAD / 2)) {
+      p.until = limit;
+      p.send({ op: "play", until: limit });
+    }
+  }
+}
+
 function setAB(on, configB) {
   if (on && panels.length === 1) panels.push(new Panel("B", configB || panels[0].config));
   if (!on && panels.length === 2) panels.pop().close();
@@ -207,7 +223,11 @@ function applyPreset(name) {
 function setPlaying(on) {
   state.playing = on;
   document.getElementById("pg-play").textContent = on ? "❚❚ Pause" : "▶ Play";
-  for (const p of panels) p.send({ op: on ? "play" : "pause" });
+  for (const p of panels) {
+    p.until = undefined;
+    p.send({ op: on ? "play" : "pause" });
+  }
+  keepInStep();
 }
 
 export async function initPlayground(params) {
