@@ -6,12 +6,13 @@ import csv
 import datetime as _dt
 import json
 import math
+import numbers
 
 from .._stats import distinguishable, mean_interval
 from .db import Run, RunDB, encode_json
 
 __all__ = ["runs_table", "show_run", "compare_runs", "seed_noise", "export_csv",
-           "export_json", "flatten", "summary_metrics", "format_value"]
+           "export_json", "flatten", "summary_metrics", "telling_keys", "format_value"]
 
 _PREFERRED = ("test_accuracy", "test_loss", "val_accuracy", "val_loss", "best_score", "score",
               "accuracy", "loss")
@@ -54,11 +55,21 @@ def _status(run: Run) -> str:
     return "running?" if run.status == "running" else run.status
 
 
+def telling_keys(metrics: dict, limit: int = 3, others: bool = False) -> list:
+    """The keys of a run's most telling numeric final metrics, at most ``limit``: the
+    preferred ones (test, validation, score, training) first, then — with ``others`` —
+    the rest in recorded order."""
+    def numeric(k):
+        return isinstance(metrics.get(k), numbers.Real) and not isinstance(metrics.get(k), bool)
+    keys = [k for k in _PREFERRED if numeric(k)]
+    if others:
+        keys += [k for k in metrics if numeric(k) and k not in keys]
+    return keys[:limit]
+
+
 def summary_metrics(metrics: dict, limit: int = 3) -> str:
     """The most telling final metrics of a run, ``key=value``, at most ``limit``."""
-    keys = [k for k in _PREFERRED if isinstance(metrics.get(k), (int, float))
-            and not isinstance(metrics.get(k), bool)]
-    return "  ".join(f"{k}={format_value(metrics[k])}" for k in keys[:limit])
+    return "  ".join(f"{k}={format_value(metrics[k])}" for k in telling_keys(metrics, limit))
 
 
 def table(header: list, rows: list) -> str:

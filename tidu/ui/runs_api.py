@@ -22,7 +22,7 @@ import math
 import numbers
 
 from ..runs.db import KINDS, STATUSES, decode_json
-from ..runs.report import _PREFERRED, export_csv, flatten
+from ..runs.report import export_csv, flatten, telling_keys
 
 __all__ = ["UIError", "list_runs", "run_detail", "overlay", "search_trials",
            "export_csv_text", "clean", "MAX_LIMIT", "MAX_OVERLAY"]
@@ -111,14 +111,9 @@ def _like(text: str) -> str:
 
 
 def _summary(metrics: dict, limit: int = 3) -> dict:
-    """The most telling final numbers of a run (the report's preferred keys first, then the
-    others in recorded order), at most ``limit``."""
-    def numeric(k):
-        v = metrics.get(k)
-        return isinstance(v, numbers.Real) and not isinstance(v, bool)
-    keys = [k for k in _PREFERRED if numeric(k)]
-    keys += [k for k in metrics if numeric(k) and k not in keys]
-    return {k: clean(metrics[k]) for k in keys[:limit]}
+    """The most telling final numbers of a run (`tidu.runs.report.telling_keys`, the
+    other numbers too where the preferred ones are missing), at most ``limit``."""
+    return {k: clean(metrics[k]) for k in telling_keys(metrics, limit, others=True)}
 
 
 # ---------------------------------------------------------------------------- listing
