@@ -111,6 +111,22 @@ def conv2d(input, weight: Tensor, bias: Tensor | None = None, stride=1, padding=
     return _conv2d(input, weight, bias, stride, padding, dilation, groups, "conv2d")
 
 
+def _check_bias(bias, out_channels: int, dtype, who: str) -> None:
+    """A convolution's bias: None, or a Tensor of shape (out_channels,) and the weight's
+    dtype."""
+    if bias is None:
+        return
+    o = out_channels
+    if not isinstance(bias, Tensor):
+        raise TypeError(f"{who}: bias must be a Tensor or None, got {type(bias).__name__}")
+    if bias.shape != (o,):
+        raise ShapeError(f"{who}: bias must have shape ({o},) for {o} output channels, "
+                         f"got shape {shape_str(bias.shape)}")
+    if bias.dtype != dtype:
+        raise DTypeError(f"{who}: bias dtype {bias.dtype} differs from weight dtype "
+                         f"{dtype} (tidu never upcasts silently)")
+
+
 def _conv2d(input, weight, bias, stride, padding, dilation, groups, who) -> Tensor:
     if not isinstance(weight, Tensor):
         raise TypeError(f"{who}: weight must be a Tensor, got {type(weight).__name__}")
@@ -140,15 +156,7 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, who) -> Tens
         raise ShapeError(f"{who}: Given groups={groups}, weight of shape {shape_str(w.shape)} "
                          f"expects input with {c_w * groups} channels, but got input of shape "
                          f"{shape_str(x.shape)} with {c} channels instead")
-    if bias is not None:
-        if not isinstance(bias, Tensor):
-            raise TypeError(f"{who}: bias must be a Tensor or None, got {type(bias).__name__}")
-        if bias.shape != (o,):
-            raise ShapeError(f"{who}: bias must have shape ({o},) for {o} output channels, "
-                             f"got shape {shape_str(bias.shape)}")
-        if bias.dtype != w.dtype:
-            raise DTypeError(f"{who}: bias dtype {bias.dtype} differs from weight dtype "
-                             f"{w.dtype} (tidu never upcasts silently)")
+    _check_bias(bias, o, w.dtype, who)
     sh, sw = _pair(stride, "stride", who, 1)
     dh, dw = _pair(dilation, "dilation", who, 1)
     pads = _conv_padding(padding, (kh, kw), (dh, dw), (sh, sw), who)

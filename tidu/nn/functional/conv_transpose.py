@@ -29,7 +29,7 @@ from ..._checks import single_int as _single
 from ...errors import ArgumentError, DTypeError, ShapeError, shape_str
 from ...ops.elementwise import lift
 from ...tensor import Tensor
-from .conv import _col2im, _pad_input, _pair
+from .conv import _check_bias, _col2im, _pad_input, _pair
 
 __all__ = ["conv_transpose1d", "conv_transpose2d"]
 
@@ -89,15 +89,7 @@ def _conv_transpose2d(input, weight, bias, stride, padding, output_padding, grou
                          f"expected input {shape_str(x.shape)} to have {c_w} channels, but got "
                          f"{c} channels instead")
     o = og * groups
-    if bias is not None:
-        if not isinstance(bias, Tensor):
-            raise TypeError(f"{who}: bias must be a Tensor or None, got {type(bias).__name__}")
-        if bias.shape != (o,):
-            raise ShapeError(f"{who}: bias must have shape ({o},) for {o} output channels, "
-                             f"got shape {shape_str(bias.shape)}")
-        if bias.dtype != w.dtype:
-            raise DTypeError(f"{who}: bias dtype {bias.dtype} differs from weight dtype "
-                             f"{w.dtype} (tidu never upcasts silently)")
+    _check_bias(bias, o, w.dtype, who)
     if isinstance(padding, str):
         raise ArgumentError(f"{who}: padding must be an int or a pair of ints, got {padding!r} "
                             f"(string paddings do not exist for transposed convolutions)")
