@@ -77,6 +77,7 @@ class Session:
         self._diagnosis, self._diagnosed_at = None, -1.0
         self._lock = threading.Lock()
         self._cancelled = False
+        self._bounds = None
 
     # ------------------------------------------------------------------ training
     def _batch(self):
@@ -179,7 +180,13 @@ class Session:
 
     # ------------------------------------------------------------------ what the page draws
     def bounds(self) -> list:
-        """[x_min, x_max, y_min, y_max] of the drawing area: the data with a margin."""
+        """[x_min, x_max, y_min, y_max] of the drawing area: the data with a margin (the
+        data never change, so it is computed once)."""
+        if self._bounds is None:
+            self._bounds = self._data_bounds()
+        return self._bounds
+
+    def _data_bounds(self) -> list:
         X = np.concatenate([self.data.X_train, self.data.X_val])
         if self.data.regression:
             lo, hi = float(X.min()), float(X.max())
