@@ -26,6 +26,8 @@ $(VENV)/.dev: $(VENV)/.core
 
 test: $(VENV)/.dev browser
 	$(PY) -m pytest
+	# the layer oracle suite again on the NumPy kernel path (tidu.kernels)
+	TIDU_KERNELS=numpy $(PY) -m pytest tests/nn
 
 demo: $(VENV)/.core
 	$(VENV)/bin/tidu lab --out reports/lab

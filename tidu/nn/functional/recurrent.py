@@ -36,6 +36,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...backend import like, xp_of
+from ...kernels import use_compiled
 from ...errors import ArgumentError, DTypeError, ShapeError, shape_str
 from ...tensor import Tensor
 from ...ops.elementwise import lift
@@ -221,9 +222,33 @@ def lstm_layer(x: Tensor, h0: Tensor | None, c0: Tensor | None, w_ih: Tensor, w_
     hs = Y[:T]
     cs = xp.empty((T, N, H), dtype=dtype)
     tcs = xp.empty((T, N, H), dtype=dtype)
+    if use_compiled(gates, U):
+        _lstm_forward_compiled(gates, UfT, h0d, c0d, hs, cs, tcs)
+    else:
+        _lstm_forward_numpy(gates, UfT, h0d, c0d, hs, cs, tcs)
+    Y[T] = cs[T - 1]
+    parents = _parents(x, [h0, c0], w_ih, w_hh, b_ih, b_hh)
+
+    def backward(g):
+        need_h0 = h0 is not None and h0.requires_grad
+        need_c0 = c0 is not None and c0.requires_grad
+        back = _lstm_backward_compiled if use_compiled(gates, U) else _lstm_backward_numpy
+        dP, dh, dc = back(g, gates, cs, tcs, c0d, U, need_h0, need_c0)
+        gx, gw_ih, gw_hh, gb_ih, gb_hh = _weight_grads(
+            (x, w_ih, w_hh, b_ih, b_hh), dP, dP, x2, hs, h0d, W)
+        return (gx, dh if need_h0 else None, dc if need_c0 else None,
+                gw_ih, gw_hh, gb_ih, gb_hh)
+
+    Yt = Tensor._op(Y, parents, backward)
+    return Yt[:T], (Yt[T - 1], Yt[T])
+
+
+def _lstm_forward_numpy(gates, UfT, h0d, c0d, hs, cs, tcs):
+    """The LSTM's forward time loop in NumPy calls (see `tidu.kernels.recurrent`)."""
+    H = hs.shape[2]
     h, c = h0d, c0d
     with np.errstate(over="ignore"):
-        for t in range(T):
+        for t in range(hs.shape[0]):
             a = gates[t]
             if h is not None:
                 a += h @ UfT
@@ -242,59 +267,82 @@ def lstm_layer(x: Tensor, h0: Tensor | None, c0: Tensor | None, w_ih: Tensor, w_
             np.tanh(ct, out=tcs[t])
             np.multiply(a[:, 2 * H:3 * H], tcs[t], out=hs[t])
             h, c = hs[t], ct
-    Y[T] = cs[T - 1]
-    parents = _parents(x, [h0, c0], w_ih, w_hh, b_ih, b_hh)
 
-    def backward(g):
-        need_h0 = h0 is not None and h0.requires_grad
-        need_c0 = c0 is not None and c0.requires_grad
-        gi, gf, go, gg = (gates[..., k * H:(k + 1) * H] for k in range(4))
-        # M (T, N, 4, H) in PyTorch's order i, f, g, o holds what ∂L/∂cₜ (for i, f, g) or
-        # ∂L/∂hₜ (for o) is multiplied by to give the pre-activation gradients; then it is
-        # overwritten in place by those gradients.
-        M = xp.empty((T, N, 4, H), dtype=dtype)
-        m = M[:, :, 0]
-        np.subtract(1, gi, out=m); m *= gi; m *= gg                     # g·i(1−i)
-        m = M[:, :, 1]
-        np.subtract(1, gf, out=m); m *= gf                              # c₋₁·f(1−f)
-        m[1:] *= cs[:-1]
-        if c0d is None:
-            m[0] = 0
+
+def _lstm_forward_compiled(gates, UfT, h0d, c0d, hs, cs, tcs):
+    """The LSTM's forward time loop, one fused kernel call per step."""
+    from ...kernels.recurrent import lstm_forward_step
+    zeros = np.zeros(hs.shape[1:], dtype=hs.dtype)
+    h, c = h0d, (zeros if c0d is None else np.ascontiguousarray(c0d))
+    for t in range(hs.shape[0]):
+        a = gates[t]
+        if h is not None:
+            a += h @ UfT
+        lstm_forward_step(a, c, cs[t], tcs[t], hs[t])
+        h, c = hs[t], cs[t]
+
+
+def _lstm_backward_numpy(g, gates, cs, tcs, c0d, U, need_h0, need_c0):
+    """The LSTM's BPTT in NumPy calls: (∂L/∂P (T, N, 4H), ∂L/∂h₀, ∂L/∂c₀)."""
+    xp = xp_of(U)
+    T, N, H = cs.shape
+    dtype = U.dtype
+    gi, gf, go, gg = (gates[..., k * H:(k + 1) * H] for k in range(4))
+    # M (T, N, 4, H) in PyTorch's order i, f, g, o holds what ∂L/∂cₜ (for i, f, g) or
+    # ∂L/∂hₜ (for o) is multiplied by to give the pre-activation gradients; then it is
+    # overwritten in place by those gradients.
+    M = xp.empty((T, N, 4, H), dtype=dtype)
+    m = M[:, :, 0]
+    np.subtract(1, gi, out=m); m *= gi; m *= gg                     # g·i(1−i)
+    m = M[:, :, 1]
+    np.subtract(1, gf, out=m); m *= gf                              # c₋₁·f(1−f)
+    m[1:] *= cs[:-1]
+    if c0d is None:
+        m[0] = 0
+    else:
+        m[0] *= c0d
+    m = M[:, :, 2]
+    np.multiply(gg, gg, out=m); np.subtract(1, m, out=m); m *= gi    # i(1−g²)
+    m = M[:, :, 3]
+    np.subtract(1, go, out=m); m *= go; m *= tcs                    # tanh(c)·o(1−o)
+    K = tcs * tcs                                                   # o(1−tanh²c)
+    np.subtract(1, K, out=K)
+    K *= go
+    gh = g[:T]
+    dh = None
+    dc = g[T]
+    for t in range(T - 1, -1, -1):
+        if dh is None:
+            dht = gh[t]
         else:
-            m[0] *= c0d
-        m = M[:, :, 2]
-        np.multiply(gg, gg, out=m); np.subtract(1, m, out=m); m *= gi    # i(1−g²)
-        m = M[:, :, 3]
-        np.subtract(1, go, out=m); m *= go; m *= tcs                    # tanh(c)·o(1−o)
-        K = tcs * tcs                                                   # o(1−tanh²c)
-        np.subtract(1, K, out=K)
-        K *= go
-        gh = g[:T]
-        dh = None
-        dc = g[T]
-        for t in range(T - 1, -1, -1):
-            if dh is None:
-                dht = gh[t]
-            else:
-                dh += gh[t]
-                dht = dh
-            dct = dht * K[t]
-            dct += dc
-            Mt = M[t]
-            Mt[:, :3] *= dct[:, None, :]
-            Mt[:, 3] *= dht
-            if t > 0 or need_c0:
-                dc = dct * gf[t]
-            if t > 0 or need_h0:
-                dh = Mt.reshape(N, 4 * H) @ U
-        dP = M.reshape(T, N, 4 * H)
-        gx, gw_ih, gw_hh, gb_ih, gb_hh = _weight_grads(
-            (x, w_ih, w_hh, b_ih, b_hh), dP, dP, x2, hs, h0d, W)
-        return (gx, dh if need_h0 else None, dc if need_c0 else None,
-                gw_ih, gw_hh, gb_ih, gb_hh)
+            dh += gh[t]
+            dht = dh
+        dct = dht * K[t]
+        dct += dc
+        Mt = M[t]
+        Mt[:, :3] *= dct[:, None, :]
+        Mt[:, 3] *= dht
+        if t > 0 or need_c0:
+            dc = dct * gf[t]
+        if t > 0 or need_h0:
+            dh = Mt.reshape(N, 4 * H) @ U
+    return M.reshape(T, N, 4 * H), dh, dc
 
-    Yt = Tensor._op(Y, parents, backward)
-    return Yt[:T], (Yt[T - 1], Yt[T])
+
+def _lstm_backward_compiled(g, gates, cs, tcs, c0d, U, need_h0, need_c0):
+    """The LSTM's BPTT, one fused kernel call and one matrix product per step."""
+    from ...kernels.recurrent import lstm_backward_step
+    T, N, H = cs.shape
+    g = np.ascontiguousarray(g)
+    zeros = np.zeros((N, H), dtype=U.dtype)
+    c0 = zeros if c0d is None else np.ascontiguousarray(c0d)
+    dP = np.empty((T, N, 4 * H), dtype=U.dtype)
+    dh, dc = zeros, g[T].copy()
+    for t in range(T - 1, -1, -1):
+        lstm_backward_step(gates[t], cs[t - 1] if t else c0, tcs[t], dh, g[t], dc, dP[t])
+        if t > 0 or need_h0:
+            dh = dP[t] @ U
+    return dP, dh, dc
 
 
 # --------------------------------------------------------------------------- GRU
@@ -330,9 +378,31 @@ def gru_layer(x: Tensor, h0: Tensor | None, w_ih: Tensor, w_hh: Tensor, b_ih: Te
     UfT = Uf.T
     hs = xp.empty((T, N, H), dtype=dtype)
     hns = xp.empty((T, N, H), dtype=dtype)  # W_hn hₜ₋₁ + b_hn
+    if use_compiled(gates, U):
+        _gru_forward_compiled(gates, UfT, h0d, bhn, hs, hns)
+    else:
+        _gru_forward_numpy(gates, UfT, h0d, bhn, hs, hns)
+    parents = _parents(x, [h0], w_ih, w_hh, b_ih, b_hh)
+
+    def backward(g):
+        need_h0 = h0 is not None and h0.requires_grad
+        back = _gru_backward_compiled if use_compiled(gates, U) else _gru_backward_numpy
+        dGx, dGh, dh = back(g, gates, hs, hns, h0d, U, need_h0)
+        gx, gw_ih, gw_hh, gb_ih, gb_hh = _weight_grads(
+            (x, w_ih, w_hh, b_ih, b_hh), dGx, dGh, x2, hs, h0d, W)
+        return gx, (dh if need_h0 else None), gw_ih, gw_hh, gb_ih, gb_hh
+
+    out = Tensor._op(hs, parents, backward)
+    return out, out[T - 1]
+
+
+def _gru_forward_numpy(gates, UfT, h0d, bhn, hs, hns):
+    """The GRU's forward time loop in NumPy calls (see `tidu.kernels.recurrent`)."""
+    H = hs.shape[2]
+    H2 = 2 * H
     h = h0d
     with np.errstate(over="ignore"):
-        for t in range(T):
+        for t in range(hs.shape[0]):
             a = gates[t]
             hn = hns[t]
             if h is not None:
@@ -362,56 +432,89 @@ def gru_layer(x: Tensor, h0: Tensor | None, w_ih: Tensor, w_hh: Tensor, b_ih: Te
                 ht *= a[:, H:H2]
                 ht += n
             h = ht
-    parents = _parents(x, [h0], w_ih, w_hh, b_ih, b_hh)
 
-    def backward(g):
-        need_h0 = h0 is not None and h0.requires_grad
-        gr, gz, gn = (gates[..., k * H:(k + 1) * H] for k in range(3))
-        # M (T, N, 3, H): [hn·r(1−r), (h₋₁−n)·z(1−z), r], overwritten in place by the
-        # gradients of the recurrent pre-activations (W_hr h + b_hr, W_hz h + b_hz, W_hn h + b_hn).
-        M = xp.empty((T, N, 3, H), dtype=dtype)
-        m = M[:, :, 0]
-        np.subtract(1, gr, out=m); m *= gr; m *= hns
-        m = M[:, :, 1]
-        np.subtract(hs[:-1], gn[1:], out=m[1:])
-        if h0d is None:
-            np.negative(gn[0], out=m[0])
+
+def _gru_forward_compiled(gates, UfT, h0d, bhn, hs, hns):
+    """The GRU's forward time loop, one fused kernel call per step."""
+    from ...kernels.recurrent import gru_forward_step
+    T, N, H = hs.shape
+    zeros = np.zeros((N, H), dtype=hs.dtype)
+    b_hn = np.zeros(H, dtype=hs.dtype) if bhn is None else np.ascontiguousarray(bhn)
+    h = zeros if h0d is None else np.ascontiguousarray(h0d)
+    hp = np.zeros((N, 3 * H), dtype=hs.dtype) if h0d is None else None
+    for t in range(T):
+        if t or h0d is not None:
+            hp = h @ UfT
+        gru_forward_step(gates[t], hp, b_hn, h, hns[t], hs[t])
+        h = hs[t]
+
+
+def _gru_backward_numpy(g, gates, hs, hns, h0d, U, need_h0):
+    """The GRU's BPTT in NumPy calls: the input and the recurrent parts of ∂L/∂P
+    (T, N, 3H) each, and ∂L/∂h₀."""
+    xp = xp_of(U)
+    T, N, H = hs.shape
+    H2 = 2 * H
+    dtype = U.dtype
+    gr, gz, gn = (gates[..., k * H:(k + 1) * H] for k in range(3))
+    # M (T, N, 3, H): [hn·r(1−r), (h₋₁−n)·z(1−z), r], overwritten in place by the
+    # gradients of the recurrent pre-activations (W_hr h + b_hr, W_hz h + b_hz, W_hn h + b_hn).
+    M = xp.empty((T, N, 3, H), dtype=dtype)
+    m = M[:, :, 0]
+    np.subtract(1, gr, out=m); m *= gr; m *= hns
+    m = M[:, :, 1]
+    np.subtract(hs[:-1], gn[1:], out=m[1:])
+    if h0d is None:
+        np.negative(gn[0], out=m[0])
+    else:
+        np.subtract(h0d, gn[0], out=m[0])
+    zz = 1 - gz
+    zz *= gz
+    m *= zz
+    M[:, :, 2] = gr
+    A = gn * gn                          # (1 − z)(1 − n²)
+    np.subtract(1, A, out=A)
+    np.subtract(1, gz, out=zz)
+    A *= zz
+    dGx = xp.empty((T, N, 3 * H), dtype=dtype)
+    dn = dGx[..., H2:]                   # ∂L/∂(W_in x + b_in + r ⊙ hn)
+    dh = None
+    for t in range(T - 1, -1, -1):
+        if dh is None:
+            dht = g[t]
         else:
-            np.subtract(h0d, gn[0], out=m[0])
-        zz = 1 - gz
-        zz *= gz
-        m *= zz
-        M[:, :, 2] = gr
-        A = gn * gn                          # (1 − z)(1 − n²)
-        np.subtract(1, A, out=A)
-        np.subtract(1, gz, out=zz)
-        A *= zz
-        dGx = xp.empty((T, N, 3 * H), dtype=dtype)
-        dn = dGx[..., H2:]                   # ∂L/∂(W_in x + b_in + r ⊙ hn)
-        dh = None
-        for t in range(T - 1, -1, -1):
-            if dh is None:
-                dht = g[t]
-            else:
-                dh += g[t]
-                dht = dh
-            dnt = dn[t]
-            np.multiply(dht, A[t], out=dnt)
-            Mt = M[t]
-            Mt[:, ::2] *= dnt[:, None, :]
-            Mt[:, 1] *= dht
-            if t > 0 or need_h0:
-                dh_new = Mt.reshape(N, 3 * H) @ U
-                dh_new += dht * gz[t]
-                dh = dh_new
-        dGh = M.reshape(T, N, 3 * H)
-        dGx[..., :H2] = dGh[..., :H2]
-        gx, gw_ih, gw_hh, gb_ih, gb_hh = _weight_grads(
-            (x, w_ih, w_hh, b_ih, b_hh), dGx, dGh, x2, hs, h0d, W)
-        return gx, (dh if need_h0 else None), gw_ih, gw_hh, gb_ih, gb_hh
+            dh += g[t]
+            dht = dh
+        dnt = dn[t]
+        np.multiply(dht, A[t], out=dnt)
+        Mt = M[t]
+        Mt[:, ::2] *= dnt[:, None, :]
+        Mt[:, 1] *= dht
+        if t > 0 or need_h0:
+            dh_new = Mt.reshape(N, 3 * H) @ U
+            dh_new += dht * gz[t]
+            dh = dh_new
+    dGh = M.reshape(T, N, 3 * H)
+    dGx[..., :H2] = dGh[..., :H2]
+    return dGx, dGh, dh
 
-    out = Tensor._op(hs, parents, backward)
-    return out, out[T - 1]
+
+def _gru_backward_compiled(g, gates, hs, hns, h0d, U, need_h0):
+    """The GRU's BPTT, one fused kernel call and one matrix product per step."""
+    from ...kernels.recurrent import gru_backward_step
+    T, N, H = hs.shape
+    g = np.ascontiguousarray(g)
+    zeros = np.zeros((N, H), dtype=U.dtype)
+    h0 = zeros if h0d is None else np.ascontiguousarray(h0d)
+    dGx = np.empty((T, N, 3 * H), dtype=U.dtype)
+    dGh = np.empty((T, N, 3 * H), dtype=U.dtype)
+    mm, carry = zeros, zeros.copy()
+    for t in range(T - 1, -1, -1):
+        gru_backward_step(gates[t], hns[t], hs[t - 1] if t else h0, mm, carry, g[t],
+                          dGx[t], dGh[t])
+        if t > 0 or need_h0:
+            mm = dGh[t] @ U
+    return dGx, dGh, (mm + carry if need_h0 else None)
 
 
 # --------------------------------------------------------------------------- single steps

@@ -1,0 +1,57 @@
+"""Compiled kernels for the hot loops that NumPy runs as many small calls: the gate
+arithmetic of the recurrent layers (and, as they are added, convolution and pooling).
+
+Which path runs is chosen once per process by the environment variable ``TIDU_KERNELS``:
+
+* ``numba`` (the default when Numba is installed): fused, multi-threaded loops compiled by
+  Numba on first use and cached on disk (``NUMBA_CACHE_DIR``, or ``__pycache__`` beside
+  these modules), so only a process's very first call of a kernel pays the compilation;
+* ``numpy``: the original vectorised NumPy code of each layer, kept as the reference path
+  and run by CI with the whole layer oracle suite as well.
+
+A kernel is used only for C-contiguous float32/float64 NumPy arrays; CuPy arrays and other
+dtypes always take the array-library path.  Both paths are compared with PyTorch in the
+same tests, so they agree to the oracle's tolerances (the compiled exp is a polynomial
+accurate to about one unit in the last place, not the C library's).
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+
+import numpy as np
+
+__all__ = ["KERNELS", "compiled", "use_compiled"]
+
+
+def _choose() -> str:
+    asked = os.environ.get("TIDU_KERNELS", "").strip().lower()
+    if asked not in ("", "numba", "numpy"):
+        raise ValueError(f"TIDU_KERNELS must be 'numba' or 'numpy', got {asked!r}")
+    if asked == "numpy":
+        return "numpy"
+    if importlib.util.find_spec("numba") is None:  # found, not imported: tidu imports stay fast
+        if asked == "numba":
+            raise ImportError("TIDU_KERNELS=numba but Numba is not installed "
+                              "(pip install numba, or set TIDU_KERNELS=numpy)") from None
+        return "numpy"
+    return "numba"
+
+
+#: The kernel path of this process: ``"numba"`` or ``"numpy"``.
+KERNELS = _choose()
+
+
+def compiled() -> bool:
+    """Whether this process runs the compiled (Numba) kernels."""
+    return KERNELS == "numba"
+
+
+def use_compiled(*arrays) -> bool:
+    """True when the compiled path is on and every array is a C-contiguous float32 or
+    float64 NumPy array, all of one dtype (what the kernels are compiled for)."""
+    if KERNELS != "numba":
+        return False
+    dtype = arrays[0].dtype
+    return all(type(a) is np.ndarray and a.dtype == dtype and a.flags.c_contiguous
+               for a in arrays) and dtype in (np.float32, np.float64)
