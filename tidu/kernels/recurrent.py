@@ -37,15 +37,18 @@ _JIT = dict(parallel=False, fastmath=FASTMATH, error_model="numpy", cache=True, 
 
 
 @njit(**_JIT)
-def lstm_forward_step(a, c_prev, c, tanh_c, h):
-    """a (N, 4H) pre-activations (i, f, o negated; g) → activations in place; writes
-    cₜ, tanh(cₜ) and hₜ (N, H) from cₜ₋₁ ``c_prev``."""
+def lstm_forward_step(a, hp, c_prev, c, tanh_c, h):
+    """a (N, 4H) input pre-activations plus ``hp`` (N, 4H) hₜ₋₁ W_hhᵀ (i, f, o rows
+    negated; g) → activations in place in ``a``; writes cₜ, tanh(cₜ) and hₜ (N, H) from
+    cₜ₋₁ ``c_prev``."""
     N, H = c.shape
     for n in range(N):
         ai, af, ao, ag = a[n, :H], a[n, H:2 * H], a[n, 2 * H:3 * H], a[n, 3 * H:]
+        pi, pf, po, pg = hp[n, :H], hp[n, H:2 * H], hp[n, 2 * H:3 * H], hp[n, 3 * H:]
         cp, cn, tn, hn = c_prev[n], c[n], tanh_c[n], h[n]
         for j in range(H):
-            i, f, o, g = sigmoid_neg(ai[j]), sigmoid_neg(af[j]), sigmoid_neg(ao[j]), tanh(ag[j])
+            i, f = sigmoid_neg(ai[j] + pi[j]), sigmoid_neg(af[j] + pf[j])
+            o, g = sigmoid_neg(ao[j] + po[j]), tanh(ag[j] + pg[j])
             ai[j], af[j], ao[j], ag[j] = i, f, o, g
             ct = f * cp[j] + i * g
             tc = tanh(ct)

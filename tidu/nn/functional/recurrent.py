@@ -272,14 +272,14 @@ def _lstm_forward_numpy(gates, UfT, h0d, c0d, hs, cs, tcs):
 def _lstm_forward_compiled(gates, UfT, h0d, c0d, hs, cs, tcs):
     """The LSTM's forward time loop, one fused kernel call per step."""
     from ...kernels.recurrent import lstm_forward_step
-    zeros = np.zeros(hs.shape[1:], dtype=hs.dtype)
-    h, c = h0d, (zeros if c0d is None else np.ascontiguousarray(c0d))
-    for t in range(hs.shape[0]):
-        a = gates[t]
-        if h is not None:
-            a += h @ UfT
-        lstm_forward_step(a, c, cs[t], tcs[t], hs[t])
-        h, c = hs[t], cs[t]
+    T, N, H = hs.shape
+    c = np.zeros((N, H), dtype=hs.dtype) if c0d is None else np.ascontiguousarray(c0d)
+    hp = np.zeros((N, 4 * H), dtype=hs.dtype)
+    for t in range(T):
+        if t or h0d is not None:
+            np.matmul(hs[t - 1] if t else h0d, UfT, out=hp)
+        lstm_forward_step(gates[t], hp, c, cs[t], tcs[t], hs[t])
+        c = cs[t]
 
 
 def _lstm_backward_numpy(g, gates, cs, tcs, c0d, U, need_h0, need_c0):
