@@ -30,6 +30,7 @@ import numpy as np
 
 from ...backend import as_strided, index_add, like, xp_of
 from ..._checks import single_int as _single
+from ...kernels import use_compiled
 from ...errors import ArgumentError, DTypeError, ShapeError, shape_str
 from ...tensor import Tensor
 from .conv import _pad_input, _pair
@@ -92,6 +93,8 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     low = -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
     xpad = _pad_input(xd, (ph, ph, pw, pw), low)
     (sh, sw), (dh, dw) = stride, dil
+    if (kh, kw, sh, sw, dh, dw) == (2, 2, 2, 2, 1, 1) and use_compiled(xpad):
+        return _max_pool2x2_compiled(input, xpad, (h, w), (ph, pw), return_indices)
     s_n, s_c, s_h, s_w = xpad.strides
     # The kH·kW strided cells of every window, copied once into contiguous planes.
     planes = as_strided(xpad, (kh, kw, n, c, ho, wo),
@@ -148,11 +151,45 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
         first = hits(k) & ~taken
         taken |= first
         arg += k * first
-    i, j = xp.divmod(arg, kw)
-    rows = xp.arange(ho)[:, None] * sh - ph + i * dh
-    cols = xp.arange(wo)[None, :] * sw - pw + j * dw
+    return result, _flat_indices(arg, input.ndim, (kw, (sh, sw), (ph, pw), (dh, dw), w))
+
+
+def _flat_indices(arg, ndim, geo):
+    """PyTorch's ``return_indices``: the flat index into H·W of each window's maximum, from
+    its kernel offset ``arg`` (N, C, H_out, W_out)."""
+    kw, (sh, sw), (ph, pw), (dh, dw), w = geo
+    xp = xp_of(arg)
+    i, j = xp.divmod(arg.astype(np.int64), kw)
+    rows = xp.arange(arg.shape[-2])[:, None] * sh - ph + i * dh
+    cols = xp.arange(arg.shape[-1])[None, :] * sw - pw + j * dw
     idx = rows * w + cols
-    return result, Tensor._wrap(idx[0] if input.ndim == 3 else idx)
+    return Tensor._wrap(idx[0] if ndim == 3 else idx)
+
+
+def _max_pool2x2_compiled(input, xpad, hw, pads, return_indices):
+    """max_pool2d with a 2×2 kernel and stride 2 by the compiled kernels
+    (`tidu.kernels.pooling`): the maximum and its offset in one pass, one scatter back."""
+    from ...kernels.pooling import max_pool2x2_backward, max_pool2x2_forward
+    (h, w), (ph, pw) = hw, pads
+    n, c, hp, wp = xpad.shape
+    ho, wo = (hp - 2) // 2 + 1, (wp - 2) // 2 + 1
+    out = np.empty((n, c, ho, wo), dtype=xpad.dtype)
+    arg = np.empty((n, c, ho, wo), dtype=np.int32)
+    max_pool2x2_forward(xpad.reshape(n * c, hp, wp), out.reshape(n * c, ho, wo),
+                        arg.reshape(n * c, ho, wo))
+
+    def backward(g):
+        g4 = np.ascontiguousarray(g[None] if input.ndim == 3 else g, dtype=xpad.dtype)
+        dxp = np.zeros(xpad.shape, dtype=xpad.dtype)
+        max_pool2x2_backward(g4.reshape(n * c, ho, wo), arg.reshape(n * c, ho, wo),
+                             dxp.reshape(n * c, hp, wp))
+        gx = dxp[:, :, ph:ph + h, pw:pw + w]
+        return (gx[0] if input.ndim == 3 else gx,)
+
+    result = Tensor._op(out[0] if input.ndim == 3 else out, (input,), backward)
+    if not return_indices:
+        return result
+    return result, _flat_indices(arg, input.ndim, (2, (2, 2), (ph, pw), (1, 1), w))
 
 
 # --------------------------------------------------------------------------- avg
