@@ -98,3 +98,10 @@ def test_tidu_kernels_variable_chooses_and_checks_the_path():
     env["TIDU_KERNELS"] = "fortran"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.returncode != 0 and "TIDU_KERNELS must be 'numba' or 'numpy', got 'fortran'" in out.stderr
+
+
+def test_preload_imports_the_kernel_modules():
+    code = ("import sys, tidu.kernels as k; before = 'numba' in sys.modules; k.preload(); "
+            "print(before, 'tidu.kernels.recurrent' in sys.modules, 'numba' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.split() == ["False", "True", "True"], out.stderr

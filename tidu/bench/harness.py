@@ -16,7 +16,8 @@ Threads.  ``torch.set_num_threads(n)`` for PyTorch, ``threadpoolctl.threadpool_l
 Peak memory.  Each library trains one epoch in a fresh subprocess (`main`:
 ``python -c "…harness import main; main()" memory WORKLOAD LIB …``, with ``--batch``,
 ``--samples``, ``--width`` for a `workloads.variant`) that imports only that
-library (and NumPy), builds the data, the model and the optimizer, and then reports how far
+library (and NumPy; for tidu also its compiled kernels' Numba, `tidu.kernels.preload`,
+as PyTorch's import loads its compiled libraries), builds the data, the model and the optimizer, and then reports how far
 the resident set size rose above its value right before the epoch: Linux's peak RSS (VmHWM)
 is reset first through /proc/self/clear_refs, so the figure is the epoch's own peak —
 activations, gradients, optimizer state, workspaces, allocator caches, and the one-time
@@ -459,6 +460,9 @@ def memory_epoch(name: str, lib: str, threads: int, device: str = "cpu",
     fresh process: it imports only ``lib`` (and NumPy)."""
     workload = variant(WORKLOADS[name], batch=batch, width=width, samples=samples)
     torch = import_torch() if lib == "torch" else None
+    if lib == "tidu":
+        from ..kernels import preload
+        preload()  # Numba's libraries count as imports, like PyTorch's compiled ones
     with thread_limit(threads, torch):
         x, y = workload_data(workload, workload.sizes(quick), seed)
         trainer = make_trainer(workload, lib, build_model(workload, lib, seed),
