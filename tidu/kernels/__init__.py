@@ -1,5 +1,7 @@
-"""Compiled kernels for the hot loops that NumPy runs as many small calls: the gate
-arithmetic of the recurrent layers (and, as they are added, convolution and pooling).
+"""Compiled kernels for the hot loops that NumPy runs as many small calls or as passes over
+memory that no longer fits the cache: the gate arithmetic of the LSTM and GRU layers
+(`recurrent`), 2×2/stride-2 max pooling (`pooling`) and the col2im scatter of a stride-1
+convolution's input gradient (`conv`).  Matrix products stay BLAS calls.
 
 Which path runs is chosen once per process by the environment variable ``TIDU_KERNELS``:
 
@@ -63,5 +65,5 @@ def preload() -> None:
     NumPy path.  `tidu bench` calls it before measuring an epoch's memory, as PyTorch's
     own compiled libraries are loaded by its import."""
     if compiled():
-        for module in ("pooling", "recurrent"):
+        for module in ("conv", "pooling", "recurrent"):
             importlib.import_module(f"{__name__}.{module}")

@@ -18,7 +18,9 @@ Backward, for the output gradient G reshaped to (N, C_out, H_out·W_out):
     ∂w = Σ_n G[n] X̂[n]ᵀ                      (one batched matmul, summed over the batch)
     ∂b = Σ_{n,y,x} G[n, :, y, x]
     ∂x = col2im(W₂ᵀ G[n])                   (one matmul, then for each of the kH·kW kernel
-                                              offsets one strided slice add; no pixel loops)
+                                              offsets one strided slice add; no pixel loops;
+                                              at stride 1 the adds run compiled,
+                                              `tidu.kernels.conv`, unless TIDU_KERNELS=numpy)
 
 conv1d runs conv2d on the (N, C_in, 1, L) view of its input with the (C_out, C_in/groups, 1, k)
 view of its weight (stride (1, s), padding (0, p), dilation (1, d)); the views are
@@ -31,6 +33,7 @@ import numpy as np
 from ...backend import as_strided, xp_of
 from ..._checks import single_int as _single
 from ...errors import ArgumentError, DTypeError, ShapeError, shape_str
+from ...kernels import use_compiled
 from ...ops.elementwise import lift
 from ...ops.shape import pad as _pad_op
 from ...tensor import Tensor
@@ -301,10 +304,13 @@ def _col2im_unit_stride(w2t, g, ckk, padded, dilation, dtype):
     lead = (n, o) if w2t.ndim == 2 else (n, w2t.shape[0], o // w2t.shape[0])
     dcols = np.matmul(w2t, gw.reshape(lead + (span,))).reshape(n, c, kh * kw, span)
     flat = xp.zeros((n, c, hp * wp + dw * (kw - 1)), dtype=dtype)  # slack for the last offset
-    for i in range(kh):
-        for j in range(kw):
-            start = i * dh * wp + j * dw
-            flat[:, :, start:start + span] += dcols[:, :, i * kw + j]
+    starts = [i * dh * wp + j * dw for i in range(kh) for j in range(kw)]
+    if use_compiled(dcols, flat):
+        from ...kernels.conv import col2im_flat
+        col2im_flat(dcols, np.array(starts, dtype=np.int64), flat)
+    else:
+        for k, start in enumerate(starts):
+            flat[:, :, start:start + span] += dcols[:, :, k]
     return flat[:, :, :hp * wp].reshape(n, c, hp, wp)
 
 
