@@ -5,9 +5,10 @@ convolution's input gradient (`conv`).  Matrix products stay BLAS calls.
 
 Which path runs is chosen once per process by the environment variable ``TIDU_KERNELS``:
 
-* ``numba`` (the default when Numba is installed): fused, multi-threaded loops compiled by
-  Numba on first use and cached on disk (``NUMBA_CACHE_DIR``, or ``__pycache__`` beside
-  these modules), so only a process's very first call of a kernel pays the compilation;
+* ``numba`` (the default when Numba is installed): fused loops compiled by Numba on first
+  use and cached on disk (``NUMBA_CACHE_DIR``, or ``__pycache__`` beside these modules), so
+  only the very first process pays the compilation (about 4 s per dtype); they run on one
+  thread beside BLAS's (`recurrent` says why);
 * ``numpy``: the original vectorised NumPy code of each layer, kept as the reference path
   and run by CI with the whole layer oracle suite as well.
 
