@@ -8,10 +8,6 @@ import tidu
 from tidu import kernels
 from tidu.nn import functional as F
 
-pytestmark = pytest.mark.skipif(not kernels.compiled(),
-                                reason="the compiled path is off (TIDU_KERNELS=numpy)")
-
-
 def _input_grad(x, w, **kw):
     xt = tidu.tensor(x, requires_grad=True)
     out = F.conv2d(xt, tidu.tensor(w), **kw)

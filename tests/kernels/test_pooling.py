@@ -8,10 +8,6 @@ import tidu
 from tidu import kernels
 from tidu.nn import functional as F
 
-pytestmark = pytest.mark.skipif(not kernels.compiled(),
-                                reason="the compiled path is off (TIDU_KERNELS=numpy)")
-
-
 def _pool(x, padding, monkeypatch=None):
     xt = tidu.tensor(x, requires_grad=True)
     out, idx = F.max_pool2d(xt, 2, padding=padding, return_indices=True)

@@ -13,10 +13,6 @@ import torch
 import tidu
 from tidu import kernels, nn
 
-pytestmark = pytest.mark.skipif(not kernels.compiled(),
-                                reason="the compiled path is off (TIDU_KERNELS=numpy)")
-
-
 def _run(name, dtype, seed=0, nan=False):
     """Output, final state(s) and every gradient of a 2-layer layer on one batch."""
     r = np.random.default_rng(seed)
