@@ -96,8 +96,10 @@ def test_tidu_kernels_variable_chooses_and_checks_the_path():
     assert out.returncode != 0 and "TIDU_KERNELS must be 'numba' or 'numpy', got 'fortran'" in out.stderr
 
 
-def test_preload_imports_the_kernel_modules():
-    code = ("import sys, tidu.kernels as k; before = 'numba' in sys.modules; k.preload(); "
-            "print(before, 'tidu.kernels.recurrent' in sys.modules, 'numba' in sys.modules)")
+def test_preload_loads_every_kernel_for_the_dtype():
+    code = ("import sys, numpy as np, tidu.kernels as k; before = 'numba' in sys.modules; "
+            "k.preload(np.float64); import tidu.kernels.recurrent as r, tidu.kernels.conv as c; "
+            "print(before, [str(s[0].dtype) for s in r.gru_backward_step.signatures], "
+            "len(c.col2im_flat.signatures))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert out.stdout.split() == ["False", "True", "True"], out.stderr
+    assert out.stdout.split() == ["False", "['float64']", "1"], out.stderr

@@ -60,11 +60,25 @@ def use_compiled(*arrays) -> bool:
                for a in arrays) and dtype in (np.float32, np.float64)
 
 
-def preload() -> None:
-    """Import the compiled kernels' modules now (Numba and LLVM: about 0.3 s and 100+ MB of
-    resident memory, once per process) instead of at the first layer call; a no-op on the
-    NumPy path.  `tidu bench` calls it before measuring an epoch's memory, as PyTorch's
-    own compiled libraries are loaded by its import."""
-    if compiled():
-        for module in ("conv", "pooling", "recurrent"):
-            importlib.import_module(f"{__name__}.{module}")
+def preload(dtype=np.float32) -> None:
+    """Load the compiled kernels for ``dtype`` now, by running each once on a tiny input,
+    instead of at the first layer call: Numba and LLVM (about 0.3 s and 100+ MB of resident
+    memory, once per process) and each kernel's machine code (from the disk cache, or
+    compiled on a first run).  A no-op on the NumPy path.  `tidu bench` calls it before
+    measuring an epoch's memory, as PyTorch's import loads its compiled libraries."""
+    if not compiled():
+        return
+    from .conv import col2im_flat
+    from .pooling import max_pool2x2_backward, max_pool2x2_forward
+    from .recurrent import (gru_backward_step, gru_forward_step, lstm_backward_step,
+                            lstm_forward_step)
+
+    def z(*shape):
+        return np.zeros(shape, dtype=dtype)
+    lstm_forward_step(z(1, 4), z(1, 4), z(1, 1), z(1, 1), z(1, 1), z(1, 1))
+    lstm_backward_step(z(1, 4), z(1, 1), z(1, 1), z(1, 1), z(1, 1), z(1, 1), z(1, 4))
+    gru_forward_step(z(1, 3), z(1, 3), z(1), z(1, 1), z(1, 1), z(1, 1))
+    gru_backward_step(z(1, 3), z(1, 1), z(1, 1), z(1, 1), z(1, 1), z(1, 1), z(1, 3), z(1, 3))
+    max_pool2x2_forward(z(1, 2, 2), z(1, 1, 1), np.zeros((1, 1, 1), np.int32))
+    max_pool2x2_backward(z(1, 1, 1), np.zeros((1, 1, 1), np.int32), z(1, 2, 2))
+    col2im_flat(z(1, 1, 1, 1), np.zeros(1, np.int64), z(1, 1, 1))
