@@ -30,6 +30,10 @@ step's gate pre-activations into one (T, N, G·H) array, so dW_ih, dW_hh, the bi
 are each one matrix product (or sum) over all steps.  The sigmoid is 1/(1+e^(−a)), computed
 with weights whose sigmoid rows are negated (exact), so no extra negation per step; e^(−a)
 overflowing to ∞ gives exactly 0.
+
+On NumPy arrays the gate arithmetic of an LSTM or GRU time step (forward and backward) is one
+call of a compiled kernel (`tidu.kernels.recurrent`: same layouts, same formulas, 0.6× the
+step time); ``TIDU_KERNELS=numpy`` and CuPy arrays run the NumPy calls written out here.
 """
 from __future__ import annotations
 
