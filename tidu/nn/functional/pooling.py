@@ -10,7 +10,9 @@ where D = kH·kW with ``count_include_pad=True`` (default), the number of window
 the unpadded input otherwise, or ``divisor_override``.
 
 Forward and backward loop over the kH·kW kernel offsets only (each step a strided slice of the
-whole batch).  The max-pool gradient goes to the first maximum of each window in row-major
+whole batch); a 2×2 max pool with stride 2 on NumPy arrays runs as two compiled kernels
+instead (`tidu.kernels.pooling`: one pass for the maxima, one scatter back), unless
+``TIDU_KERNELS=numpy``.  The max-pool gradient goes to the first maximum of each window in row-major
 order, as PyTorch (a window holding NaN outputs NaN and, with several NaNs, sends the gradient
 to its first NaN where PyTorch picks its last).
 
