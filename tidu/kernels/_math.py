@@ -16,8 +16,9 @@ from numba import njit, types
 from numba.extending import overload
 
 # Fast-math flags without 'nnan'/'ninf', so that a NaN or Inf reaching a kernel stays visible
-# (tidu's anomaly detection relies on it) while products and sums may still be contracted.
-FASTMATH = {"contract", "arcp", "afn", "reassoc"}
+# (tidu's anomaly detection relies on it), and without 'reassoc', which would let LLVM merge
+# the two-part reduction x − k·ln2_hi − k·ln2_lo; products and sums may still be fused.
+FASTMATH = {"contract", "arcp", "afn"}
 
 _F32 = dict(lo=np.float32(-87.0), hi=np.float32(88.0), log2e=np.float32(1.4426950408889634),
             ln2hi=np.float32(0.693359375), ln2lo=np.float32(-2.12194440e-4),
@@ -49,21 +50,21 @@ def _make(c):
         y = min(max(x, lo), hi)
         k = np.floor(y * log2e + half)
         r = y - k * ln2hi - k * ln2lo
-        q = coefs[0]  # q(r) = Σ_{j≥2} r^j/j!  /r, so p(r) = 1 + r + r·q
+        q = coefs[0]  # q(r) = Σ_{j≥2} r^(j−2)/j!, so e^r − 1 = r + r²·q
         for cj in coefs[1:]:
             q = q * r + cj
         two_k = ints((ints(k) + bias) << shift)
-        return r, r * q * r + r, two_k.view(floats)
+        return r * q * r + r, two_k.view(floats)
 
     @njit(fastmath=FASTMATH, error_model="numpy")
     def exp(x):
-        r, em1, s = reduce(x)
+        em1, s = reduce(x)
         out = s * em1 + s
         return out if x == x else x
 
     @njit(fastmath=FASTMATH, error_model="numpy")
     def expm1(x):
-        r, em1, s = reduce(x)
+        em1, s = reduce(x)
         out = s * em1 + (s - one)
         return out if x == x else x
 
