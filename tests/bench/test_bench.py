@@ -170,3 +170,12 @@ def test_a_failed_workload_is_reported_as_skipped():
     assert "lstm: skipped — ShapeError: bad" in notes(run)
     assert ("lstm", "tidu/PyTorch ≤ 1", "—", "not measured") in targets(run)
     assert "skipped" in console(run)
+
+
+def test_the_machine_section_names_the_kernel_path(monkeypatch):
+    from tidu import kernels
+    from tidu.bench.harness import kernels_text
+    monkeypatch.setattr(kernels, "KERNELS", "numba")
+    assert kernels_text().startswith("compiled, Numba ")
+    monkeypatch.setattr(kernels, "KERNELS", "numpy")
+    assert kernels_text().startswith("NumPy")

@@ -585,6 +585,15 @@ def torch_blas(torch) -> str:
     return blas + (f", CPU capability {capability}" if capability else "")
 
 
+def kernels_text() -> str:
+    """Which path tidu's hot loops take (`tidu.kernels`): Numba's version, or NumPy."""
+    from .. import kernels
+    if kernels.compiled():
+        import numba
+        return f"compiled, Numba {numba.__version__}"
+    return "NumPy (TIDU_KERNELS=numpy or no Numba)"
+
+
 def describe_machine(torch, threads: int, device: str) -> dict:
     """The facts a reader needs to judge the numbers: CPU, cores, RAM, OS, versions, BLAS."""
     import tidu
@@ -599,7 +608,7 @@ def describe_machine(torch, threads: int, device: str) -> dict:
         "NumPy": f"{np.__version__} (BLAS: {numpy_blas()})",
         "PyTorch": f"{torch.__version__} (BLAS: {torch_blas(torch)}, "
                    f"{torch.get_num_threads()} intra-op threads)",
-        "tidu": tidu.__version__,
+        "tidu": f"{tidu.__version__} (kernels: {kernels_text()})",
         "threads": str(threads),
         "device": device,
     }
