@@ -10,6 +10,7 @@ from tidu.nn import functional as F
 
 pytestmark = pytest.mark.host_only("the compiled kernels serve NumPy arrays only")
 
+
 def _input_grad(x, w, **kw):
     xt = tidu.tensor(x, requires_grad=True)
     out = F.conv2d(xt, tidu.tensor(w), **kw)

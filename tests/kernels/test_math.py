@@ -9,6 +9,7 @@ from tidu.kernels._math import FASTMATH, fexp, fexpm1, sigmoid_neg, tanh
 
 pytestmark = pytest.mark.host_only("the compiled kernels serve NumPy arrays only")
 
+
 _FUNCS = {"exp": fexp, "expm1": fexpm1, "tanh": tanh, "sigmoid_neg": sigmoid_neg}
 _REFS = {"exp": np.exp, "expm1": np.expm1, "tanh": np.tanh,
          "sigmoid_neg": lambda a: 1 / (1 + np.exp(a))}

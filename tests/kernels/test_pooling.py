@@ -10,6 +10,7 @@ from tidu.nn import functional as F
 
 pytestmark = pytest.mark.host_only("the compiled kernels serve NumPy arrays only")
 
+
 def _pool(x, padding, monkeypatch=None):
     xt = tidu.tensor(x, requires_grad=True)
     out, idx = F.max_pool2d(xt, 2, padding=padding, return_indices=True)

@@ -15,6 +15,7 @@ from tidu import kernels, nn
 
 pytestmark = pytest.mark.host_only("the compiled kernels serve NumPy arrays only")
 
+
 def _run(name, dtype, seed=0, nan=False):
     """Output, final state(s) and every gradient of a 2-layer layer on one batch."""
     r = np.random.default_rng(seed)
