@@ -442,13 +442,12 @@ def _gru_forward_compiled(gates, UfT, h0d, bhn, hs, hns):
     """The GRU's forward time loop, one fused kernel call per step."""
     from ...kernels.recurrent import gru_forward_step
     T, N, H = hs.shape
-    zeros = np.zeros((N, H), dtype=hs.dtype)
     b_hn = np.zeros(H, dtype=hs.dtype) if bhn is None else np.ascontiguousarray(bhn)
-    h = zeros if h0d is None else np.ascontiguousarray(h0d)
-    hp = np.zeros((N, 3 * H), dtype=hs.dtype) if h0d is None else None
+    h = np.zeros((N, H), dtype=hs.dtype) if h0d is None else np.ascontiguousarray(h0d)
+    hp = np.zeros((N, 3 * H), dtype=hs.dtype)
     for t in range(T):
         if t or h0d is not None:
-            hp = h @ UfT
+            np.matmul(h, UfT, out=hp)
         gru_forward_step(gates[t], hp, b_hn, h, hns[t], hs[t])
         h = hs[t]
 
