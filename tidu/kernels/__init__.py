@@ -36,7 +36,7 @@ def _choose() -> str:
     if importlib.util.find_spec("numba") is None:  # found, not imported: tidu imports stay fast
         if asked == "numba":
             raise ImportError("TIDU_KERNELS=numba but Numba is not installed "
-                              "(pip install numba, or set TIDU_KERNELS=numpy)") from None
+                              "(pip install numba, or set TIDU_KERNELS=numpy)")
         return "numpy"
     return "numba"
 
