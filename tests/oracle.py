@@ -153,3 +153,29 @@ def finite_difference_check(fn, *inputs, eps=1e-6, rtol=1e-5, atol=1e-7, seed=0)
         analytic = _np(tensors[i].grad) if tensors[i].grad is not None else np.zeros_like(x)
         np.testing.assert_allclose(analytic, numeric, rtol=rtol, atol=atol,
                                    err_msg=f"finite differences, input {i}")
+
+
+def compare_double_backward(fn, *inputs, rtol=RTOL, atol=ATOL, seed=0):
+    """``fn(lib, *tensors)`` in tidu and in PyTorch on the same float64 inputs: the output,
+    the first gradients of Σ out·R taken with ``create_graph=True``, and the gradients of
+    Σ first·R' (the second-order terms, Hessian-vector products) all compared.  A first
+    gradient that does not depend on the inputs counts as a zero second-order term."""
+    results = []
+    for lib in (tidu, torch):
+        ts = [lib.tensor(np.array(x, dtype=np.float64), requires_grad=True) for x in inputs]
+        out = fn(lib, *ts)
+        (r,) = _weights([_np(out)], seed)
+        firsts = lib.autograd.grad((out * lib.tensor(r)).sum(), ts, create_graph=True,
+                                   allow_unused=True)
+        firsts = [g if g is not None else lib.zeros_like(t) for g, t in zip(firsts, ts)]
+        terms = [(g * lib.tensor(r2)).sum() for g, r2 in zip(firsts, _weights(firsts, seed + 1))
+                 if g.requires_grad]
+        seconds = (lib.autograd.grad(sum(terms), ts, allow_unused=True) if terms
+                   else [None] * len(ts))
+        seconds = [s if s is not None else lib.zeros_like(t) for s, t in zip(seconds, ts)]
+        results.append((out, firsts, seconds))
+    (out_t, first_t, second_t), (out_p, first_p, second_p) = results
+    assert_close(out_t, out_p, "output", rtol, atol)
+    for i in range(len(inputs)):
+        assert_close(first_t[i], first_p[i], f"first gradient of input {i}", rtol, atol)
+        assert_close(second_t[i], second_p[i], f"second-order gradient of input {i}", rtol, atol)

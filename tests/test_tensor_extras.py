@@ -184,8 +184,8 @@ def test_autograd_grad_matches_torch_and_leaves_grad_alone():
 def test_autograd_grad_refusals():
     a = tidu.tensor([1.0, 2.0], requires_grad=True)
     b = tidu.tensor([1.0], requires_grad=True)
-    with pytest.raises(GraphError, match="create_graph"):
-        tidu.autograd.grad((a * a).sum(), a, create_graph=True)
+    with pytest.raises(GraphError, match="create_graph=True: tidu has no differentiable"):
+        tidu.autograd.grad(a.cumprod(0).sum(), a, create_graph=True)
     with pytest.raises(GraphError, match="not used"):
         tidu.autograd.grad((a * a).sum(), [a, b])
     ga, gb = tidu.autograd.grad((a * a).sum(), [a, b], allow_unused=True)

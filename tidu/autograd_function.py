@@ -30,9 +30,9 @@ writes its gradient into its segment; the engine sums the segments into the join
 gradient, and the joint node calls ``backward`` once with every output's gradient.
 
 The newer style — ``forward(*args)`` without ctx plus ``setup_context(ctx, inputs,
-output)`` — works too.  tidu's backward never builds a graph (no ``create_graph``), so
-double backward through a Function is not supported; ``once_differentiable`` is accepted
-and changes nothing.
+output)`` — works too.  Double backward through a Function (``create_graph=True``) is not
+supported: it raises naming the Function's node; ``once_differentiable`` is accepted and
+changes nothing.
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""``tidu.linalg``, as torch.linalg: the norms and the least-squares solver `lstsq` (more may
-follow)."""
+"""``tidu.linalg``, as torch.linalg: the norms, the least-squares solver `lstsq`, and the
+square-matrix functions solve, inv, det, eigh, eigvalsh (`tidu.linalg_square`)."""
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -10,9 +10,11 @@ from .backend import like, xp_of
 from .errors import ArgumentError, DTypeError, ShapeError, shape_str
 from .ops.elementwise import unbroadcast
 from .ops.reduction_more import vector_norm
+from .linalg_square import EighResult, det, eigh, eigvalsh, inv, solve
 from .tensor import Tensor
 
-__all__ = ["norm", "vector_norm", "lstsq", "LstsqResult"]
+__all__ = ["norm", "vector_norm", "lstsq", "LstsqResult",
+           "solve", "inv", "det", "eigh", "eigvalsh", "EighResult"]
 
 
 def norm(A, ord=None, dim=None, keepdim: bool = False, *, dtype=None):  # noqa: A002 - torch's names

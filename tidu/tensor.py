@@ -420,11 +420,15 @@ class Tensor:
         return int(self._one("__index__"))
 
     # ------------------------------------------------------------------ autograd
-    def backward(self, gradient=None, retain_graph: bool = False) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+    def backward(self, gradient=None, retain_graph=None, create_graph: bool = False,
+                 inputs=None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (only into ``inputs``' when
+        given).
 
         ``gradient`` is needed unless the tensor has one element.  The graph's closures are
-        freed afterwards unless ``retain_graph=True``; a second backward then raises.
+        freed afterwards unless ``retain_graph=True`` (default: ``create_graph``); a second
+        backward then raises.  ``create_graph=True`` makes the gradients themselves
+        differentiable (each ``.grad`` has a graph): see `grad`.
         """
         if not self.requires_grad:
             raise GraphError("backward(): this tensor does not require grad and has no grad_fn")
@@ -442,8 +446,18 @@ class Tensor:
                     f"backward(): gradient shape {shape_str(seed.shape)} does not match "
                     f"output shape {shape_str(self.shape)}"
                 )
+        if inputs is not None:
+            targets = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+            for t, g in zip(targets, grad(self, targets, Tensor._wrap(seed), retain_graph, create_graph,
+                                          allow_unused=True)):
+                if g is not None:
+                    t.grad = g if t.grad is None else t.grad + g
+            return
+        if create_graph:
+            _run_backward_graph([self], [Tensor._wrap(seed)], _accumulate_leaf_graph, None)
+            return
         owned = set()  # arrays already handed to a leaf's .grad: never alias two leaves
-        _run_backward(self, seed, retain_graph,
+        _run_backward(self, seed, bool(retain_graph),
                       lambda leaf, g: _accumulate_leaf(leaf, g, owned), capture=None)
 
     def zero_grad_(self) -> None:
@@ -589,15 +603,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     any ``.grad`` (as torch.autograd.grad).  ``grad_outputs`` weights each output (needed for
     a non-scalar output, as in backward); ``retain_graph`` keeps the graph (default: as
     ``create_graph``); an input the outputs do not depend on raises unless ``allow_unused``
-    (then None, or zeros with ``materialize_grads``).  ``create_graph=True`` (gradients that
-    are themselves differentiable, for Hessian-vector products) is refused: tidu's backward
-    works on arrays, so it records no graph of the gradient — use
-    `tidu.diagnose.hessian` / finite differences of gradients instead."""
-    if create_graph:
-        raise GraphError("autograd.grad: create_graph=True (higher-order gradients) is not "
-                         "supported by tidu: its backward records no graph of the gradient; "
-                         "for Hessian-vector products use finite differences of gradients "
-                         "(tidu.diagnose.hessian does)")
+    (then None, or zeros with ``materialize_grads``).
+
+    ``create_graph=True``: the gradients are themselves tensors with a graph, so they can be
+    differentiated again (Hessian-vector products, gradient penalties, MAML).  The backward
+    then runs each op's rule from `tidu.autograd.derivatives` — its gradient written in
+    tidu's differentiable ops — instead of the NumPy closure; an op without a rule raises
+    a `GraphError` naming it."""
     outs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
@@ -616,12 +628,17 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
                              f"{i} of shape {shape_str(o.shape)}")
         seeds.append(xp_of(o._data).ones_like(o._data) if go is None
                      else _as_array(go, o._data.dtype, device_of(o._data)))
-    # one root over all outputs, whose backward hands each its seed
-    with enable_grad():
-        root = Tensor._op(xp_of(outs[0]._data).zeros(()), tuple(outs), lambda g: tuple(seeds))
     capture = {id(t): None for t in ins}
-    keep = bool(retain_graph) if retain_graph is not None else False
-    _run_backward(root, root._data, keep, lambda leaf, g: None, capture)
+    if create_graph:
+        seeds = [go if isinstance(go, Tensor) else Tensor._wrap(s)
+                 for go, s in zip(grad_outputs, seeds)]
+        _run_backward_graph(outs, seeds, lambda leaf, g: None, capture)
+    else:
+        # one root over all outputs, whose backward hands each its seed
+        with enable_grad():
+            root = Tensor._op(xp_of(outs[0]._data).zeros(()), tuple(outs), lambda g: tuple(seeds))
+        keep = bool(retain_graph) if retain_graph is not None else False
+        _run_backward(root, root._data, keep, lambda leaf, g: None, capture)
     result = []
     for i, t in enumerate(ins):
         g = capture[id(t)]
@@ -631,9 +648,42 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
                                  f"outputs; pass allow_unused=True to get None for it")
             result.append(Tensor._wrap(xp_of(t._data).zeros_like(t._data))
                           if materialize_grads else None)
+        elif create_graph:
+            result.append(g)
         else:
             result.append(Tensor._wrap(g.astype(t._data.dtype, copy=False)))
     return tuple(result)
+
+
+def _run_backward_graph(outputs: list, seeds: list, at_leaf, capture) -> None:
+    """`_run_backward` with ``create_graph=True``: the gradients are tensors, each node's
+    made by its differentiable rule (`tidu.autograd.derivatives`) with recording on, so they
+    carry a graph of their own.  The graph is kept (a later backward may run through it)."""
+    from .autograd.derivatives import differentiable_backward
+    with enable_grad():
+        joint = Tensor._op(xp_of(outputs[0]._data).zeros(()), tuple(outputs), None)
+        order = _topological_order(joint)[1:]
+        grads = {}
+        for out, seed in zip(outputs, seeds):
+            prev = grads.get(id(out))
+            grads[id(out)] = seed if prev is None else prev + seed
+        hooked = bool(_tensor_hooks)
+        for node in order:
+            g = grads.pop(id(node), None)
+            if g is None:
+                continue
+            if hooked and id(node) in _tensor_hooks:
+                g = _run_tensor_hooks_graph(node, g)
+            if capture is not None and id(node) in capture:
+                capture[id(node)] = g
+            if node._backward is None:
+                at_leaf(node, g)
+                continue
+            for parent, pg in zip(node._parents, differentiable_backward(node, g)):
+                if pg is None or not parent.requires_grad:
+                    continue
+                prev = grads.get(id(parent))
+                grads[id(parent)] = pg if prev is None else prev + pg
 
 
 def _size_arg(size: tuple) -> tuple:
@@ -689,6 +739,22 @@ def _run_tensor_hooks(node: Tensor, g):
                                  f"{shape_str(new.shape)} for a tensor of shape {shape_str(g.shape)}")
             g = new
     return g
+
+
+def _run_tensor_hooks_graph(node: Tensor, g: Tensor) -> Tensor:
+    for hook in sorted(_tensor_hooks[id(node)][1], key=lambda h: getattr(h, "runs_last", False)):
+        out = hook(g)
+        if out is not None:
+            if out.shape != g.shape:
+                raise GraphError(f"a tensor hook returned a gradient of shape "
+                                 f"{shape_str(out.shape)} for a tensor of shape {shape_str(g.shape)}")
+            g = out
+    return g
+
+
+def _accumulate_leaf_graph(leaf: Tensor, g: Tensor) -> None:
+    """With create_graph, ``.grad`` keeps the gradient's graph (a sum, not in place)."""
+    leaf.grad = g if leaf.grad is None else leaf.grad + g
 
 
 def _accumulate_leaf(leaf: Tensor, g: np.ndarray, owned: set) -> None:

@@ -342,8 +342,8 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     lin = bx > threshold
     out = np.where(lin, xd, _softplus(bx) / beta)
 
-    def backward(g):
-        return (np.where(lin, g, g * (0.5 * (1.0 + np.tanh(0.5 * bx)))),)
+    def backward(g):  # σ(βx), with β read here so the create_graph rule sees it
+        return (np.where(lin, g, g * (0.5 * (1.0 + np.tanh(0.5 * (xd * beta))))),)
 
     return Tensor._op(out, (x,), backward)
 

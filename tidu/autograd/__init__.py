@@ -14,14 +14,15 @@ from __future__ import annotations
 import functools
 import warnings
 
-from .autograd_function import (Function, FunctionCtx, GradcheckError, gradcheck,
+from ..autograd_function import (Function, FunctionCtx, GradcheckError, gradcheck,
                                 once_differentiable)
-from .errors import AnomalyError
-from .tensor import (enable_grad, grad, is_anomaly_check_nan_enabled, is_anomaly_enabled,
+from ..errors import AnomalyError
+from . import functional
+from ..tensor import (enable_grad, grad, is_anomaly_check_nan_enabled, is_anomaly_enabled,
                      is_grad_enabled, no_grad, set_anomaly_enabled)
 
 __all__ = ["AnomalyError", "Function", "FunctionCtx", "GradcheckError", "detect_anomaly", "grad",
-           "enable_grad", "gradcheck", "is_anomaly_check_nan_enabled", "is_anomaly_enabled",
+           "enable_grad", "functional", "gradcheck", "is_anomaly_check_nan_enabled", "is_anomaly_enabled",
            "is_grad_enabled", "no_grad", "once_differentiable", "set_detect_anomaly"]
 
 
