@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...backend import as_strided, xp_of
+from ...backend import as_strided, like, xp_of
 from ..._checks import single_int as _single
 from ...errors import ArgumentError, DTypeError, ShapeError, shape_str
 from ...kernels import use_compiled
@@ -319,13 +319,18 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
     """Pad the last dims, as `torch.nn.functional.pad`: ``pad`` lists (before, after) pairs
     starting from the LAST dim, e.g. (left, right, top, bottom) pads W then H.
 
-    y = x surrounded by ``value`` (None, the default, means 0 as in PyTorch).  Only ``mode='constant'`` (the default) is
-    implemented, and widths must be ≥ 0 (PyTorch's negative widths crop).  Backward: the
-    gradient is the output gradient's centre, without the borders.
+    ``mode``: 'constant' (default) surrounds x by ``value`` (None means 0, as PyTorch);
+    'reflect' mirrors x without repeating the edge (width < size: [1 2 3] → 3 2 [1 2 3] 2 1),
+    'replicate' repeats the edge (1 1 [1 2 3] 3 3), 'circular' wraps around (2 3 [1 2 3] 1 2,
+    width ≤ size).  Widths must be ≥ 0 (PyTorch's negative widths crop).  Backward: the
+    gradient of each output element goes back to the input element it copies (the borders'
+    gradients add onto the elements they mirror).
     """
-    if mode != "constant":
-        raise NotImplementedError(f"pad: mode={mode!r} is not supported; tidu implements only "
-                                  f"mode='constant' (reflect, replicate and circular are not)")
+    if mode not in _INDEX_MODES and mode != "constant":
+        raise ArgumentError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', "
+                            f"got {mode!r}")
+    if mode != "constant" and value not in (None, 0):
+        raise ArgumentError(f"pad: mode={mode!r} takes no value (got value={value!r})")
     if not isinstance(input, Tensor):
         raise TypeError(f"pad: input must be a Tensor, got {type(input).__name__}")
     widths = list(pad)
@@ -340,4 +345,26 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
     pairs = [(0, 0)] * input.ndim
     for d in range(len(widths) // 2):
         pairs[input.ndim - 1 - d] = (int(widths[2 * d]), int(widths[2 * d + 1]))
+    if mode != "constant":
+        return _pad_by_index(input, pairs, mode)
     return _pad_op(input, pairs, 0.0 if value is None else value)
+
+
+_INDEX_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}  # NumPy's names
+
+
+def _pad_by_index(x: Tensor, pairs: list, mode: str) -> Tensor:
+    """Non-constant padding as one gather per padded dim: the source index of every output
+    position is NumPy's padding of arange(n) in the same mode."""
+    out = x
+    for dim, (before, after) in enumerate(pairs):
+        if before == after == 0:
+            continue
+        n = x.shape[dim]
+        limit = {"reflect": n - 1, "circular": n}.get(mode, np.inf if n else -1)
+        if before > limit or after > limit:
+            raise ArgumentError(f"pad: mode={mode!r} allows widths up to {limit:g} for dim {dim} "
+                                f"of size {n}, got ({before}, {after})")
+        idx = np.pad(np.arange(n), (before, after), mode=_INDEX_MODES[mode])
+        out = out.index_select(dim, Tensor._wrap(like(x._data, idx)))
+    return out

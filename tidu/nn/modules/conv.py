@@ -8,25 +8,30 @@ import numpy as np
 from ...errors import ArgumentError, ShapeError, shape_str
 from ...tensor import get_default_dtype
 from ..functional.conv import _conv1d, _conv2d, _conv_padding, _pair, _single
+from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module
 
 __all__ = ["Conv1d", "Conv2d"]
 
+#: as PyTorch: 'zeros' pads inside the convolution; the others pad the input with F.pad first
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
 
 class _ConvNd(Module):
     """What Conv1d and Conv2d share: the weight (out, in/groups, *kernel) and bias, and
     PyTorch's init — weight ~ kaiming_uniform(a=√5), bias ~ U(−1/√fan_in, 1/√fan_in)."""
 
-    def _set_channels(self, who, in_channels, out_channels, groups, padding_mode) -> None:
+    def _set_channels(self, who, in_channels, out_channels, groups, padding_mode,
+                      modes=PADDING_MODES) -> None:
         """Check the channel counts, ``groups`` (both counts divisible by it) and
-        ``padding_mode`` (only 'zeros'); set ``in_channels`` / ``out_channels``."""
+        ``padding_mode`` (one of ``modes``); set ``in_channels`` / ``out_channels``."""
         if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
             raise ArgumentError(f"{who}: groups must be a positive integer, got {groups!r}")
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"{who}: padding_mode={padding_mode!r} is not supported; "
-                                      f"tidu implements only padding_mode='zeros'")
+        if padding_mode not in modes:
+            raise ArgumentError(f"{who}: padding_mode must be one of {modes}, got "
+                                f"{padding_mode!r}")
         for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
                 raise ArgumentError(f"{who}: {name} must be a positive int, got {v!r}")
@@ -64,7 +69,8 @@ class Conv2d(_ConvNd):
     H_out = ⌊(H + 2p − d·(kH − 1) − 1)/s⌋ + 1, weight of shape (out, in/groups, kH, kW).
 
     Defaults as PyTorch: stride=1, padding=0 (an int, a pair, 'valid' or 'same'), dilation=1,
-    groups=1, bias=True, padding_mode='zeros' (the only mode supported).  With ``groups``
+    groups=1, bias=True, padding_mode='zeros' (or 'reflect', 'replicate', 'circular': the
+    input is padded by `F.pad` in that mode first).  With ``groups``
     (in and out divisible by it) filter o sees only the in/groups channels of its block
     (the sum over c runs over that block); ``groups=in_channels`` is a depthwise convolution.
     Initialization as PyTorch: w ~ kaiming_uniform_(a=√5), i.e. U(−1/√fan_in, 1/√fan_in)
@@ -97,6 +103,9 @@ class Conv2d(_ConvNd):
                              f"{shape_str(shape)}")
         pt, pb, pl, pr = _conv_padding(self.padding, self.kernel_size, self.dilation,
                                        self.stride, repr(self))
+        padding = self.padding
+        if self.padding_mode != "zeros":
+            x, padding = F.pad(x, (pl, pr, pt, pb), mode=self.padding_mode), 0
         kh, kw = self.kernel_size
         ekh, ekw = self.dilation[0] * (kh - 1) + 1, self.dilation[1] * (kw - 1) + 1
         hp, wp = shape[-2] + pt + pb, shape[-1] + pl + pr
@@ -104,7 +113,7 @@ class Conv2d(_ConvNd):
             raise ShapeError(f"{self!r}: input of shape {shape_str(shape)} is {hp} x {wp} per "
                              f"channel after padding, smaller than the kernel ({ekh} x {ekw}, "
                              f"dilation included)")
-        return _conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+        return _conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation,
                        self.groups, repr(self))
 
     def extra_repr(self):
@@ -128,7 +137,8 @@ class Conv1d(_ConvNd):
     L_out = ⌊(L + 2p − d·(k − 1) − 1)/s⌋ + 1, weight of shape (out, in/groups, k).
 
     Defaults as PyTorch: stride=1, padding=0 (an int, 'valid' or 'same'), dilation=1,
-    groups=1, bias=True, padding_mode='zeros' (the only mode supported).  ``kernel_size``,
+    groups=1, bias=True, padding_mode='zeros' (or 'reflect', 'replicate', 'circular': the
+    input is padded by `F.pad` in that mode first).  ``kernel_size``,
     ``stride``, ``padding`` and ``dilation`` are stored as 1-tuples as PyTorch does.
     Initialization as PyTorch: w ~ kaiming_uniform_(a=√5), i.e. U(−1/√fan_in, 1/√fan_in)
     with fan_in = (in/groups)·k, and b ~ U(−1/√fan_in, 1/√fan_in).  Input (N, in, L) or
@@ -168,7 +178,13 @@ class Conv1d(_ConvNd):
             raise ShapeError(f"{self!r}: expected input of shape (N, {self.in_channels}, L) "
                              f"(or unbatched ({self.in_channels}, L)), got shape "
                              f"{shape_str(shape)}")
-        return _conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+        padding = self.padding
+        if self.padding_mode != "zeros":
+            _, _, left, right = _conv_padding(
+                padding if isinstance(padding, str) else (0, padding[0]), (1,) + self.kernel_size,
+                (1,) + self.dilation, (1,) + self.stride, repr(self))
+            x, padding = F.pad(x, (left, right), mode=self.padding_mode), 0
+        return _conv1d(x, self.weight, self.bias, self.stride, padding, self.dilation,
                        self.groups, repr(self))
 
     def extra_repr(self):

@@ -22,7 +22,7 @@ class _ConvTransposeNd(_ConvNd):
         if padding_mode != "zeros":
             raise ArgumentError(f'{who}: Only "zeros" padding mode is supported for {who}, got '
                                 f'padding_mode={padding_mode!r}')
-        self._set_channels(who, in_channels, out_channels, groups, padding_mode)
+        self._set_channels(who, in_channels, out_channels, groups, padding_mode, ("zeros",))
         self.groups, self.padding_mode = int(groups), padding_mode
         self._make_parameters(bias, dtype)
 
