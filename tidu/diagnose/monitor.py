@@ -772,10 +772,8 @@ class GradientMonitor(Callback):
                 unit_axis = 1 if act.ndim == 4 else act.ndim - 1
                 alive = alive.any(axis=tuple(a for a in range(act.ndim) if a != unit_axis))
             row["dead"][j] = 1.0 - np.count_nonzero(alive) / alive.size
-        if self.histogram_samples:
-            flat = act.reshape(-1)
-            stride = max(1, flat.size // self.histogram_samples)
-            self._samples[layer.info.name] = np.array(to_numpy(flat[::stride][:self.histogram_samples]))
+        if self.histogram_samples:  # sampled when `stats` is read: no cost per record
+            self._samples[layer.info.name] = act
 
     def record_update(self) -> None:
         """Fill in the update/weight ratio ‖Δθ‖/‖θ‖ of the last record (call it after
@@ -808,11 +806,21 @@ class GradientMonitor(Callback):
         return GradientStats(steps=np.array(self._steps, dtype=np.int64),
                              layers=self.layers, loss=np.array(self._loss, dtype=np.float64),
                              nonfinite_loss=np.array(self._loss_bad, dtype=np.int64),
-                             activation_samples=dict(self._samples), **arrays,
+                             activation_samples=self._histogram_samples(), **arrays,
                              **self._structure,
                              first_nonfinite_act=np.array(self._first_act, dtype=np.int64),
                              first_nonfinite_grad=np.array(self._first_grad, dtype=np.int64),
                              nonfinite_origin=self.nonfinite_origin)
+
+    def _histogram_samples(self) -> dict:
+        """Up to ``histogram_samples`` evenly strided values of each layer's activation at
+        the last record (kept by reference there, copied to the host here)."""
+        out = {}
+        for name, act in self._samples.items():
+            flat = act.reshape(-1)
+            stride = max(1, flat.size // self.histogram_samples)
+            out[name] = np.array(to_numpy(flat[::stride][:self.histogram_samples]))
+        return out
 
     def reset(self) -> None:
         """Forget the records (the layers and the wrapping stay)."""
