@@ -1,4 +1,5 @@
 """``tidu search``: a tiny search in this process, recorded as a search with its trials."""
+import os
 import textwrap
 
 import pytest
@@ -267,9 +268,10 @@ def test_diagnosis_pruner_stops_an_exploding_trial_with_its_finding(tmp_path, ir
     assert exploded.error.startswith("pruned at epoch 0: Exploding gradients")
 
 
-def test_a_pruned_search_resumes_and_a_halving_one_says_it_cannot(tmp_path, iris_text,
-                                                                 db_path):
-    for strategy, extra in (("random", 'pruner = "median"'), ("hyperband", "max_epochs = 3")):
+def test_pruned_and_halving_searches_resume_and_asha_says_it_cannot(tmp_path, iris_text,
+                                                                    db_path):
+    for strategy, extra in (("random", 'pruner = "median"'), ("hyperband", "max_epochs = 3"),
+                            ("asha", "max_epochs = 3")):
         path = _search_file(tmp_path, iris_text, f'''
             [search]
             strategy = "{strategy}"
@@ -284,16 +286,18 @@ def test_a_pruned_search_resumes_and_a_halving_one_says_it_cannot(tmp_path, iris
         db = RunDB(db_path)
         search = db.runs(kind="search")[0]
         assert search.config["search"]["strategy"] == strategy
+        ended = len(db.children(search.id))
         db.end_run(search.id, "killed")  # as if the process had died
         db.close()
         out = invoke("search", path, "--db", db_path, "--progress", "none", "--resume")
-        if strategy == "random":
-            assert out.exit_code == 0, out.output
-            assert f"resume search {search.id}: 6 ended trials are kept" in out.output
-        else:
+        if strategy == "asha":
             assert out.exit_code == 2, out.output
-            assert ('search.strategy = "hyperband": a hyperband search cannot be resumed'
-                    in out.output)
+            assert 'search.strategy = "asha": a asha search cannot be resumed' in out.output
+        else:
+            assert out.exit_code == 0, out.output
+            assert f"resume search {search.id}: {ended} ended trials are kept" in out.output
+            if strategy == "hyperband":  # its checkpoints' folder is recorded, then removed
+                assert not os.path.exists(search.config["search"]["workdir"])
 
 
 @pytest.mark.parametrize("body, message", [

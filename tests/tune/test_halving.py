@@ -275,3 +275,74 @@ def test_bad_arguments_raise_clear_errors(cls):
 
 def test_the_docstring_examples_run():
     assert doctest.testmod(halving).failed == 0
+
+
+# ---------------------------------------------------------------------- resume
+class _StopAfter:
+    """A search callback that keeps the trial records and interrupts the search (as a
+    Ctrl-C would) once ``n`` have ended."""
+
+    def __init__(self, n):
+        self.n, self.records = n, []
+
+    def __call__(self, trial):
+        self.records.append(trial)
+        if len(self.records) == self.n:
+            raise KeyboardInterrupt
+
+
+def _halving_kwargs(kind):
+    kw = dict(n_jobs=1, seed=0, max_epochs=9)
+    return dict(kw, n_trials=9) if kind is SuccessiveHalving else kw
+
+
+def _signature(trials):
+    return sorted((t["index"], t["rung"], t["status"], t["score"], t["epochs"]) for t in trials)
+
+
+@pytest.mark.parametrize("kind", [SuccessiveHalving, Hyperband])
+@pytest.mark.parametrize("stop_after", [4, 11])
+def test_resume_continues_an_interrupted_search(tmp_path, kind, stop_after):
+    """Interrupted after some trials (mid-rung), resumed from their records with the same
+    workdir: the same trials, scores and rungs as an uninterrupted search, the ended trials
+    not run again, and every trial's checkpoint log as if never interrupted."""
+    kw = _halving_kwargs(kind)
+    full = kind(SAFE_SPACE, toy, workdir=tmp_path / "full", **kw).run()
+    stop = _StopAfter(stop_after)
+    with pytest.raises(KeyboardInterrupt):
+        kind(SAFE_SPACE, toy, workdir=tmp_path / "cut", callbacks=[stop], **kw).run()
+    ended = [t for t in stop.records if t["status"] != "killed"]
+    again = []
+    resumed = kind(SAFE_SPACE, toy, workdir=tmp_path / "cut", callbacks=[again.append],
+                   **kw).run(resume=ended)
+    assert _signature(resumed.trials) == _signature(full.trials)
+    assert not {(t["index"], t["rung"]) for t in again} & {(t["index"], t["rung"]) for t in ended}
+    assert resumed.best_trial["index"] == full.best_trial["index"]
+    for i in {t["index"] for t in full.trials}:
+        assert call_log(tmp_path / "cut", i) == call_log(tmp_path / "full", i)
+
+
+def test_resume_through_the_run_database(tmp_path):
+    from tidu.runs import RunDB, TrialRecorder, trial_records
+    db = RunDB(str(tmp_path / "runs.db"))
+    kw = _halving_kwargs(SuccessiveHalving)
+    full = SuccessiveHalving(SAFE_SPACE, toy, workdir=tmp_path / "full", **kw).run()
+    recorder = TrialRecorder(db)
+    with pytest.raises(KeyboardInterrupt):
+        with recorder:
+            SuccessiveHalving(SAFE_SPACE, toy, workdir=tmp_path / "cut",
+                              callbacks=[recorder, _StopAfter(7)], **kw).run()
+    previous = trial_records(db, recorder.search_id)
+    assert len(previous) == 7
+    resumed = SuccessiveHalving(SAFE_SPACE, toy, workdir=tmp_path / "cut",
+                                callbacks=[TrialRecorder(db, resume_id=recorder.search_id)],
+                                **kw).run(resume=previous)
+    assert _signature(resumed.trials) == _signature(full.trials)
+    assert len(trial_records(db, recorder.search_id)) == len(full.trials)
+
+
+def test_resume_needs_a_workdir():
+    with pytest.raises(ValueError, match="cannot resume without workdir"):
+        SuccessiveHalving(SAFE_SPACE, toy, n_trials=9, max_epochs=9, n_jobs=1).run(
+            resume=[{"index": 0, "status": "finished"}])
+    assert not SuccessiveHalving(SAFE_SPACE, toy, n_jobs=1).resumable

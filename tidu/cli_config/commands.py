@@ -4,7 +4,9 @@ runs in a `tidu.runs.RunDB`."""
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 
 from .build import Experiment
 from .errors import ConfigError
@@ -248,7 +250,9 @@ def search_config(config: dict, db, *, echo=print, workers: int | None = None,
                   repeats=spec.get("repeats", 1),
                   n_jobs=None if (client is not None or scheduler) else n_jobs,
                   client=client, scheduler=scheduler)
-    recorder = TrialRecorder(db, name=config.get("name"), config=config,
+    workdir = _halving_workdir(spec, db, resume_run)
+    recorded = config if workdir is None else {**config, "search": {**spec, "workdir": workdir}}
+    recorder = TrialRecorder(db, name=config.get("name"), config=recorded,
                              resume_id=None if resume_run is None else resume_run.id)
     previous = None
     if resume_run is not None:
@@ -260,7 +264,7 @@ def search_config(config: dict, db, *, echo=print, workers: int | None = None,
     pruner = make_pruner(spec)
     if pruner is not None:
         common["pruner"] = pruner
-    search = _make_search(spec, space, objective, common)
+    search = _make_search(spec, space, objective, common, workdir)
     if previous is not None and not search.resumable:
         raise ConfigError("search.strategy", f"a {spec['strategy']} search cannot be resumed: "
                                              f"its promoted trials' state lived in "
@@ -279,6 +283,8 @@ def search_config(config: dict, db, *, echo=print, workers: int | None = None,
             result = search.run(resume=previous) if previous is not None else search.run()
         finally:
             bar.close()
+    if workdir is not None:  # the search ended: its promoted trials' checkpoints are spent
+        shutil.rmtree(workdir, ignore_errors=True)
     echo(f"search {recorder.search_id} done: {len(result.finished)}/{len(result.trials)} "
          f"trials finished in {result.seconds:.1f} s")
     for trial in result.failed[:3]:
@@ -304,7 +310,22 @@ def search_config(config: dict, db, *, echo=print, workers: int | None = None,
             "refit": refit_run, "trial_ids": dict(recorder.trial_ids)}
 
 
-def _make_search(spec: dict, space: dict, objective, common: dict):
+def _halving_workdir(spec: dict, db, resume_run) -> str | None:
+    """Where a successive-halving or Hyperband search keeps its trials' checkpoints: a
+    folder beside the run database (recorded in the search run's config, so ``--resume``
+    finds it again), removed when the search ends; None for the other strategies."""
+    if spec["strategy"] not in ("successive_halving", "hyperband"):
+        return None
+    if resume_run is not None:
+        kept = ((resume_run.config or {}).get("search") or {}).get("workdir")
+        if kept:
+            return kept
+    root = os.path.join(os.path.dirname(os.path.abspath(db.path)), "tidu-search-checkpoints")
+    os.makedirs(root, exist_ok=True)
+    return tempfile.mkdtemp(prefix="search-", dir=root)
+
+
+def _make_search(spec: dict, space: dict, objective, common: dict, workdir=None):
     """The `tidu.tune` search of a normalized ``[search]`` section."""
     from .. import tune
     strategy = spec["strategy"]
@@ -320,9 +341,11 @@ def _make_search(spec: dict, space: dict, objective, common: dict):
     budget = dict(max_epochs=spec["max_epochs"], min_epochs=spec["min_epochs"],
                   eta=spec["eta"])
     if strategy == "hyperband":
-        return tune.Hyperband(space, objective, **budget, **common)
-    kind = tune.SuccessiveHalving if strategy == "successive_halving" else tune.ASHA
-    return kind(space, objective, n_trials=spec["trials"], **budget, **common)
+        return tune.Hyperband(space, objective, **budget, workdir=workdir, **common)
+    if strategy == "successive_halving":
+        return tune.SuccessiveHalving(space, objective, n_trials=spec["trials"], **budget,
+                                      workdir=workdir, **common)
+    return tune.ASHA(space, objective, n_trials=spec["trials"], **budget, **common)
 
 
 def _planned_trials(search) -> int | None:

@@ -50,7 +50,10 @@ class _AsyncLoop(Search):
     def _ended(self, trial: dict) -> None:
         raise NotImplementedError
 
-    def run(self) -> SearchResult:
+    def run(self, resume=None) -> SearchResult:
+        if resume:
+            raise ValueError(f"{type(self).__name__}: cannot resume: its rung tables are not "
+                             f"rebuilt from records; run it again")
         executor = make_executor(*self._executor_args, owner=type(self).__name__)
         info = self.describe(executor)
         self._trials, self._spaces = [], [dict(self.space)]
@@ -118,6 +121,8 @@ class ASHA(_Halving, _AsyncLoop):
     >>> [len(result.rung(k)) for k in range(3)], result.best_trial["epochs"], result.total_epochs
     ([9, 5, 2], 9, 31)
     """
+
+    resumable = False  # its rung tables are not rebuilt from records (run it again)
 
     kind = "asha"
     repeatable = False

@@ -187,7 +187,11 @@ class _Halving(Search):
         if self.min_epochs > self.max_epochs:
             raise ValueError(f"{owner}: min_epochs must be ≤ max_epochs, got "
                              f"min_epochs={min_epochs!r} > max_epochs={max_epochs!r}")
-    resumable = False   # the promoted trials' checkpoints live in a temporary workdir
+    @property
+    def resumable(self) -> bool:
+        """Resumable only with a ``workdir`` of its own: the promoted trials continue from
+        checkpoints kept there (a temporary folder is gone with the interrupted run)."""
+        return self.workdir is not None
 
     def __init__(self, space, objective, *, eta, workdir, **kwargs):
         super().__init__(space, objective, **kwargs)
@@ -249,6 +253,35 @@ class _Halving(Search):
                     break
             first += rungs[0][0]
 
+    # ------------------------------------------------------------------ resume
+    def _done(self, resume) -> dict:
+        """(index, rung) → ended record: a trial has one record per rung it reached."""
+        if not resume:
+            return {}
+        records = super()._done(resume)  # (checks resumable; keyed by index alone)
+        return {(int(t["index"]), int(t.get("round", 0))): t for t in resume
+                if int(t["index"]) in records and t.get("status") in ("finished", "failed")}
+
+    def _reuse(self, chunk, done) -> list:
+        """A rung's tasks still to run; the ended ones' records join the trials (their
+        checkpoints in ``workdir`` carry the promoted trials on)."""
+        if not done:
+            return chunk
+        todo = []
+        for task in chunk:
+            old = done.get((task["index"], task.get("round", 0)))
+            if old is None:
+                todo.append(task)
+                continue
+            params = {k: v for k, v in task["params"].items()
+                      if k not in (BUDGET_KEY, CHECKPOINT_KEY)}
+            if old["params"] != params:
+                raise ValueError(f"{type(self).__name__}: cannot resume: trial "
+                                 f"{task['index']} had params {old['params']}, this search "
+                                 f"would try {params} (another space, seed or setting)")
+            self._trials.append(dict(old))
+        return todo
+
     def _drop(self, indices) -> None:
         """Remove the checkpoints of trials that stop here (only in our own temp folder)."""
         if self.workdir is None:
@@ -258,15 +291,22 @@ class _Halving(Search):
                 except OSError:
                     pass
 
-    def run(self) -> HalvingResult:
-        """Run every rung and return the `HalvingResult`."""
+    def run(self, resume=None) -> HalvingResult:
+        """Run every rung and return the `HalvingResult`.  ``resume``: the trial records of
+        an interrupted run of this same search with the same ``workdir`` (as `Search.run`):
+        its ended trials are kept, and a trial cut off mid-rung continues from its
+        checkpoint."""
         owner = type(self).__name__
+        if resume and self.workdir is None:
+            raise ValueError(f"{owner}: cannot resume without workdir=: the promoted "
+                             f"trials' checkpoints of the interrupted run lived in a "
+                             f"temporary folder; give workdir= to searches you may resume")
         if self.workdir is None:
             self._dir = tempfile.mkdtemp(prefix="tidu-halving-")
         else:
             os.makedirs(self.workdir, exist_ok=True)
             stale = glob.glob(os.path.join(glob.escape(self.workdir), "trial-*.npz"))
-            if stale:
+            if stale and not resume:
                 raise ValueError(f"{owner}: workdir={self.workdir!r} already holds trial "
                                  f"checkpoints ({os.path.basename(sorted(stale)[0])}, …); "
                                  f"give an empty folder, or None for a temporary one")
@@ -276,7 +316,7 @@ class _Halving(Search):
         self.callbacks = _RungCallbacks(callbacks, self)
         self._where = {}
         try:
-            super().run()
+            super().run(resume)
         except TuneError as e:
             if isinstance(self.result_, HalvingResult):
                 e.result = self.result_
@@ -298,7 +338,8 @@ class SuccessiveHalving(_Halving):
     as many epochs in all, capped at ``max_epochs`` (default 27): rung k trains to
     ``r_k = min(min_epochs·η^k, max_epochs)`` (`halving_rungs`; ``eta`` default 3).  The
     checkpoints live in ``workdir`` (default a temporary folder, removed at the end; a
-    given folder must hold no trial checkpoints yet, and keeps them).  The objective takes
+    given folder must hold no trial checkpoints yet unless the run resumes, and keeps them;
+    with one, ``run(resume=…)`` continues an interrupted search).  The objective takes
     ``budget=`` and ``checkpoint=`` (module docstring).  See `Search` for the other
     arguments; ``run()`` returns a `HalvingResult`.
 
