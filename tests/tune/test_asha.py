@@ -241,8 +241,29 @@ def test_bad_arguments_raise_clear_errors(tmp_path):
 
     with pytest.raises(ValueError, match="pruner= is not supported"):
         ASHA(SPACE, pruned, pruner=MedianPruner())
-    with pytest.raises(ValueError, match="cannot resume"):
-        ASHA(SPACE, toy, n_jobs=1).run(resume=[{"index": 0}])
+    with pytest.raises(ValueError, match="cannot resume without workdir"):
+        ASHA(SPACE, toy, n_jobs=1).run(resume=[{"index": 0, "status": "finished"}])
+
+
+@pytest.mark.parametrize("stop_after", [5, 13])
+def test_resume_continues_an_interrupted_search(tmp_path, stop_after):
+    """With one worker a resumed ASHA makes the trials an uninterrupted one makes (same
+    rungs, scores, promotions), runs no ended trial again, and every promoted trial's
+    checkpoint log shows it continued."""
+    from .test_halving import _StopAfter, _signature
+    kw = dict(n_trials=12, max_epochs=9, n_jobs=1, seed=0)
+    full = ASHA(SPACE, toy, workdir=tmp_path / "full", **kw).run()
+    stop = _StopAfter(stop_after)
+    with pytest.raises(KeyboardInterrupt):
+        ASHA(SPACE, toy, workdir=tmp_path / "cut", callbacks=[stop], **kw).run()
+    ended = [t for t in stop.records if t["status"] != "killed"]
+    again = []
+    resumed = ASHA(SPACE, toy, workdir=tmp_path / "cut", callbacks=[again.append],
+                   **kw).run(resume=ended)
+    assert _signature(resumed.trials) == _signature(full.trials)
+    assert not {(t["index"], t["rung"]) for t in again} & {(t["index"], t["rung"]) for t in ended}
+    for i in {t["index"] for t in full.trials if t["status"] == "finished"}:
+        assert call_log(tmp_path / "cut", i) == call_log(tmp_path / "full", i)
 
 
 def test_the_docstring_examples_run():

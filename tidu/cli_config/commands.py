@@ -311,10 +311,10 @@ def search_config(config: dict, db, *, echo=print, workers: int | None = None,
 
 
 def _halving_workdir(spec: dict, db, resume_run) -> str | None:
-    """Where a successive-halving or Hyperband search keeps its trials' checkpoints: a
+    """Where a successive-halving, Hyperband or ASHA search keeps its trials' checkpoints: a
     folder beside the run database (recorded in the search run's config, so ``--resume``
     finds it again), removed when the search ends; None for the other strategies."""
-    if spec["strategy"] not in ("successive_halving", "hyperband"):
+    if spec["strategy"] not in ("successive_halving", "hyperband", "asha"):
         return None
     if resume_run is not None:
         kept = ((resume_run.config or {}).get("search") or {}).get("workdir")
@@ -345,7 +345,8 @@ def _make_search(spec: dict, space: dict, objective, common: dict, workdir=None)
     if strategy == "successive_halving":
         return tune.SuccessiveHalving(space, objective, n_trials=spec["trials"], **budget,
                                       workdir=workdir, **common)
-    return tune.ASHA(space, objective, n_trials=spec["trials"], **budget, **common)
+    return tune.ASHA(space, objective, n_trials=spec["trials"], **budget, workdir=workdir,
+                     **common)
 
 
 def _planned_trials(search) -> int | None:

@@ -50,10 +50,11 @@ class _AsyncLoop(Search):
     def _ended(self, trial: dict) -> None:
         raise NotImplementedError
 
+    def _restore(self, resume) -> None:
+        """Take an interrupted run's ended records (``resume``) as if they had just ended."""
+        raise NotImplementedError
+
     def run(self, resume=None) -> SearchResult:
-        if resume:
-            raise ValueError(f"{type(self).__name__}: cannot resume: its rung tables are not "
-                             f"rebuilt from records; run it again")
         executor = make_executor(*self._executor_args, owner=type(self).__name__)
         info = self.describe(executor)
         self._trials, self._spaces = [], [dict(self.space)]
@@ -62,6 +63,8 @@ class _AsyncLoop(Search):
         try:
             self.callbacks.on_search_begin(info)
             self._begin()
+            if resume:
+                self._restore(resume)
             slots, in_flight = executor.slots(), 0
             while True:
                 while in_flight < slots:
@@ -122,8 +125,6 @@ class ASHA(_Halving, _AsyncLoop):
     ([9, 5, 2], 9, 31)
     """
 
-    resumable = False  # its rung tables are not rebuilt from records (run it again)
-
     kind = "asha"
     repeatable = False
 
@@ -143,6 +144,26 @@ class ASHA(_Halving, _AsyncLoop):
         self._points: dict = {}
         self._ended_at = [[] for _ in self.rungs]   # records that ended at rung k
         self._promoted = [set() for _ in self.rungs]  # indices promoted out of rung k
+        self._restart: list = []                    # resumed: rung-0 trials cut off
+
+    def _restore(self, resume) -> None:
+        """The rung tables as the interrupted run left them: every ended record joins its
+        rung in the order given (the run database's), a record at rung k marks its trial
+        promoted out of rung k−1, and configurations started but cut off at rung 0 run
+        again; a trial cut off higher up is promoted again by the rule."""
+        done = self._done(resume)  # (index, rung) → record; checks workdir
+        for (i, k), old in done.items():
+            point = self._points.setdefault(i, sample_space(self.space, trial_rng(self.seed, i)))
+            if old["params"] != point:
+                raise ValueError(f"{type(self).__name__}: cannot resume: trial {i} had params "
+                                 f"{old['params']}, this search would try {point} (another "
+                                 f"space, seed or setting)")
+            self._trials.append(dict(old))
+            self._ended_at[k].append(self._trials[-1])
+            if k:
+                self._promoted[k - 1].add(i)
+        self._started = min(self.n_trials, max(self._points, default=-1) + 1)
+        self._restart = [i for i in range(self._started) if (i, 0) not in done]
 
     def _next_task(self):
         for k in range(len(self.rungs) - 2, -1, -1):
@@ -152,6 +173,9 @@ class ASHA(_Halving, _AsyncLoop):
                 if i not in self._promoted[k]:
                     self._promoted[k].add(i)
                     return self._budget_task(i, self._points[i], k + 1, 0, self.rungs[k + 1])
+        if self._restart:
+            i = self._restart.pop(0)
+            return self._budget_task(i, self._points[i], 0, 0, self.rungs[0])
         if self._started < self.n_trials:
             i, self._started = self._started, self._started + 1
             self._points[i] = sample_space(self.space, trial_rng(self.seed, i))
@@ -163,8 +187,7 @@ class ASHA(_Halving, _AsyncLoop):
 
     def run(self, resume=None) -> HalvingResult:
         """Run until every configuration has started and none is left to promote; return
-        the `HalvingResult`."""
-        if resume:
-            raise ValueError(f"{type(self).__name__}: cannot resume: its promoted trials' "
-                             f"state lives in checkpoints; run it again")
-        return _Halving.run(self)
+        the `HalvingResult`.  ``resume`` (with the same ``workdir``): as
+        `SuccessiveHalving.run`; with ``n_jobs=1`` the resumed search makes the same trials
+        as an uninterrupted one."""
+        return _Halving.run(self, resume)
