@@ -246,6 +246,26 @@ def test_random_search_with_median_pruner_records_pruned_trials(tmp_path, iris_t
                                                  "n_warmup_epochs=0)"]
 
 
+def test_pruner_arguments_from_the_config(tmp_path, iris_text, db_path):
+    path = _search_file(tmp_path, iris_text, '''
+        [search]
+        strategy = "random"
+        trials = 8
+        pruner = {percentile = {percentile = 25, n_startup_trials = 3, n_warmup_epochs = 1}}
+        refit = false
+        [search.space]
+        lr = {loguniform = [0.001, 0.5]}
+    ''')
+    out = invoke("search", path, "--db", db_path, "--workers", 1, "--progress", "none")
+    assert out.exit_code == 0, out.output
+    (search,) = RunDB(db_path).runs(kind="search")
+    assert search.config["search"]["pruner"] == ["PercentilePruner(percentile=25, "
+                                                 "n_startup_trials=3, n_warmup_epochs=1)"]
+    pruned = [t for t in RunDB(db_path).children(search.id) if t.config.get("status") == "pruned"]
+    assert pruned and all(t.config["index"] >= 3 and "25th percentile" in t.error and
+               not t.error.startswith("pruned at epoch 0") for t in pruned)
+
+
 def test_diagnosis_pruner_stops_an_exploding_trial_with_its_finding(tmp_path, iris_text,
                                                                    db_path):
     path = _search_file(tmp_path, iris_text, '''
@@ -299,6 +319,13 @@ def test_pruned_and_halving_searches_resume(tmp_path, iris_text, db_path):
     ('strategy = "hyperband"\npruner = "median"',
      'search.pruner = "median": not with strategy = "hyperband"'),
     ('pruner = "mean"', 'search.pruner = "mean"'),
+    ('pruner = "percentile"', 'the "percentile" pruner needs its percentile'),
+    ('pruner = {median = {patience = 3}}',
+     'search.pruner.median.patience = 3: not an argument of the median pruner; it takes '
+     'n_startup_trials, n_warmup_epochs, n_min_trials'),
+    ('pruner = {percentile = {percentile = 120}}',
+     'search.pruner.percentile = {percentile = 120}: PercentilePruner: percentile must be'),
+    ('pruner = {median = {}, diagnosis = {}}', 'expected a pruner name or a table with one'),
     ('strategy = "asha"\ncv = 3', 'search.cv = 3: strategy = "asha" needs hold-out scoring'),
     ('pruner = "diagnosis"\ncv = 2', 'search.cv = 2: pruner = "diagnosis" needs hold-out'),
     ('eta = 3', 'search.eta = 3: only for strategy = '),

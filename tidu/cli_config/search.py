@@ -15,7 +15,8 @@
     seed = 0
     workers = 1                # local processes (the CLI's --workers overrides)
     refit = true               # train the best config afterwards and score it on the test split
-    pruner = "none"            # random, tpe, grid, coarse_to_fine: "none", "median", "diagnosis"
+    pruner = "none"            # random, tpe, grid, coarse_to_fine: "none", "median",
+                               #   "percentile", "diagnosis", or {median = {n_startup_trials = 3}}
     max_epochs = 27            # hyperband, successive_halving, asha only (default training.epochs)
     min_epochs = 1             #   the first rung's epochs
     eta = 3                    #   the top 1/eta of a rung go on to eta times the epochs
@@ -33,13 +34,19 @@ halving that start at different epochs (Li et al., JMLR 2018); ``asha`` promotes
 worker is free (Li et al., MLSys 2020) — `tidu.tune.halving` and `tidu.tune.asha`.  A
 promoted trial continues from its checkpoint; each trial is recorded once per rung it
 reached, with its ``rung``, ``epochs`` and ``bracket``.  These searches stop trials
-themselves: ``pruner`` is refused with them, and so are ``repeats > 1`` and ``--resume``.
+themselves: ``pruner`` is refused with them, and so is ``repeats > 1``; ``--resume``
+continues them from their checkpoints (kept in a folder beside the run database, recorded in
+the search run's config and removed when the search ends).
 
 ``pruner`` (hold-out only) stops a trial after an epoch (`tidu.tune.pruning`):
 ``"median"`` when its validation score is worse than the median of the earlier trials' at
 that epoch, once 5 trials have ended (Golovin et al. 2017, Vizier's median stopping rule);
 ``"diagnosis"`` when `tidu.diagnose` finds exploding gradients, non-finite values or a dead
-network.  A pruned trial is recorded as failed, its error ``"pruned at epoch …"``, and
+network; ``"percentile"`` as ``"median"`` at another percentile.  A one-key table sets the
+pruner's arguments, by their `tidu.tune.pruning` names: ``pruner = {median =
+{n_startup_trials = 3, n_warmup_epochs = 1}}``, ``pruner = {percentile = {percentile = 25}}``
+(required), ``pruner = {diagnosis = {kinds = ["exploding_gradients"], every_n_steps = 5}}``.
+A pruned trial is recorded as failed, its error ``"pruned at epoch …"``, and
 ``"status": "pruned"`` in its config.
 
 A value is a distribution — ``{choice = [...]}`` (or a bare array), ``{uniform = [lo, hi]}``,
@@ -50,6 +57,7 @@ the whole config again, so a bad key or range is reported before any trial runs.
 from __future__ import annotations
 
 import copy
+import inspect
 import math
 import re
 
@@ -63,7 +71,7 @@ __all__ = ["validate_search", "resolve_path", "set_path", "apply_params", "to_sp
 
 HALVING = ("hyperband", "successive_halving", "asha")
 STRATEGIES = ("random", "grid", "coarse_to_fine", "tpe") + HALVING
-PRUNERS = ("none", "median", "diagnosis")
+PRUNERS = ("none", "median", "percentile", "diagnosis")
 DISTRIBUTIONS = ("choice", "uniform", "loguniform", "randint")
 _KEYS = ("strategy", "trials", "rounds", "grid_points", "cv", "metric", "mode", "seed",
          "workers", "refit", "space", "repeats", "pruner", "max_epochs", "min_epochs", "eta")
@@ -284,13 +292,15 @@ def _validate_budget(raw, config: dict, out: dict) -> None:
     """``pruner`` and the halving keys (``max_epochs``, ``min_epochs``, ``eta``) into
     ``out``, checked against the strategy, ``cv`` and ``repeats``."""
     path, strategy = "search", out["strategy"]
-    pruner = one_of(join_path(path, "pruner"), raw.get("pruner", "none"), PRUNERS, "pruner")
+    pruner, options = _pruner_spec(join_path(path, "pruner"), raw.get("pruner", "none"))
     halving = strategy in HALVING
     if halving and pruner != "none":
         raise ConfigError(join_path(path, "pruner"), f'not with strategy = "{strategy}": its '
                                                      f'rungs stop trials themselves; use '
                                                      f'"none"', pruner)
     out["pruner"] = pruner
+    if options:
+        out["pruner_options"] = options
     if not halving:
         for key in ("max_epochs", "min_epochs", "eta"):
             if key in raw:
@@ -321,14 +331,50 @@ def _validate_budget(raw, config: dict, out: dict) -> None:
     out["eta"] = integer(join_path(path, "eta"), raw.get("eta", 3), low=2)
 
 
+def _pruner_spec(where: str, value) -> tuple:
+    """(kind, options) of ``pruner = "kind"`` or ``pruner = {kind = {arg = value, …}}``,
+    the options checked by building the pruner once."""
+    if isinstance(value, dict):
+        if len(value) != 1:
+            raise ConfigError(where, "expected a pruner name or a table with one pruner, e.g. "
+                                     "{median = {n_startup_trials = 3}}", value)
+        (kind, options), = value.items()
+        kind = one_of(where, kind, PRUNERS[1:], "pruner")
+        options = table(join_path(where, kind), options)
+    else:
+        kind, options = one_of(where, value, PRUNERS, "pruner"), {}
+    if kind == "percentile" and "percentile" not in options:
+        raise ConfigError(where, 'the "percentile" pruner needs its percentile: '
+                                 'pruner = {percentile = {percentile = 25}}', value)
+    if kind != "none":
+        cls = _pruner_classes()[kind]
+        accepted = list(inspect.signature(cls).parameters)
+        unknown = [k for k in options if k not in accepted]
+        if unknown:
+            raise ConfigError(join_path(join_path(where, kind), unknown[0]), f"not an argument of the {kind} "
+                                                                  f"pruner; it takes "
+                                                                  f"{', '.join(accepted)}",
+                              options[unknown[0]])
+        try:
+            cls(**options)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(join_path(where, kind), str(exc), options) from None
+    return kind, dict(options)
+
+
+def _pruner_classes() -> dict:
+    from ..tune.pruning import DiagnosisPruner, MedianPruner, PercentilePruner
+    return {"median": MedianPruner, "percentile": PercentilePruner,
+            "diagnosis": DiagnosisPruner}
+
+
 def make_pruner(search: dict):
-    """The `tidu.tune` pruner of a normalized ``[search]`` section (None for "none"):
-    ``MedianPruner()`` or ``DiagnosisPruner()`` with their defaults."""
-    from ..tune.pruning import DiagnosisPruner, MedianPruner
+    """The `tidu.tune` pruner of a normalized ``[search]`` section (None for "none"), built
+    with the section's ``pruner_options``."""
     kind = search.get("pruner", "none")
     if kind == "none":
         return None
-    return MedianPruner() if kind == "median" else DiagnosisPruner()
+    return _pruner_classes()[kind](**search.get("pruner_options", {}))
 
 
 def to_space(search: dict) -> dict:
