@@ -200,3 +200,16 @@ def test_flip_takes_dims_as_torch(call):
     x = np.arange(6.0).reshape(2, 3)
     np.testing.assert_array_equal(call(tidu, tidu.tensor(x)).cpu().numpy(),
                                   call(torch, torch.tensor(x)).numpy())
+
+
+def test_backward_inputs_accumulates_only_into_them():
+    grads = []
+    for lib in (tidu, torch):
+        a = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        b = lib.tensor([3.0, -1.0], dtype=lib.float64, requires_grad=True)
+        loss = (a * b * b).sum()
+        loss.backward(inputs=[b], retain_graph=True)
+        assert a.grad is None
+        loss.backward(inputs=b)
+        grads.append(b.grad.detach().cpu().numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-15)
