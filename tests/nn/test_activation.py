@@ -307,3 +307,12 @@ def test_activation_argument_errors():
         nn.RReLU(0.5, 0.2)
     with pytest.raises(tidu.DTypeError, match="elu: expected a float tensor, got dtype int64"):
         F.elu(tidu.Tensor(np.array([1, 2])))
+
+
+def test_sigmoid_keeps_relative_precision_in_the_left_tail():
+    """σ(−30) is 9.4e-14 in float32, not 0 (as torch): BCE on σ(z) stays finite there."""
+    x = np.array([-100.0, -30.0, -5.0, 0.0, 5.0, 30.0], dtype=np.float32)
+    ours = F.sigmoid(tidu.tensor(x)).cpu().numpy()
+    theirs = torch.sigmoid(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=2e-7, atol=0)
+    assert ours[1] > 0 and np.isfinite(np.log(ours[:3])).all()
