@@ -213,3 +213,19 @@ def test_backward_inputs_accumulates_only_into_them():
         loss.backward(inputs=b)
         grads.append(b.grad.detach().cpu().numpy())
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-15)
+
+
+def test_setitem_drops_a_value_s_leading_ones_as_torch():
+    out = []
+    for lib in (tidu, torch):
+        b = lib.zeros(4, dtype=lib.int64)
+        c = lib.tensor([7, 8, 9])
+        b[1] = c[lib.tensor([2])]              # a (1,) value into one element
+        b[2:4] = lib.tensor([[5, 6]])          # (1, 2) into (2,)
+        w = lib.zeros(3, dtype=lib.float64, requires_grad=True)
+        v = lib.tensor([[2.0]], dtype=lib.float64, requires_grad=True)
+        y = w * 1
+        y[0] = v
+        (y * lib.tensor([3.0, 1.0, 1.0], dtype=lib.float64)).sum().backward()
+        out.append((b.tolist(), v.grad.tolist()))
+    assert out[0] == out[1] == ([0, 9, 5, 6], [[3.0]])

@@ -300,9 +300,21 @@ def _set_node(old: Tensor, idx, value: Tensor) -> Tensor:
     return Tensor._op(arr, (old, value), backward)
 
 
+def _drop_leading_ones(value, ndim: int):
+    shape = tuple(value.shape)
+    lead = 0
+    while len(shape) - lead > ndim and shape[lead] == 1:
+        lead += 1
+    return value.reshape(shape[lead:]) if lead else value
+
+
 def setitem(t: Tensor, idx, value) -> None:
-    """``t[idx] = value``: ``value`` (a number, array or tensor) broadcast to ``t[idx]``."""
+    """``t[idx] = value``: ``value`` (a number, array or tensor) broadcast to ``t[idx]``;
+    as in PyTorch, leading size-1 dims of ``value`` beyond ``t[idx]``'s are dropped first
+    (``t[i] = x[j:j+1]`` sets one element)."""
     idx, _ = _plain_index(idx, t._data)
+    if getattr(value, "ndim", 0) and value.shape[0] == 1:
+        value = _drop_leading_ones(value, np.ndim(t._data[idx]))
     if _recorded(t, (value,)):
         if not isinstance(value, Tensor):
             value = Tensor._wrap(like(t._data, np.asarray(value, dtype=t._data.dtype)))
