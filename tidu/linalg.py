@@ -1,5 +1,7 @@
-"""``tidu.linalg``, as torch.linalg: the norms, the least-squares solver `lstsq`, and the
-square-matrix functions solve, inv, det, eigh, eigvalsh (`tidu.linalg_square`)."""
+"""``tidu.linalg``, as torch.linalg: the norms, the least-squares solver `lstsq`, the
+square-matrix functions solve, inv, det, eigh, eigvalsh (`tidu.linalg_square`), and the
+decompositions and matrix functions svd, svdvals, qr, cholesky, slogdet, pinv, matrix_rank,
+matrix_power, multi_dot, cross, matrix_norm, cond, solve_triangular (`tidu.linalg_decomp`)."""
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -11,10 +13,16 @@ from .errors import ArgumentError, DTypeError, ShapeError, shape_str
 from .ops.elementwise import unbroadcast
 from .ops.reduction_more import vector_norm
 from .linalg_square import EighResult, det, eigh, eigvalsh, inv, solve
+from .linalg_decomp import (LinAlgError, QRResult, SlogdetResult, SVDResult, cholesky, cond,
+                            cross, eig, eigvals, matrix_norm, matrix_power, matrix_rank,
+                            multi_dot, pinv, qr, slogdet, solve_triangular, svd, svdvals)
 from .tensor import Tensor
 
 __all__ = ["norm", "vector_norm", "lstsq", "LstsqResult",
-           "solve", "inv", "det", "eigh", "eigvalsh", "EighResult"]
+           "solve", "inv", "det", "eigh", "eigvalsh", "EighResult",
+           "svd", "svdvals", "SVDResult", "qr", "QRResult", "cholesky", "slogdet",
+           "SlogdetResult", "pinv", "matrix_rank", "matrix_power", "multi_dot", "cross",
+           "matrix_norm", "cond", "eig", "eigvals", "solve_triangular", "LinAlgError"]
 
 
 def norm(A, ord=None, dim=None, keepdim: bool = False, *, dtype=None):  # noqa: A002 - torch's names
