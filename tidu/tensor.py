@@ -22,7 +22,7 @@ import weakref
 import numpy as np
 
 from . import backend
-from .backend import device_of, normalize_device, parse_to_args, to_device, to_numpy, xp_of
+from .backend import device_of, normalize_device, parse_to_args, to_device, xp_of
 from ._checks import check_cast_overflow, normalize_dim
 from .errors import AnomalyError, DimError, DTypeError, GraphError, shape_str
 
@@ -298,13 +298,8 @@ class Tensor:
         return len(self._data)
 
     def __repr__(self) -> str:
-        body = np.array2string(to_numpy(self._data), precision=4, separator=", ", prefix="tensor(")
-        extra = ", requires_grad=True" if self.requires_grad else ""
-        if self._data.dtype != np.float32:
-            extra = f", dtype={self._data.dtype}" + extra
-        if _on_device(self._data):
-            extra = f", device='{self.device}'" + extra
-        return f"tensor({body}{extra})"
+        from .printing import tensor_repr  # tidu.set_printoptions' options
+        return tensor_repr(self)
 
     def __format__(self, spec: str) -> str:
         """``f"{loss:.4f}"`` formats a one-element tensor's value (as torch); other tensors
@@ -934,7 +929,7 @@ def _op_anomaly(data, parents, backward):
     inputs = _describe(parents)
     if not _finite(out._data):
         bad_inputs = [i for i, p in enumerate(parents) if not _finite(p._data)]
-        cause = (f"from finite inputs" if not bad_inputs else
+        cause = ("from finite inputs" if not bad_inputs else
                  f"but its inputs {bad_inputs} were already non-finite (the NaN/inf came "
                  f"from outside an op, e.g. the data or a parameter)")
         raise AnomalyError(
