@@ -15,3 +15,9 @@ from .recurrent import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .conv_transpose import *  # noqa: F401,F403
 from .multilabel_soft_margin import *  # noqa: F401,F403
+from .upsampling import *  # noqa: F401,F403
+from .shuffle import *  # noqa: F401,F403
+from .shrink import *  # noqa: F401,F403
+from .bilinear import *  # noqa: F401,F403
+from .fold import *  # noqa: F401,F403
+from .hinge_embedding import *  # noqa: F401,F403

@@ -2,9 +2,10 @@
 flat vector and back; ``tidu.nn.utils.rnn`` pads variable-length sequences."""
 import warnings
 
-from . import rnn
+from . import fusion, rnn
 from .clip_grad import clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm
 from .convert_parameters import parameters_to_vector, vector_to_parameters
+from .weight_norm import remove_weight_norm, weight_norm
 
 
 def clip_grad_norm(parameters, max_norm: float, norm_type: float = 2.0,
@@ -17,4 +18,5 @@ def clip_grad_norm(parameters, max_norm: float, norm_type: float = 2.0,
 
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "clip_grads_with_norm_",
-           "get_total_norm", "parameters_to_vector", "vector_to_parameters"]
+           "get_total_norm", "parameters_to_vector", "vector_to_parameters", "weight_norm",
+           "remove_weight_norm"]
