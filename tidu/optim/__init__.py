@@ -1,5 +1,6 @@
-"""Optimizers (as torch.optim) and learning-rate schedules (``tidu.optim.lr_scheduler``)."""
-from . import lr_scheduler
+"""Optimizers (as torch.optim), learning-rate schedules (``tidu.optim.lr_scheduler``) and weight
+averaging (``tidu.optim.swa_utils``)."""
+from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW, NAdam
@@ -13,4 +14,4 @@ from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "Adadelta", "RMSprop", "Adam", "AdamW", "NAdam",
-           "LBFGS", "Adamax", "RAdam", "Rprop", "ASGD", "lr_scheduler"]
+           "LBFGS", "Adamax", "RAdam", "Rprop", "ASGD", "lr_scheduler", "swa_utils"]

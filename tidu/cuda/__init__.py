@@ -4,11 +4,14 @@ else "cpu")`` runs unchanged on tidu.
 tidu's GPU is CuPy's (see `tidu.backend`): CUDA is available when CuPy is installed and sees
 a GPU.  tidu uses one GPU (``cuda:0``), so `device_count` is 1 or 0.  Every random draw is
 made on the host by tidu's one generator, so the CUDA seeding calls have nothing of their
-own to seed: `tidu.manual_seed` already makes GPU runs reproducible.
+own to seed: `tidu.manual_seed` already makes GPU runs reproducible.  ``tidu.cuda.amp`` holds
+PyTorch's deprecated spellings of `tidu.amp` (``torch.cuda.amp.GradScaler()``, ``autocast()``).
 """
-from . import backend as _backend
+from .. import backend as _backend
+from . import amp
 
-__all__ = ["is_available", "device_count", "current_device", "manual_seed", "manual_seed_all"]
+__all__ = ["is_available", "device_count", "current_device", "manual_seed", "manual_seed_all",
+           "amp"]
 
 
 def is_available() -> bool:
