@@ -12,7 +12,7 @@ from .creation import (arange, empty, empty_like, eye, from_numpy, full, full_li
                        normal, ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm,
                        zeros, zeros_like)
 from .creation import (BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor,
-                       multinomial)
+                       bernoulli, multinomial)
 from .errors import (DeviceError, DTypeError, GraphError, IndexRangeError, SerializationError, ShapeError,
                      StateDictError, TiduError)
 from .ops import (abs, add, clip, concatenate, div, exp, flatten, log, matmul, max, maximum,
@@ -34,8 +34,22 @@ from .ops import (addmm, allclose, aminmax, argsort, atan2, broadcast_to, chunk,
                   true_divide, trunc, unbind, unflatten, var_mean)
 from .ops.elementwise_extra import *  # noqa: F401,F403 - tan … positive (issue 11)
 from .ops import renorm
+from .ops import cummax, cummin
 from .ops import arccos, arccosh, arcsin, arcsinh, arctan, arctanh, cumulative_trapezoid, trapezoid, trapz
+from .ops.binning import (argwhere, bucketize, histc, histogram, isin, searchsorted,
+                          unique_consecutive)
+from .ops.diagonals import diag_embed, diagflat, diagonal, tril_indices, triu_indices
+from .ops.grids import cartesian_prod, combinations, cross, kron, meshgrid, tensordot, vander
+from .ops.numeric import corrcoef, cov, diff, nanmean, nanquantile, nansum, quantile
+from .ops.stacking import (atleast_1d, atleast_2d, atleast_3d, block_diag, column_stack, dstack,
+                           fliplr, flipud, hstack, rot90, row_stack, vstack)
+from .printing import get_printoptions, set_printoptions
 from .random import Generator, get_rng_state, manual_seed, set_rng_state
+from .runtime_settings import (are_deterministic_algorithms_enabled, get_num_threads,
+                               initial_seed, is_deterministic_algorithms_warn_only_enabled, seed,
+                               set_num_threads, use_deterministic_algorithms)
+from .type_info import (can_cast, finfo, iinfo, is_floating_point, numel, promote_types,
+                        result_type)
 from .tensor import (Tensor, as_tensor, device, enable_grad, get_default_dtype, inference_mode,
                      is_grad_enabled, is_tensor, no_grad, set_default_dtype, set_grad_enabled, tensor)
 
@@ -53,13 +67,24 @@ __version__ = "0.1.0"
 tune_malloc()
 
 
+_LAZY_NAMES = {"autocast": (".amp", "autocast"), "compile": (".jit", "compile")}
+
+
 def __getattr__(name):
     # nn, optim and serialization import lazily so `import tidu` stays light.
     import importlib
     if name in ("nn", "optim", "data", "metrics", "train", "regularization", "diagnose",
                 "model_selection", "tune", "runs", "autograd", "cuda", "backends", "utils",
-                "linalg"):
+                "linalg", "special", "distributions", "amp", "jit", "cpu"):
         return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_NAMES:
+        module, attr = _LAZY_NAMES[name]
+        return getattr(importlib.import_module(module, __name__), attr)
+    if name in ("svd", "pinverse", "logdet", "slogdet", "qr", "cholesky", "matrix_power", "det",
+                "inverse"):  # torch's top-level linear algebra (svd/qr/cholesky: the old API)
+        return importlib.import_module(".linalg_decomp", __name__).TOP_LEVEL[name]
+    if name == "cosine_similarity":  # torch.cosine_similarity is the functional one
+        return importlib.import_module(".nn.functional", __name__).cosine_similarity
     if name in ("save", "load"):
         return getattr(importlib.import_module(".serialization", __name__), name)
     raise AttributeError(f"module 'tidu' has no attribute {name!r}")

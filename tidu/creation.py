@@ -25,6 +25,7 @@ import numpy as np
 
 from . import random as _random
 from ._checks import check_number
+from . import backend
 from .backend import device_of, to_numpy
 from .errors import ArgumentError, DTypeError
 from .tensor import Tensor, get_default_dtype
@@ -429,3 +430,20 @@ def _legacy_type(dtype, name: str):
 FloatTensor, DoubleTensor = _legacy_type(np.float32, "FloatTensor"), _legacy_type(np.float64, "DoubleTensor")
 LongTensor, IntTensor = _legacy_type(np.int64, "LongTensor"), _legacy_type(np.int32, "IntTensor")
 BoolTensor, ByteTensor = _legacy_type(np.bool_, "BoolTensor"), _legacy_type(np.uint8, "ByteTensor")
+
+
+def bernoulli(input, p=None, *, generator=None) -> Tensor:
+    """0/1 draws, 1 with probability ``input`` element-wise (or with the number ``p`` for
+    every element, in ``input``'s shape), as torch.bernoulli: the result has ``input``'s
+    shape, float dtype and device, and no gradient.  From tidu's generator or
+    ``generator=`` (PyTorch's distribution, not its numbers)."""
+    if not isinstance(input, Tensor):
+        raise ArgumentError(f"bernoulli: input must be a Tensor, got {type(input).__name__}")
+    if input._data.dtype.kind != "f":
+        raise DTypeError(f"bernoulli: input must be a float tensor, got dtype {input.dtype}")
+    probs = np.full(input.shape, float(p)) if p is not None else to_numpy(input._data)
+    if not ((probs >= 0) & (probs <= 1)).all():
+        raise ArgumentError("bernoulli: probabilities must lie in [0, 1]" +
+                            ("" if p is None else f", got p={p!r}"))
+    draws = _generator(generator, "bernoulli").random(input.shape) < probs
+    return Tensor._wrap(backend.like(input._data, draws.astype(input._data.dtype)))

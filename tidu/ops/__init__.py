@@ -8,7 +8,7 @@ from .elementwise import (abs, add, ceil, clip, cos, div, exp, expm1, floor, log
                           square, sub, tanh, unbroadcast, where)
 from .indexing import gather, index_select, masked_fill, scatter, scatter_add, sort, topk
 from . import inplace as _inplace
-from ..creation import multinomial as _multinomial
+from ..creation import bernoulli as _bernoulli, multinomial as _multinomial
 from .linalg import bmm, matmul, mm
 from .reduction import (all_, amax, amin, any_, argmax, argmin, cumsum, max, mean, min, std, sum,
                         var)
@@ -26,6 +26,7 @@ from .linalg import addmm, cdist, diag, dot, einsum, mv, outer, trace
 from .predicates import (allclose, count_nonzero, equal, is_nonzero, isclose, isfinite, isinf,
                          isnan, logical_and, logical_not, logical_or, logical_xor, nonzero)
 from .predicates import bitwise_and, bitwise_not, bitwise_or, bitwise_xor
+from .reduction_more import cummax, cummin
 from .reduction_more import (aminmax, cumprod, logsumexp, median, mode, norm, prod, std_mean,
                              var_mean)
 from .shape_more import (broadcast_to, chunk, flip, movedim, mT, narrow, ravel, repeat_interleave,
@@ -53,7 +54,7 @@ __all__ = ["abs", "add", "argmax", "argmin", "clip", "concatenate", "div", "exp"
            "reciprocal", "trunc", "frac", "erf", "remainder", "fmod", "floor_divide",
            "true_divide", "log2", "log10", "exp2", "atan2", "hypot", "lerp", "nan_to_num",
            "clamp_min", "clamp_max", "softmax", "log_softmax",
-           "prod", "logsumexp", "norm", "cumprod", "median", "std_mean", "var_mean", "aminmax",
+           "prod", "logsumexp", "norm", "cumprod", "cummax", "cummin", "median", "std_mean", "var_mean", "aminmax",
            "chunk", "split", "unbind", "flip", "roll", "narrow", "tril", "triu", "tile",
            "repeat_interleave", "unflatten", "broadcast_to", "ravel", "movedim",
            "swapaxes", "swapdims", "argsort", "masked_select", "index_add", "index_fill", "take",
@@ -136,7 +137,7 @@ _methods.update({
     "softmax": softmax, "log_softmax": log_softmax,
     "__mod__": remainder, "__rmod__": _reflect(remainder), "__floordiv__": floor_divide,
     "__rfloordiv__": _reflect(floor_divide),
-    "prod": prod, "logsumexp": logsumexp, "norm": norm, "cumprod": cumprod, "median": median,
+    "prod": prod, "logsumexp": logsumexp, "norm": norm, "cumprod": cumprod, "cummax": cummax, "cummin": cummin, "median": median,
     "aminmax": aminmax,
     "chunk": chunk, "split": split, "unbind": unbind, "flip": flip, "roll": roll,
     "narrow": narrow, "tril": tril, "triu": triu, "tile": tile,
@@ -154,7 +155,7 @@ _methods.update({
     "bitwise_xor": bitwise_xor, "bitwise_not": bitwise_not,
     "bincount": bincount, "index_put": index_put, "unfold": unfold, "unique": unique,
     "mode": mode, "lgamma": lgamma, "digamma": digamma,
-    "multinomial": _multinomial,
+    "multinomial": _multinomial, "bernoulli": _bernoulli,
 })
 _methods.update({name: getattr(_extra, name) for name in _extra.__all__})
 _methods.update({"arcsin": asin, "arccos": acos, "arctan": atan, "arcsinh": asinh,  # noqa: F405
@@ -170,3 +171,19 @@ from .fill_renorm import renorm  # noqa: E402
 __all__ += ["renorm"]
 Tensor.fill_diagonal_ = _fill_renorm.fill_diagonal_
 Tensor.renorm, Tensor.renorm_ = renorm, _fill_renorm.renorm_
+# numeric summaries, grids, stacking, diagonals, counting and searching (issue 11, more)
+from . import binning as _binning, diagonals as _diagonals, grids as _grids  # noqa: E402
+from . import numeric as _numeric, stacking as _stacking  # noqa: E402
+from .binning import *  # noqa: E402,F401,F403
+from .diagonals import *  # noqa: E402,F401,F403
+from .grids import *  # noqa: E402,F401,F403
+from .numeric import *  # noqa: E402,F401,F403
+from .stacking import *  # noqa: E402,F401,F403
+__all__ += [*_binning.__all__, *_diagonals.__all__, *_grids.__all__, *_numeric.__all__,
+            *_stacking.__all__]
+_more_methods = {name: globals()[name] for name in (  # the ones torch.Tensor has as methods
+    "diff", "nansum", "nanmean", "quantile", "nanquantile", "cov", "corrcoef", "kron", "cross",
+    "diagonal", "diag_embed", "diagflat", "rot90", "flipud", "fliplr", "histc", "histogram",
+    "argwhere", "unique_consecutive")}
+for _name, _fn in _more_methods.items():
+    setattr(Tensor, _name, _fn)

@@ -26,7 +26,7 @@ import numbers
 
 import numpy as np
 
-from ..backend import device_of, like, to_device, xp_of
+from ..backend import device_of, like, to_device, to_numpy, xp_of
 from ..errors import ArgumentError, DTypeError, GraphError, ShapeError, shape_str
 from ..tensor import Tensor, is_grad_enabled, no_grad
 from . import elementwise as E
@@ -36,7 +36,7 @@ from .shape import _plain_index
 __all__ = ["add_", "sub_", "mul_", "div_", "pow_", "neg_", "abs_", "exp_", "log_", "sqrt_",
            "sigmoid_", "tanh_", "relu_", "clamp_", "addcmul_", "addcdiv_", "lerp_",
            "masked_fill_", "scatter_", "zero_", "fill_", "copy_", "normal_", "uniform_",
-           "setitem"]
+           "bernoulli_", "setitem"]
 
 
 # --------------------------------------------------------------------------- the machinery
@@ -268,6 +268,15 @@ def normal_(t, mean=0.0, std=1.0, *, generator=None) -> Tensor:
     if not std >= 0:
         raise ArgumentError(f"normal_: std must be ≥ 0, got {std!r}")
     return _draw(t, "normal_", generator, lambda g: g.normal(mean, std, t.shape))
+
+
+def bernoulli_(t, p=0.5, *, generator=None) -> Tensor:
+    """Every element ← 1 with probability ``p`` (a number, or a tensor broadcast to ``t``),
+    else 0 (as torch.Tensor.bernoulli_)."""
+    probs = to_numpy(p._data) if isinstance(p, Tensor) else np.asarray(float(p))
+    if not ((probs >= 0) & (probs <= 1)).all():
+        raise ArgumentError(f"bernoulli_: probabilities must lie in [0, 1], got {p!r}")
+    return _draw(t, "bernoulli_", generator, lambda g: g.random(t.shape) < probs)
 
 
 def uniform_(t, *args, generator=None, **kwargs) -> Tensor:

@@ -15,6 +15,8 @@ from .reduction import _expand, amax, amin, mean, std, var
 
 MedianResult = namedtuple("median", ["values", "indices"])
 AminmaxResult = namedtuple("aminmax", ["min", "max"])
+CummaxResult = namedtuple("cummax", ["values", "indices"])
+CumminResult = namedtuple("cummin", ["values", "indices"])
 
 
 def _wrap(out):
@@ -94,6 +96,42 @@ def cumprod(a: Tensor, dim: int, *, dtype=None) -> Tensor:
         return (np.moveaxis(terms.sum(-1), -1, d),)
 
     return Tensor._op(out, (a,), backward)
+
+
+def cummax(a: Tensor, dim: int) -> CummaxResult:
+    """Running maximum along ``dim`` and where it was reached, as torch.cummax:
+    values[i] = max_{j ≤ i} x[j], indices[i] = the last j ≤ i with x[j] = values[i] (ties go
+    to the latest, as PyTorch).  The gradient of values[i] goes to x[indices[i]]."""
+    return _cumulative_extreme(a, dim, np.maximum, CummaxResult, "cummax")
+
+
+def cummin(a: Tensor, dim: int) -> CumminResult:
+    """Running minimum along ``dim`` and its index (the latest of ties), as torch.cummin."""
+    return _cumulative_extreme(a, dim, np.minimum, CumminResult, "cummin")
+
+
+def _cumulative_extreme(a, dim, pick, result, op):
+    d = normalize_dim(dim, a.ndim, op)
+    x = a._data
+    if not x.ndim:
+        return result(Tensor._op(x.copy(), (a,), lambda g: (g,)),
+                      Tensor._wrap(xp_of(x).zeros((), dtype=np.int64)))
+    values = pick.accumulate(x, axis=d)
+    shape = [1] * x.ndim
+    shape[d] = x.shape[d]
+    positions = xp_of(x).arange(x.shape[d]).reshape(shape)
+    # at each position that reaches the running extreme take its index, else keep the last
+    indices = np.maximum.accumulate(np.where(x == values, positions, -1), axis=d)
+
+    def backward(g):  # each row (the dim last) adds its gradients at the picked indices
+        n = x.shape[d]
+        rows = np.moveaxis(g, d, -1).reshape(-1, n)
+        picked = np.moveaxis(indices, d, -1).reshape(-1, n)
+        grad = np.zeros_like(rows)
+        np.add.at(grad, (xp_of(x).arange(rows.shape[0])[:, None], picked), rows)
+        return (np.moveaxis(grad.reshape(np.moveaxis(g, d, -1).shape), -1, d),)
+
+    return result(Tensor._op(values, (a,), backward), Tensor._wrap(indices.astype(np.int64)))
 
 
 def logsumexp(a: Tensor, dim, keepdim: bool = False) -> Tensor:
