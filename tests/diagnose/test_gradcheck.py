@@ -106,7 +106,7 @@ def test_the_model_is_left_as_it_was():
     arrays = [p._data for p in model.parameters()]
     values = [a.copy() for a in arrays]
     buffers = {k: v for k, v in model.named_buffers()}
-    buffer_values = {k: v.copy() for k, v in buffers.items()}
+    buffer_values = {k: v.clone() for k, v in buffers.items()}
     model[0].weight.grad = Tensor(np.full((6, 4), 7.0, dtype=np.float32))
     state = tidu.random.get_rng_state()
     report = gradcheck(model, F.cross_entropy, X, Y, train=True)

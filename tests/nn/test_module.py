@@ -176,7 +176,7 @@ class WithBuffers(nn.Module):
         self.out = nn.Linear(2, 1)
 
     def forward(self, x):
-        return self.out(self.lin(x * tidu.Tensor._wrap(self.scale)))
+        return self.out(self.lin(x * self.scale))
 
 
 class TorchWithBuffers(torch.nn.Module):
@@ -309,7 +309,7 @@ def test_double_and_to():
     assert all(p.dtype == np.float64 and p.grad is None for p in model.parameters())
     assert model.scale.dtype == np.float64 and model.cache.dtype == np.float64
     assert model.steps.dtype == np.int64  # integer buffers are not cast
-    assert model.state_dict()["scale"]._data is model.scale
+    assert model.state_dict()["scale"]._data is model.scale._data  # shares its memory
     out = model(tidu.tensor(np.ones((2, 3)), dtype=tidu.float64))
     assert out.dtype == np.float64
     assert model.to(np.float32) is model

@@ -310,3 +310,19 @@ def test_layer_norm_errors():
         F.layer_norm(x, 4, None, tidu.Tensor(np.ones(3)))
     with pytest.raises(tidu.DTypeError, match="float64"):
         F.layer_norm(x, 4, tidu.Tensor(np.ones(4), dtype=np.float64))
+
+
+def test_buffers_are_tensors_as_in_pytorch():
+    """PyTorch idioms on batch-norm buffers: arithmetic, in-place copy_, state_dict sharing."""
+    results = []
+    for lib in (tidu, torch):
+        bn = lib.nn.BatchNorm1d(3).double()
+        bn(lib.tensor(np.arange(12.0).reshape(4, 3)))
+        assert lib.is_tensor(bn.running_var) and not bn.running_var.requires_grad
+        scale = 1.0 / lib.sqrt(bn.running_var + bn.eps)
+        state = bn.state_dict()
+        with lib.no_grad():
+            bn.running_mean.copy_(lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64))
+        results.append((scale.tolist(), state["running_mean"].tolist(),
+                        int(bn.num_batches_tracked)))
+    assert results[0] == results[1]

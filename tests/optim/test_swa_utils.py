@@ -40,7 +40,8 @@ def load(ours, ref, state):
 
 
 def host(arr):
-    return tidu.backend.to_numpy(arr)
+    """A parameter's array or a buffer (a tensor) as a host array."""
+    return tidu.backend.to_numpy(arr._data if isinstance(arr, tidu.Tensor) else arr)
 
 
 def averaged_states(ours_avg, ref_avg):

@@ -195,7 +195,7 @@ def test_locate_replays_dropout_and_restores_batchnorm_and_rng():
     with np.errstate(all="ignore"):
         out = model(x)
     assert not np.isfinite(out._data).all()
-    mean = model[1].running_mean.copy()
+    mean = model[1].running_mean.clone()
     after = tidu.get_rng_state()
     located = locate_nonfinite(model, (x,), rng)
     assert located["where"] == "forward" and located["layer"] == "3"

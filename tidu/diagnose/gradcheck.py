@@ -142,7 +142,9 @@ class _Float64Swap:
                     self.buffers.append((m, name, b))
                     # every buffer is swapped for a copy: BatchNorm updates its running
                     # statistics and num_batches_tracked in place during the check
-                    copy = b.astype(np.float64 if b.dtype.kind == "f" else b.dtype, copy=True)
+                    arr = b._data
+                    copy = Tensor._wrap(arr.astype(np.float64 if arr.dtype.kind == "f"
+                                                   else arr.dtype, copy=True))
                     object.__setattr__(m, name, copy)
                     m._buffers[name] = copy
         if self.train is not None:

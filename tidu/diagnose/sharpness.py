@@ -206,11 +206,11 @@ def sharpness(model, loss_fn, data, *, iters: int = 20, tol: float = 1e-3, eps=N
     saved_data = [p._data for p in params]
     saved_grads = [p.grad for p in params]
     saved_buffers = [(m, name, b) for m in model.modules() for name, b in m._buffers.items()
-                     if b is not None and b.dtype.kind == "f"]
+                     if b is not None and b._data.dtype.kind == "f"]
     was_training = model.training
     try:
         for m, name, b in saved_buffers:
-            setattr(m, name, b.astype(np.float64))
+            setattr(m, name, b.to(np.float64))
         model.eval()
         L = _Loss(owner, model, loss_fn, params, _batch_tensor(X, device),
                   _batch_tensor(y, device))

@@ -137,7 +137,8 @@ class AveragedModel(Module):
     def _averaged_and_model_arrays(self, model: Module) -> tuple:
         def arrays(m: Module, with_buffers: bool):
             params = (p._data for p in m.parameters())
-            return list(itertools.chain(params, m.buffers()) if with_buffers else params)
+            buffers = (b._data for b in m.buffers())
+            return list(itertools.chain(params, buffers) if with_buffers else params)
         mine = arrays(self.module, self.use_buffers)
         theirs = arrays(model, self.use_buffers)
         n = min(len(mine), len(theirs))  # as PyTorch's zip(strict=False)
@@ -151,14 +152,14 @@ class AveragedModel(Module):
             for a, c in zip(averaged, current):
                 a[...] = c
         elif self.avg_fn is not None:
-            count = Tensor._wrap(self.n_averaged)
+            count = self.n_averaged
             for a, c in zip(averaged, current):
                 new = self.avg_fn(Tensor._wrap(a), Tensor._wrap(c), count)
                 a[...] = new._data if isinstance(new, Tensor) else new
         elif self.multi_avg_fn is not None:
             for group in _by_device_and_dtype(averaged, current):
                 self.multi_avg_fn([Tensor._wrap(a) for a, _ in group],
-                                  [Tensor._wrap(c) for _, c in group], Tensor._wrap(self.n_averaged))
+                                  [Tensor._wrap(c) for _, c in group], self.n_averaged)
         else:  # PyTorch's CPU default (its GPU one is the lerp of get_swa_multi_avg_fn)
             for a, c in zip(averaged, current):
                 a[...] = _swa_mean(a, c, n)
@@ -168,8 +169,8 @@ class AveragedModel(Module):
                 raise ValueError(f"AveragedModel.update_parameters: model has {len(theirs)} "
                                  f"buffers, the averaged copy {len(mine)}")
             for b, src in zip(mine, theirs):
-                b[...] = to_device(src, device_of(b))
-        self.n_averaged += 1  # in place: state_dict holds this very array
+                b._data[...] = to_device(src._data, device_of(b._data))
+        self.n_averaged._data += 1  # in place: the state_dict shares this array
 
 
 def _by_device_and_dtype(averaged: list, current: list) -> list:

@@ -109,7 +109,7 @@ class _LazyMixin:
         for name in ("running_mean", "running_var"):
             b = self._buffers.get(name)
             if b is not None:
-                setattr(self, name, xp_of(b).empty(0, dtype=b.dtype))
+                setattr(self, name, xp_of(b._data).empty(0, dtype=b._data.dtype))
 
     def has_uninitialized_params(self) -> bool:
         return any(isinstance(p, UninitializedParameter) for p in self._parameters.values())
@@ -128,7 +128,7 @@ class _LazyMixin:
         for name in ("running_mean", "running_var"):
             b = self._buffers.get(name)
             if b is not None and b.shape != (size,):
-                setattr(self, name, xp_of(b).empty(size, dtype=b.dtype))
+                setattr(self, name, xp_of(b._data).empty(size, dtype=b._data.dtype))
         self.__dict__.pop("_lazy_pending", None)
         self.__class__ = self.cls_to_become
         self.reset_parameters()

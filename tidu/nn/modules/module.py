@@ -41,6 +41,8 @@ class Module:
                 # (so a reassigned parameter or buffer keeps its state_dict position)
                 if value is None or (isinstance(value, kind) if kind else
                                      not isinstance(value, (Parameter, Module))):
+                    if kind is None and value is not None:
+                        value = _buffer_tensor(value)
                     registry[name] = value
                     object.__setattr__(self, name, value)
                     return
@@ -50,15 +52,17 @@ class Module:
         elif isinstance(value, Module):
             self._modules[name] = value
         elif name in self.__dict__.get("_buffer_names", ()):
+            value = None if value is None else _buffer_tensor(value)
             self._buffers[name] = value
         object.__setattr__(self, name, value)
 
     def register_buffer(self, name: str, array, persistent: bool = True) -> None:
-        """Register state that is saved in ``state_dict`` but not trained (a NumPy array)."""
+        """Register state that is saved in ``state_dict`` but not trained: a tensor without
+        gradient (an array or number given is wrapped in one), as PyTorch's buffers."""
         self.__dict__.setdefault("_buffer_names", set()).add(name)
         if not persistent:
             self._non_persistent.add(name)
-        setattr(self, name, None if array is None else _buffer_array(array))
+        setattr(self, name, array)
 
     def register_parameter(self, name: str, param) -> None:
         setattr(self, name, param)
@@ -254,9 +258,9 @@ class Module:
                 if p is not None and p._data.dtype.kind == "f":
                     p._data = p._data.astype(dtype)
                     p.grad = None
-            for name, b in list(m._buffers.items()):
-                if b is not None and b.dtype.kind == "f":
-                    setattr(m, name, b.astype(dtype))
+            for b in m._buffers.values():
+                if b is not None and b._data.dtype.kind == "f":
+                    b._data = b._data.astype(dtype)
 
     def _move(self, device: str) -> None:
         for m in self.modules():
@@ -265,9 +269,9 @@ class Module:
                     p._data = to_device(p._data, device)
                     if p.grad is not None:
                         p.grad._data = to_device(p.grad._data, device)
-            for name, b in list(m._buffers.items()):
+            for b in m._buffers.values():
                 if b is not None:
-                    setattr(m, name, to_device(b, device))
+                    b._data = to_device(b._data, device)
 
     def cuda(self) -> "Module":
         return self.to(device="cuda")
@@ -291,7 +295,7 @@ class Module:
                     yield pre + name, mod, name, p._data
             for name, b in mod._buffers.items():
                 if b is not None and name not in mod._non_persistent:
-                    yield pre + name, mod, name, b
+                    yield pre + name, mod, name, b._data
 
     def state_dict(self, *args, destination=None, prefix: str = "", keep_vars: bool = False):
         """Parameters and persistent buffers by PyTorch's key names, as tensors cut from the
@@ -550,15 +554,16 @@ def _host_array(value) -> np.ndarray:
     return to_numpy(value) if device_of(value) != "cpu" else np.asarray(value)
 
 
-def _buffer_array(value):
-    """A buffer's array on the default device (a device array stays where it is)."""
+def _buffer_tensor(value) -> Tensor:
+    """A buffer: a tensor as given (cut from any graph), or an array or number wrapped in
+    one on the default device (a device array stays where it is)."""
     if isinstance(value, Tensor):
-        value = value._data
+        return value.detach() if value.requires_grad else value
     if type(value) is not np.ndarray and device_of(value) != "cpu":
-        return value
+        return Tensor._wrap(value)
     arr = np.asarray(value)
     device = get_default_device()
-    return arr if device == "cpu" else to_device(arr, device)
+    return Tensor._wrap(arr if device == "cpu" else to_device(arr, device))
 
 
 def check_last_dim(layer: Module, x: Tensor, size: int, what: str = "features") -> None:

@@ -54,9 +54,9 @@ class _BatchNorm(Module):
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
-            self.running_mean[...] = 0
-            self.running_var[...] = 1
-            self.num_batches_tracked[...] = 0
+            self.running_mean._data[...] = 0
+            self.running_var._data[...] = 1
+            self.num_batches_tracked._data[...] = 0
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
@@ -88,7 +88,7 @@ class _BatchNorm(Module):
                            self.running_var if track else None, self.weight, self.bias,
                            training=use_batch, momentum=factor, eps=self.eps)
         if update:
-            self.num_batches_tracked += 1  # in place: the state_dict holds this very array
+            self.num_batches_tracked._data += 1  # in place: the state_dict shares this array
         return out
 
     def extra_repr(self):

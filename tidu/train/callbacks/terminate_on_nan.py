@@ -76,7 +76,7 @@ def _backward_order(model, out) -> list:
 
 
 def _snapshot_buffers(model) -> list:
-    return [(m, name, b.copy()) for m in model.modules()
+    return [(m, name, b._data.copy()) for m in model.modules()
             for name, b in m._buffers.items() if b is not None]
 
 
@@ -84,11 +84,11 @@ def _restore_buffers(saved) -> None:
     """Put back buffers a training-mode forward changed (BatchNorm's running statistics)."""
     for m, name, old in saved:
         cur = m._buffers.get(name)
-        if cur is not None and cur.shape == old.shape and cur.dtype == old.dtype:
-            cur[...] = old
+        if cur is not None and cur.shape == old.shape and cur._data.dtype == old.dtype:
+            cur._data[...] = old
         else:  # replaced, not updated in place: re-assign under the same key (same order)
-            m._buffers[name] = old
-            object.__setattr__(m, name, old)
+            m._buffers[name] = Tensor._wrap(old)
+            object.__setattr__(m, name, m._buffers[name])
 
 
 def locate_nonfinite(model, args, rng_state=None) -> dict:
