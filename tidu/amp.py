@@ -393,3 +393,37 @@ class GradScaler:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+
+
+def deprecated_spellings(device: str, default_dtype) -> tuple:
+    """PyTorch's deprecated ``torch.<device>.amp.autocast`` and ``GradScaler``: classes that
+    warn (FutureWarning, with PyTorch's text) and forward to this module's for ``device``."""
+
+    class autocast_(autocast):
+        __doc__ = (f"``autocast(enabled=True, dtype={default_dtype!r}, cache_enabled=True)``: "
+                   f"deprecated ``tidu.amp.autocast({device!r}, ...)``.")
+
+        def __init__(self, enabled: bool = True, dtype=default_dtype, cache_enabled: bool = True):
+            warnings.warn(f"`torch.{device}.amp.autocast(args...)` is deprecated. Please use "
+                          f"`torch.amp.autocast('{device}', args...)` instead.", FutureWarning,
+                          stacklevel=2)
+            super().__init__(device, enabled=enabled, dtype=dtype, cache_enabled=cache_enabled)
+
+    class GradScaler_(GradScaler):
+        __doc__ = (f"``GradScaler(init_scale=2.**16, growth_factor=2.0, backoff_factor=0.5, "
+                   f"growth_interval=2000, enabled=True)``: deprecated "
+                   f"``tidu.amp.GradScaler({device!r}, ...)``.")
+
+        def __init__(self, init_scale: float = 2.0**16, growth_factor: float = 2.0,
+                     backoff_factor: float = 0.5, growth_interval: int = 2000,
+                     enabled: bool = True):
+            warnings.warn(f"`torch.{device}.amp.GradScaler(args...)` is deprecated. Please use "
+                          f"`torch.amp.GradScaler('{device}', args...)` instead.", FutureWarning,
+                          stacklevel=2)
+            super().__init__(device, init_scale=init_scale, growth_factor=growth_factor,
+                             backoff_factor=backoff_factor, growth_interval=growth_interval,
+                             enabled=enabled)
+
+    autocast_.__name__ = autocast_.__qualname__ = "autocast"
+    GradScaler_.__name__ = GradScaler_.__qualname__ = "GradScaler"
+    return autocast_, GradScaler_

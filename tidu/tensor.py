@@ -449,10 +449,11 @@ class Tensor:
                     t.grad = g if t.grad is None else t.grad + g
             return
         if create_graph:
-            _run_backward_graph([self], [Tensor._wrap(seed)], _accumulate_leaf_graph, None)
+            _run_backward([self], [Tensor._wrap(seed)], True, _accumulate_leaf_graph, None,
+                          create_graph=True)
             return
         owned = set()  # arrays already handed to a leaf's .grad: never alias two leaves
-        _run_backward(self, seed, bool(retain_graph),
+        _run_backward([self], [seed], bool(retain_graph),
                       lambda leaf, g: _accumulate_leaf(leaf, g, owned), capture=None)
 
     def zero_grad_(self) -> None:
@@ -559,37 +560,57 @@ class Tensor:
         return self.to(dtype)
 
 
-def _run_backward(root: Tensor, seed, retain_graph: bool, at_leaf, capture) -> None:
-    """Send ``seed`` back from ``root`` through the recorded graph: every node's gradient is
+def _run_backward(outputs: list, seeds: list, retain_graph: bool, at_leaf, capture,
+                  create_graph: bool = False) -> None:
+    """Send each output's seed back through the recorded graph: every node's gradient is
     summed from its children, passed through its tensor hooks, then through its backward;
     a leaf's goes to ``at_leaf(leaf, g)``.  ``capture`` (a dict id → None, or None) collects
-    the gradients arriving at those tensors (`tidu.autograd.grad`)."""
-    order = _topological_order(root)
+    the gradients arriving at those tensors (`tidu.autograd.grad`).  The closures are freed
+    unless ``retain_graph``.  With ``create_graph`` the gradients are tensors made by each
+    node's differentiable rule (`tidu.autograd.derivatives`) with recording on, so they carry
+    a graph of their own."""
+    if len(outputs) == 1:
+        order = _topological_order(outputs[0])
+    else:  # one order over all outputs: a joint node whose parents they are
+        with enable_grad():
+            joint = Tensor._op(xp_of(outputs[0]._data).zeros(()), tuple(outputs), None)
+        order = _topological_order(joint)[1:]
     if _anomaly.enabled:  # once per backward call: the per-node loop below stays as it is
-        _arm_anomaly_backward(order, seed)
-    grads = {id(root): seed}
+        for seed in seeds:
+            _arm_anomaly_backward(order, seed._data if create_graph else seed)
+    if create_graph:
+        from .autograd.derivatives import differentiable_backward
+    grads = {}
+    for out, seed in zip(outputs, seeds):
+        prev = grads.get(id(out))
+        grads[id(out)] = seed if prev is None else prev + seed
     hooked = bool(_tensor_hooks)  # one test per backward when no tensor has a hook
-    for node in order:
-        g = grads.pop(id(node), None)
-        if g is None:
-            continue
-        if hooked and id(node) in _tensor_hooks:
-            g = _run_tensor_hooks(node, g)
-        if capture is not None and id(node) in capture:
-            capture[id(node)] = g
-        backward = node._backward
-        if backward is None:
-            at_leaf(node, g)
-            continue
-        parent_grads = backward(g)
-        if not retain_graph:
-            node._backward = _freed_backward
-        for parent, pg in zip(node._parents, parent_grads):
-            if pg is None or not parent.requires_grad:
+    run_hooks = _run_tensor_hooks_graph if create_graph else _run_tensor_hooks
+    with set_grad_enabled(create_graph):
+        for node in order:
+            g = grads.pop(id(node), None)
+            if g is None:
                 continue
-            key = id(parent)
-            prev = grads.get(key)
-            grads[key] = pg if prev is None else prev + pg
+            if hooked and id(node) in _tensor_hooks:
+                g = run_hooks(node, g)
+            if capture is not None and id(node) in capture:
+                capture[id(node)] = g
+            backward = node._backward
+            if backward is None:
+                at_leaf(node, g)
+                continue
+            if create_graph:
+                parent_grads = differentiable_backward(node, g)
+            else:
+                parent_grads = backward(g)
+                if not retain_graph:
+                    node._backward = _freed_backward
+            for parent, pg in zip(node._parents, parent_grads):
+                if pg is None or not parent.requires_grad:
+                    continue
+                key = id(parent)
+                prev = grads.get(key)
+                grads[key] = pg if prev is None else prev + pg
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
@@ -627,13 +648,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     if create_graph:
         seeds = [go if isinstance(go, Tensor) else Tensor._wrap(s)
                  for go, s in zip(grad_outputs, seeds)]
-        _run_backward_graph(outs, seeds, lambda leaf, g: None, capture)
-    else:
-        # one root over all outputs, whose backward hands each its seed
-        with enable_grad():
-            root = Tensor._op(xp_of(outs[0]._data).zeros(()), tuple(outs), lambda g: tuple(seeds))
-        keep = bool(retain_graph) if retain_graph is not None else False
-        _run_backward(root, root._data, keep, lambda leaf, g: None, capture)
+    keep = bool(retain_graph) if retain_graph is not None else create_graph
+    _run_backward(outs, seeds, keep, lambda leaf, g: None, capture, create_graph)
     result = []
     for i, t in enumerate(ins):
         g = capture[id(t)]
@@ -648,37 +664,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
         else:
             result.append(Tensor._wrap(g.astype(t._data.dtype, copy=False)))
     return tuple(result)
-
-
-def _run_backward_graph(outputs: list, seeds: list, at_leaf, capture) -> None:
-    """`_run_backward` with ``create_graph=True``: the gradients are tensors, each node's
-    made by its differentiable rule (`tidu.autograd.derivatives`) with recording on, so they
-    carry a graph of their own.  The graph is kept (a later backward may run through it)."""
-    from .autograd.derivatives import differentiable_backward
-    with enable_grad():
-        joint = Tensor._op(xp_of(outputs[0]._data).zeros(()), tuple(outputs), None)
-        order = _topological_order(joint)[1:]
-        grads = {}
-        for out, seed in zip(outputs, seeds):
-            prev = grads.get(id(out))
-            grads[id(out)] = seed if prev is None else prev + seed
-        hooked = bool(_tensor_hooks)
-        for node in order:
-            g = grads.pop(id(node), None)
-            if g is None:
-                continue
-            if hooked and id(node) in _tensor_hooks:
-                g = _run_tensor_hooks_graph(node, g)
-            if capture is not None and id(node) in capture:
-                capture[id(node)] = g
-            if node._backward is None:
-                at_leaf(node, g)
-                continue
-            for parent, pg in zip(node._parents, differentiable_backward(node, g)):
-                if pg is None or not parent.requires_grad:
-                    continue
-                prev = grads.get(id(parent))
-                grads[id(parent)] = pg if prev is None else prev + pg
 
 
 def _size_arg(size: tuple) -> tuple:

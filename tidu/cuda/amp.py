@@ -14,28 +14,7 @@ from .. import amp as _amp
 
 __all__ = ["autocast", "custom_bwd", "custom_fwd", "GradScaler"]
 
-
-class autocast(_amp.autocast):
-    """``autocast(enabled=True, dtype=float16, cache_enabled=True)``: deprecated
-    ``tidu.amp.autocast('cuda', ...)`` (which casts nothing in tidu)."""
-
-    def __init__(self, enabled: bool = True, dtype=np.float16, cache_enabled: bool = True):
-        warnings.warn("`torch.cuda.amp.autocast(args...)` is deprecated. Please use "
-                      "`torch.amp.autocast('cuda', args...)` instead.", FutureWarning, stacklevel=2)
-        super().__init__("cuda", enabled=enabled, dtype=dtype, cache_enabled=cache_enabled)
-
-
-class GradScaler(_amp.GradScaler):
-    """``GradScaler(init_scale=2.**16, growth_factor=2.0, backoff_factor=0.5,
-    growth_interval=2000, enabled=True)``: deprecated ``tidu.amp.GradScaler('cuda', ...)``."""
-
-    def __init__(self, init_scale: float = 2.0**16, growth_factor: float = 2.0,
-                 backoff_factor: float = 0.5, growth_interval: int = 2000, enabled: bool = True):
-        warnings.warn("`torch.cuda.amp.GradScaler(args...)` is deprecated. Please use "
-                      "`torch.amp.GradScaler('cuda', args...)` instead.", FutureWarning, stacklevel=2)
-        super().__init__("cuda", init_scale=init_scale, growth_factor=growth_factor,
-                         backoff_factor=backoff_factor, growth_interval=growth_interval,
-                         enabled=enabled)
+autocast, GradScaler = _amp.deprecated_spellings("cuda", np.float16)
 
 
 def custom_fwd(fwd=None, *, cast_inputs=None):
