@@ -47,6 +47,10 @@ def test_instance_norm_3d_and_state_dict_names():
     x = rng.normal(size=(2, 3, 2, 3, 4))
     compare_module(nn.InstanceNorm3d(3), torch.nn.InstanceNorm3d(3), x)
     assert set(nn.GroupNorm(2, 4).state_dict()) == set(torch.nn.GroupNorm(2, 4).state_dict())
+    for ours, theirs in ((nn.InstanceNorm2d(3), torch.nn.InstanceNorm2d(3)),
+                         (nn.InstanceNorm1d(3, affine=True), torch.nn.InstanceNorm1d(3, affine=True))):
+        assert ours.running_mean is None and theirs.running_mean is None
+        assert set(ours.state_dict()) == set(theirs.state_dict())
 
 
 def test_refusals():

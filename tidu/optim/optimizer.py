@@ -153,7 +153,8 @@ class Optimizer:
         (`_check_options`)."""
         owner = type(self).__name__
         for key, spec in self.hyper_ranges.items():
-            group[key] = check_hyper_value(owner, key, group[key], spec)
+            if key in group:  # a user's subclass (PyTorch style) may not have tidu's extras
+                group[key] = check_hyper_value(owner, key, group[key], spec)
         check_clipping(owner, group)
         self._check_options(group)
 
@@ -203,7 +204,7 @@ class Optimizer:
                 loss = closure()
         self._recheck_groups()
         for group in self.param_groups:
-            clipnorm, clipvalue = group["clipnorm"], group["clipvalue"]
+            clipnorm, clipvalue = group.get("clipnorm"), group.get("clipvalue")
             for p in group["params"]:
                 if p.grad is None:
                     continue

@@ -81,6 +81,8 @@ class _InstanceNorm(Module):
         self.eps, self.momentum, self.affine = eps, momentum, affine
         self.track_running_stats = False
         _affine_params(self, self.num_features, affine, dtype)
+        for name in ("running_mean", "running_var", "num_batches_tracked"):  # None, as torch's
+            self.register_buffer(name, None)
 
     def reset_parameters(self) -> None:
         _reset(self)
