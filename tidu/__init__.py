@@ -67,7 +67,9 @@ __version__ = "0.1.0"
 tune_malloc()
 
 
-_LAZY_NAMES = {"autocast": (".amp", "autocast"), "compile": (".jit", "compile")}
+_LAZY_NAMES = {"autocast": (".amp", "autocast"), "compile": (".jit", "compile"),
+               "norm_except_dim": (".nn.utils.weight_norm", "norm_except_dim"),
+               "_weight_norm": (".nn.utils.weight_norm", "weight_norm_fn")}
 
 
 def __getattr__(name):

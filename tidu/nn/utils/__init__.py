@@ -2,7 +2,7 @@
 flat vector and back; ``tidu.nn.utils.rnn`` pads variable-length sequences."""
 import warnings
 
-from . import fusion, rnn
+from . import fusion, parametrizations, parametrize, rnn
 from .clip_grad import clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 from .weight_norm import remove_weight_norm, weight_norm

@@ -101,3 +101,15 @@ def remove_weight_norm(module, name: str = "weight"):
         raise ValueError(f"weight_norm of '{name}' not found in {module}")
     hooks[0].remove(module)
     return module
+
+
+def norm_except_dim(v: Tensor, pow: float = 2, dim: int = 0) -> Tensor:  # noqa: A002 - torch's name
+    """torch.norm_except_dim: the 2-norm of ``v`` over every dim but ``dim`` (only pow=2)."""
+    if pow != 2:
+        raise ArgumentError(f"norm_except_dim: only pow=2 is implemented, got {pow!r}")
+    return _norm_except_dim(v, dim)
+
+
+def weight_norm_fn(v: Tensor, g: Tensor, dim: int = 0) -> Tensor:
+    """torch._weight_norm(v, g, dim): v · g / ‖v‖ (‖v‖ over every dim but ``dim``)."""
+    return v * (g / _norm_except_dim(v, dim))
