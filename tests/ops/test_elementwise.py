@@ -122,3 +122,10 @@ def test_integer_tensor_is_cast_to_float_partner():
     assert y.dtype == np.float32
     y.sum().backward()
     np.testing.assert_array_equal(x.grad._data, [1, 2, 3])
+
+
+def test_add_and_sub_with_alpha_match_torch():
+    from tests.oracle import compare_fn
+    a, b = np.random.default_rng(1).normal(size=(2, 3, 4))
+    compare_fn(lambda x, y: tidu.add(x, y, alpha=2.5) * x.sub(y, alpha=-0.5),
+               lambda x, y: torch.add(x, y, alpha=2.5) * x.sub(y, alpha=-0.5), a, b)

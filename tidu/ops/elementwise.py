@@ -69,14 +69,20 @@ def _check_broadcast(a, b, op):
 
 
 # --------------------------------------------------------------------------- binary
-def add(a, b) -> Tensor:
+def add(a, b, *, alpha=1) -> Tensor:
+    """a + alpha·b (as torch.add; ``alpha`` default 1)."""
+    if alpha != 1:
+        b = mul(b, alpha) if isinstance(b, Tensor) else b * alpha
     a, b = _pair(a, b, "add")
     sa, sb = a._data.shape, b._data.shape
     return Tensor._op(a._data + b._data, (a, b),
                       lambda g: (unbroadcast(g, sa), unbroadcast(g, sb)))
 
 
-def sub(a, b) -> Tensor:
+def sub(a, b, *, alpha=1) -> Tensor:
+    """a − alpha·b (as torch.sub; ``alpha`` default 1)."""
+    if alpha != 1:
+        b = mul(b, alpha) if isinstance(b, Tensor) else b * alpha
     a, b = _pair(a, b, "sub")
     sa, sb = a._data.shape, b._data.shape
     return Tensor._op(a._data - b._data, (a, b),
