@@ -124,3 +124,11 @@ def test_an_op_without_a_rule_is_named():
     x = tidu.tensor(X, dtype=tidu.float64, requires_grad=True)
     with pytest.raises(GraphError, match="create_graph=True.*Cumsum"):
         tidu.autograd.grad(x.cumsum(0).sum(), x, create_graph=True)
+
+
+def test_a_freed_graph_says_so():
+    x = tidu.tensor(X, dtype=tidu.float64, requires_grad=True)
+    y = (x.exp() * x).sum()
+    y.backward()  # frees the graph
+    with pytest.raises(GraphError, match="backward through a graph a second time"):
+        tidu.autograd.grad(y, x, create_graph=True)

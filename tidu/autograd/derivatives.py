@@ -21,7 +21,7 @@ import types
 import numpy as np
 
 from ..errors import GraphError
-from ..tensor import Tensor, _GradFn
+from ..tensor import Tensor, _freed_backward, _GradFn
 
 _RULES: dict = {}
 
@@ -61,6 +61,8 @@ def differentiable_backward(node: Tensor, g: Tensor) -> tuple:
         _load_rules()
     fn = node._backward
     fn = getattr(fn, "fn", fn)  # anomaly mode wraps the closure
+    if fn is _freed_backward:
+        fn(g)  # raises: this part of the graph was freed by an earlier backward
     rule_fn = _RULES.get(getattr(fn, "__code__", None))
     if rule_fn is None:
         raise GraphError(f"create_graph=True: tidu has no differentiable backward for "
