@@ -30,7 +30,7 @@ import numpy as np
 
 from .backend import like, xp_of
 from .errors import ArgumentError, DTypeError, GraphError, ShapeError, TiduError, shape_str
-from .linalg_square import det, inv
+from .linalg_square import _matrix, _mT, _square, det, inv
 from .ops.elementwise import unbroadcast
 from .ops.reduction_more import vector_norm
 from .tensor import Tensor, is_grad_enabled
@@ -59,30 +59,6 @@ class QRResult(NamedTuple):
 class SlogdetResult(NamedTuple):
     sign: Tensor
     logabsdet: Tensor
-
-
-# --------------------------------------------------------------------------- checks
-def _matrix(A, where: str) -> np.ndarray:
-    if not isinstance(A, Tensor):
-        raise ArgumentError(f"{where}: A must be a tidu Tensor, got {type(A).__name__}")
-    if A._data.dtype.kind != "f":
-        raise DTypeError(f"{where}: Expected a floating point tensor as input, got dtype {A.dtype}")
-    if A.ndim < 2:
-        raise ShapeError(f"{where}: The input tensor A must have at least 2 dimensions (*, m, n), "
-                         f"got {shape_str(A.shape)}")
-    return A._data
-
-
-def _square(A, where: str) -> np.ndarray:
-    a = _matrix(A, where)
-    if a.shape[-1] != a.shape[-2]:
-        raise ShapeError(f"{where}: A must be batches of square matrices, but they are "
-                         f"{a.shape[-2]} by {a.shape[-1]} matrices")
-    return a
-
-
-def _mT(a):
-    return np.swapaxes(a, -1, -2)
 
 
 def _on(a, v):

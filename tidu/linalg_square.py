@@ -36,15 +36,23 @@ class EighResult(NamedTuple):
     eigenvectors: Tensor
 
 
-def _square(A, where: str) -> np.ndarray:
+def _matrix(A, where: str) -> np.ndarray:
     if not isinstance(A, Tensor):
         raise ArgumentError(f"{where}: A must be a tidu Tensor, got {type(A).__name__}")
     if A._data.dtype.kind != "f":
-        raise DTypeError(f"{where}: A must be a float tensor, got dtype {A.dtype}")
-    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
-        raise ShapeError(f"{where}: A must be a batch of square matrices (*, n, n), got "
-                         f"{shape_str(A.shape)}")
+        raise DTypeError(f"{where}: Expected a floating point tensor as input, got dtype {A.dtype}")
+    if A.ndim < 2:
+        raise ShapeError(f"{where}: The input tensor A must have at least 2 dimensions (*, m, n), "
+                         f"got {shape_str(A.shape)}")
     return A._data
+
+
+def _square(A, where: str) -> np.ndarray:
+    a = _matrix(A, where)
+    if a.shape[-1] != a.shape[-2]:
+        raise ShapeError(f"{where}: A must be batches of square matrices, but they are "
+                         f"{a.shape[-2]} by {a.shape[-1]} matrices")
+    return a
 
 
 def _mT(a):
