@@ -21,6 +21,7 @@ import types
 import numpy as np
 
 from ..errors import GraphError
+from ..ops.elementwise import unbroadcast
 from ..tensor import Tensor, _freed_backward, _GradFn
 
 _RULES: dict = {}
@@ -85,17 +86,9 @@ def const(arr) -> Tensor:
 
 
 def sum_to(t: Tensor, shape: tuple) -> Tensor:
-    """``t`` summed over the axes broadcasting added or stretched to reach ``shape``: the
-    differentiable twin of `tidu.ops.elementwise.unbroadcast`."""
-    if t.shape == tuple(shape):
-        return t
-    lead = t.ndim - len(shape)
-    if lead:
-        t = t.sum(axis=tuple(range(lead)))
-    stretched = tuple(i for i, s in enumerate(shape) if s == 1 and t.shape[i] != 1)
-    if stretched:
-        t = t.sum(axis=stretched, keepdims=True)
-    return t
+    """``t`` summed back to ``shape`` over the broadcast axes: `unbroadcast`, whose sums are
+    tidu ops when given a tensor (so this gradient records a graph)."""
+    return unbroadcast(t, tuple(shape))
 
 
 def keep_dims(g: Tensor, axes, keepdims: bool) -> Tensor:
