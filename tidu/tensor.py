@@ -585,14 +585,13 @@ def _run_backward(outputs: list, seeds: list, retain_graph: bool, at_leaf, captu
         prev = grads.get(id(out))
         grads[id(out)] = seed if prev is None else prev + seed
     hooked = bool(_tensor_hooks)  # one test per backward when no tensor has a hook
-    run_hooks = _run_tensor_hooks_graph if create_graph else _run_tensor_hooks
     with set_grad_enabled(create_graph):
         for node in order:
             g = grads.pop(id(node), None)
             if g is None:
                 continue
             if hooked and id(node) in _tensor_hooks:
-                g = run_hooks(node, g)
+                g = _run_tensor_hooks(node, g, create_graph)
             if capture is not None and id(node) in capture:
                 capture[id(node)] = g
             backward = node._backward
@@ -708,27 +707,17 @@ class _TensorHookHandle:
                 del _tensor_hooks[self.key]
 
 
-def _run_tensor_hooks(node: Tensor, g):
-    hooks = _tensor_hooks[id(node)][1]
-    for hook in sorted(hooks, key=lambda h: getattr(h, "runs_last", False)):
-        out = hook(Tensor._wrap(g))
+def _run_tensor_hooks(node: Tensor, g, graph: bool = False):
+    """Pass ``g`` through ``node``'s tensor hooks; a returned gradient replaces it.  ``g`` is
+    an array, or with ``graph`` (create_graph) a tensor that stays one."""
+    for hook in sorted(_tensor_hooks[id(node)][1], key=lambda h: getattr(h, "runs_last", False)):
+        out = hook(g if graph else Tensor._wrap(g))
         if out is not None:
-            new = out._data if isinstance(out, Tensor) else np.asarray(out)
+            new = out if graph else (out._data if isinstance(out, Tensor) else np.asarray(out))
             if new.shape != g.shape:
                 raise GraphError(f"a tensor hook returned a gradient of shape "
                                  f"{shape_str(new.shape)} for a tensor of shape {shape_str(g.shape)}")
             g = new
-    return g
-
-
-def _run_tensor_hooks_graph(node: Tensor, g: Tensor) -> Tensor:
-    for hook in sorted(_tensor_hooks[id(node)][1], key=lambda h: getattr(h, "runs_last", False)):
-        out = hook(g)
-        if out is not None:
-            if out.shape != g.shape:
-                raise GraphError(f"a tensor hook returned a gradient of shape "
-                                 f"{shape_str(out.shape)} for a tensor of shape {shape_str(g.shape)}")
-            g = out
     return g
 
 
