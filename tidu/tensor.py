@@ -697,7 +697,12 @@ class _TensorHookHandle:
         self.key, self.hook = key, hook = id(t), hook
         if key not in _tensor_hooks:  # the entry goes when the tensor does
             _tensor_hooks[key] = (weakref.ref(t, lambda _: _tensor_hooks.pop(key, None)), [])
-        _tensor_hooks[key][1].append(hook)
+        hooks = _tensor_hooks[key][1]
+        if getattr(hook, "runs_last", False):
+            hooks.append(hook)
+        else:  # kept in running order: a runs_last hook (retain_grad's) after all others
+            hooks.insert(next((i for i, h in enumerate(hooks) if getattr(h, "runs_last", False)),
+                              len(hooks)), hook)
 
     def remove(self) -> None:
         entry = _tensor_hooks.get(self.key)
@@ -709,8 +714,13 @@ class _TensorHookHandle:
 
 def _run_tensor_hooks(node: Tensor, g, graph: bool = False):
     """Pass ``g`` through ``node``'s tensor hooks; a returned gradient replaces it.  ``g`` is
-    an array, or with ``graph`` (create_graph) a tensor that stays one."""
-    for hook in sorted(_tensor_hooks[id(node)][1], key=lambda h: getattr(h, "runs_last", False)):
+    an array, or with ``graph`` (create_graph) a tensor that stays one.  A hook marked
+    ``reads_array`` (tidu's own observers, such as the GradientMonitor's) gets the array
+    itself, unwrapped, and must not return anything."""
+    for hook in tuple(_tensor_hooks[id(node)][1]):
+        if getattr(hook, "reads_array", False):
+            hook(g._data if graph else g)
+            continue
         out = hook(g if graph else Tensor._wrap(g))
         if out is not None:
             new = out if graph else (out._data if isinstance(out, Tensor) else np.asarray(out))

@@ -115,6 +115,8 @@ _ACTIVATION_KIND = ((Sigmoid, "sigmoid"), (Tanh, "tanh"), (ReLU, "relu"),
 
 _FIELDS = ("grad_norm", "weight_norm", "weight_rms", "update_ratio", "act_mean", "act_std",
            "saturated", "dead", "nonfinite_grad", "nonfinite_weight", "nonfinite_act", "stale")
+(_GRAD, _WEIGHT, _RMS, _UPDATE, _MEAN, _STD, _SATURATED, _DEAD, _BAD_GRAD, _BAD_WEIGHT, _BAD_ACT,
+ _STALE) = range(len(_FIELDS))  # the rows of a record's (fields, layers) array
 
 
 def _activation_kind(module) -> str | None:
@@ -194,9 +196,8 @@ class _TiduBackend:
     def grad_hook(p, on_grad):
         """Call ``on_grad(array)`` with each gradient reaching ``p`` (before ``p.grad``
         accumulates it); returns the handle whose ``remove()`` unregisters it."""
-        def hook(g):
-            on_grad(g._data)
-        return p.register_hook(hook)
+        on_grad.reads_array = True  # tidu passes it the gradient's array, unwrapped
+        return p.register_hook(on_grad)
 
 
 _TIDU = _TiduBackend()
@@ -318,7 +319,7 @@ class GradientStats:
 class _Layer:
     """A watched layer: its parameters, the module whose output is its activation."""
 
-    __slots__ = ("info", "params", "weight", "act_module")
+    __slots__ = ("info", "params", "weight", "weight_size", "weight_frozen", "act_module")
 
     def __init__(self, name, module, act_name, act_module, kind_of):
         self.params = [p for p in module._parameters.values() if p is not None and p.requires_grad]
@@ -327,6 +328,8 @@ class _Layer:
             weight = max(self.params, key=lambda p: math.prod(p.shape))
         self.weight = weight
         shape = tuple(weight.shape)
+        self.weight_size = math.prod(shape)
+        self.weight_frozen = not any(p is weight for p in self.params)
         fan_in = math.prod(shape[1:]) if len(shape) >= 2 else None
         kind = kind_of(act_module) if act_module is not None else kind_of(module)
         self.act_module = act_module if act_module is not None else module
@@ -346,6 +349,12 @@ def _norm(arr: np.ndarray) -> tuple:
         return (math.nan if np.isnan(flat).any() else math.inf), bad
     big = float(np.max(np.abs(flat)))  # finite but the squares overflow (float32 > 1.8e19)
     return big * float(np.linalg.norm(flat.astype(np.float64) / big)), 0
+
+
+def _sq(arr) -> float:
+    """‖arr‖₂² by one dot product in the array's dtype: exact enough while it is finite;
+    NaN/inf when arr holds NaN/inf or its float32 squares overflow (then `_norm`)."""
+    return float(np.vdot(arr, arr))
 
 
 def _std(act: np.ndarray, mean: float) -> float:
@@ -519,7 +528,8 @@ class GradientMonitor(Callback):
 
     def _fresh_grad(self, p):
         """The function a gradient reaching ``p`` goes to: on recorded steps it sums this
-        step's gradients, starting from what ``p.grad`` held before the first (for ``stale``)."""
+        step's gradients, starting from what ``p.grad`` held before the first (for ``stale``):
+        ``[‖g_before‖², the sum (None while it is the one gradient g), g]``."""
         key, fresh, backend = id(p), self._fresh, self._backend
 
         def on_grad(g):
@@ -538,7 +548,7 @@ class GradientMonitor(Callback):
             else:
                 total = before.copy()
                 np.add(total, g, out=total)
-                fresh[key] = [_norm(before)[0], total]
+                fresh[key] = [_norm(before)[0] ** 2, total]
         return on_grad
 
     def detach(self) -> None:
@@ -619,51 +629,31 @@ class GradientMonitor(Callback):
     def _record(self, step: int, loss) -> None:
         if loss is not None:
             loss = self._backend.scalar(loss)
-        array, grad_of = self._backend.array, self._backend.grad
-        row = dict(zip(_FIELDS, np.full((len(_FIELDS), len(self._layers)), np.nan)))
+        row = np.full((len(_FIELDS), len(self._layers)), np.nan)
         snapshot = []
+        bad = False
         for j, layer in enumerate(self._layers):
-            gsq, wsq, gbad, wbad, any_grad = 0.0, 0.0, 0, 0, False
-            before_sq, total_sq = 0.0, 0.0  # for stale: ‖g_before‖², ‖g_before + g_fresh‖²
-            copies = []
-            weight_norm = None
-            for p in layer.params:
-                data = array(p)
-                wn, wb = _norm(data)
-                wsq, wbad = wsq + wn * wn, wbad + wb
-                if p is layer.weight:
-                    weight_norm = wn
-                copies.append(data.copy())  # on the parameter's device
-                grad = grad_of(p)
-                if grad is not None:
-                    gn, gb = _norm(grad)
-                    gsq, gbad, any_grad = gsq + gn * gn, gbad + gb, True
-                fresh = self._fresh.get(id(p))
-                if fresh is not None:
-                    before_sq += fresh[0] * fresh[0]
-                    # one arrival onto an empty .grad: the sum is the gradient itself
-                    total_sq += gn * gn if fresh[1] is None else _norm(fresh[1])[0] ** 2
-                elif grad is not None:  # no gradient arrived this step: all of it is old
-                    before_sq, total_sq = before_sq + gn * gn, total_sq + gn * gn
+            stats, copies = self._param_stats(layer)
+            if not math.isfinite(stats[0] + stats[1]):  # NaN/inf, or float32 squares overflow
+                stats = self._param_stats_exact(layer)
+            wsq, gsq, any_grad, wbad, gbad, weight_sq, before_sq, total_sq = stats
             snapshot.append(copies)
-            row["grad_norm"][j] = math.sqrt(gsq) if any_grad else math.nan
-            row["weight_norm"][j] = math.sqrt(wsq)
-            row["nonfinite_grad"][j] = gbad
-            row["nonfinite_weight"][j] = wbad
-            row["stale"][j] = _stale(before_sq, total_sq, any_grad)
-            w = array(layer.weight)
-            if weight_norm is None:  # a frozen weight beside a trainable bias
-                weight_norm = _norm(w)[0]
-            row["weight_rms"][j] = weight_norm / math.sqrt(max(w.size, 1))
+            row[_GRAD, j] = math.sqrt(gsq) if any_grad else math.nan
+            row[_WEIGHT, j] = math.sqrt(wsq)
+            row[_BAD_GRAD, j] = gbad
+            row[_BAD_WEIGHT, j] = wbad
+            row[_STALE, j] = _stale(before_sq, total_sq, any_grad)
+            row[_RMS, j] = math.sqrt(weight_sq / max(layer.weight_size, 1))
             act = self._captured.get(id(layer.act_module))
             if act is not None:
                 self._activation_stats(layer, act, row, j)
-        first_act, first_grad = self._first_nonfinite(row)
+            bad = bad or gbad or wbad or row[_BAD_ACT, j] > 0
+        first_act, first_grad = self._first_nonfinite(row) if bad else (-1, -1)
         self._captured.clear()
         self._fresh.clear()
         self._snapshot = snapshot
-        for f in _FIELDS:
-            self._rows[f].append(row[f])
+        for f, values in zip(_FIELDS, row):
+            self._rows[f].append(values)
         self._steps.append(step)
         value = math.nan if loss is None else float(loss)
         loss_bad = 0 if loss is None or math.isfinite(value) else 1
@@ -671,24 +661,77 @@ class GradientMonitor(Callback):
         self._loss.append(value if math.isfinite(value) else math.nan)
         self._first_act.append(first_act)
         self._first_grad.append(first_grad)
-        if self._origin is None and (loss_bad or first_act >= 0 or first_grad >= 0
-                                     or np.nansum(row["nonfinite_weight"]) > 0):
+        if self._origin is None and (loss_bad or bad):
             self._origin = self._locate(step, bool(loss_bad))
 
-    def _first_nonfinite(self, row: dict) -> tuple:
+    def _param_stats(self, layer: _Layer) -> tuple:
+        """One layer's squared norms by one BLAS dot per array (the fast path, exact while
+        everything is finite): (‖θ‖², ‖∇θ‖², any gradient, 0, 0, ‖weight‖², ‖g_before‖²,
+        ‖g_before + g_fresh‖²) and copies of the parameters (for the update ratio)."""
+        array, grad_of, fresh = self._backend.array, self._backend.grad, self._fresh
+        wsq = gsq = weight_sq = before_sq = total_sq = 0.0
+        any_grad = False
+        copies = []
+        for p in layer.params:
+            data = array(p)
+            copies.append(data.copy())  # on the parameter's device
+            s = _sq(data)
+            wsq += s
+            if p is layer.weight:
+                weight_sq = s
+            g = grad_of(p)
+            s = 0.0
+            if g is not None:
+                s = _sq(g)
+                gsq, any_grad = gsq + s, True
+            entry = fresh.get(id(p))
+            if entry is not None:
+                before_sq += entry[0]
+                # one arrival onto an empty .grad: the sum is the gradient itself
+                total_sq += s if entry[1] is None else _sq(entry[1])
+            elif g is not None:  # no gradient arrived this step: all of it is old
+                before_sq, total_sq = before_sq + s, total_sq + s
+        if layer.weight_frozen:
+            weight_sq = _sq(array(layer.weight))
+        return (wsq, gsq, any_grad, 0, 0, weight_sq, before_sq, total_sq), copies
+
+    def _param_stats_exact(self, layer: _Layer) -> tuple:
+        """`_param_stats` where a value is NaN/inf or too large for float32 squares: norms
+        without overflow and counts of the non-finite elements."""
+        array, grad_of, fresh = self._backend.array, self._backend.grad, self._fresh
+        wsq = gsq = before_sq = total_sq = 0.0
+        wbad = gbad = 0
+        any_grad = False
+        for p in layer.params:
+            wn, wb = _norm(array(p))
+            wsq, wbad = wsq + wn * wn, wbad + wb
+            g = grad_of(p)
+            gn = 0.0
+            if g is not None:
+                gn, gb = _norm(g)
+                gsq, gbad, any_grad = gsq + gn * gn, gbad + gb, True
+            entry = fresh.get(id(p))
+            if entry is not None:
+                before_sq += entry[0]
+                total_sq += gn * gn if entry[1] is None else _norm(entry[1])[0] ** 2
+            elif g is not None:
+                before_sq, total_sq = before_sq + gn * gn, total_sq + gn * gn
+        weight_sq = _norm(array(layer.weight))[0] ** 2
+        return wsq, gsq, any_grad, wbad, gbad, weight_sq, before_sq, total_sq
+
+    def _first_nonfinite(self, row: np.ndarray) -> tuple:
         """(first column in forward order with a non-finite activation, first column in
         backward order with a non-finite gradient), −1 for none.  Forward order is the order
         the activations were captured in this step (``_captured`` keeps insertion order);
         backward order is its reverse; layers not called this step come last."""
-        if not ((row["nonfinite_act"] > 0).any() or (row["nonfinite_grad"] > 0).any()):
-            return -1, -1
+        bad_act, bad_grad = row[_BAD_ACT] > 0, row[_BAD_GRAD] > 0
         seen = {key: i for i, key in enumerate(self._captured)}
         n = len(self._layers)
         forward = sorted(range(n), key=lambda j: (seen.get(id(self._layers[j].act_module), n), j))
         called = [j for j in forward if id(self._layers[j].act_module) in seen]
         backward = called[::-1] + [j for j in forward if j not in called]
-        first_act = next((j for j in forward if row["nonfinite_act"][j] > 0), -1)
-        first_grad = next((j for j in backward if row["nonfinite_grad"][j] > 0), -1)
+        first_act = next((j for j in forward if bad_act[j]), -1)
+        first_grad = next((j for j in backward if bad_grad[j]), -1)
         return first_act, first_grad
 
     def _locate(self, step: int, loss_bad: bool) -> dict:
@@ -744,7 +787,7 @@ class GradientMonitor(Callback):
         origin["note"] = f"{origin['note']}; {note}" if origin["note"] else note
         return origin
 
-    def _activation_stats(self, layer: _Layer, act: np.ndarray, row: dict, j: int) -> None:
+    def _activation_stats(self, layer: _Layer, act: np.ndarray, row: np.ndarray, j: int) -> None:
         if act.size == 0:
             return
         mean = float(act.sum()) / act.size
@@ -752,26 +795,26 @@ class GradientMonitor(Callback):
             # NaN/inf (or an overflowing sum): count them; the other statistics of such a
             # step describe only its finite values, and saturation/dead are left NaN
             finite = act[np.isfinite(act)]
-            row["nonfinite_act"][j] = act.size - finite.size
+            row[_BAD_ACT, j] = act.size - finite.size
             if finite.size:
-                row["act_mean"][j] = float(np.mean(finite, dtype=np.float64))
-                row["act_std"][j] = float(np.std(finite, dtype=np.float64))
+                row[_MEAN, j] = float(np.mean(finite, dtype=np.float64))
+                row[_STD, j] = float(np.std(finite, dtype=np.float64))
             return
-        row["nonfinite_act"][j] = 0
-        row["act_mean"][j] = mean
+        row[_BAD_ACT, j] = 0
+        row[_MEAN, j] = mean
         std = _std(act, mean)
-        row["act_std"][j] = std
+        row[_STD, j] = std
         kind = layer.info.activation
         if kind in ("sigmoid", "tanh"):
             centre = 0.5 if kind == "sigmoid" else 0.0
             half = SATURATION_LEVEL - centre
-            row["saturated"][j] = np.count_nonzero(np.abs(act - centre) > half) / act.size
+            row[_SATURATED, j] = np.count_nonzero(np.abs(act - centre) > half) / act.size
         elif kind == "relu" and act.ndim >= 1:
             alive = act > 0
             if act.ndim >= 2:
                 unit_axis = 1 if act.ndim == 4 else act.ndim - 1
                 alive = alive.any(axis=tuple(a for a in range(act.ndim) if a != unit_axis))
-            row["dead"][j] = 1.0 - np.count_nonzero(alive) / alive.size
+            row[_DEAD, j] = 1.0 - np.count_nonzero(alive) / alive.size
         if self.histogram_samples:  # sampled when `stats` is read: no cost per record
             self._samples[layer.info.name] = act
 
@@ -785,8 +828,9 @@ class GradientMonitor(Callback):
             dsq = 0.0
             for p, old in zip(layer.params, copies):
                 np.subtract(self._backend.array(p), old, out=old)
-                d = _norm(old)[0]
-                dsq += d * d
+                dsq += _sq(old)
+            if not math.isfinite(dsq):  # NaN/inf steps, or float32 squares overflow
+                dsq = sum(_norm(old)[0] ** 2 for old in copies)
             w = self._rows["weight_norm"][-1][j]
             ratios[j] = math.sqrt(dsq) / w if w > 0 else (0.0 if dsq == 0 else math.inf)
         self._snapshot = None
