@@ -1,7 +1,7 @@
 """Compiled kernels for the hot loops that NumPy runs as many small calls or as passes over
 memory that no longer fits the cache: the gate arithmetic of the LSTM and GRU layers
-(`recurrent`), 2×2/stride-2 max pooling (`pooling`) and the col2im scatter of a stride-1
-convolution's input gradient (`conv`).  Matrix products stay BLAS calls.
+(`recurrent`), 2×2/stride-2 max pooling (`pooling`), a convolution's im2col copy and the
+col2im scatter of a stride-1 convolution's input gradient (`conv`).  Matrix products stay BLAS calls.
 
 Which path runs is chosen once per process by the environment variable ``TIDU_KERNELS``:
 
@@ -68,7 +68,7 @@ def preload(dtype=np.float32) -> None:
     measuring an epoch's memory, as PyTorch's import loads its compiled libraries."""
     if not compiled():
         return
-    from .conv import col2im_flat
+    from .conv import col2im_flat, im2col_channel_major
     from .pooling import max_pool2x2_backward, max_pool2x2_forward
     from .recurrent import (gru_backward_step, gru_forward_step, lstm_backward_step,
                             lstm_forward_step)
@@ -82,3 +82,4 @@ def preload(dtype=np.float32) -> None:
     max_pool2x2_forward(z(1, 2, 2), z(1, 1, 1), np.zeros((1, 1, 1), np.int32))
     max_pool2x2_backward(z(1, 1, 1), np.zeros((1, 1, 1), np.int32), z(1, 2, 2))
     col2im_flat(z(1, 1, 1, 1), np.zeros(1, np.int64), z(1, 1, 1))
+    im2col_channel_major(z(1, 1, 1, 1), 1, 1, 1, 1, 1, 1, z(1, 1, 1, 1, 1, 1))

@@ -11,11 +11,15 @@ Shapes are NCHW as PyTorch: input (N, C_in, H, W) (or unbatched (C_in, H, W)), w
 is the same thing with w rotated by 180°).
 
 Forward: the padded input is viewed (`as_strided`, no copy) as its sliding windows
-(N, C, kH, kW, H_out, W_out), copied once into the column matrix X̂ of shape
-(N, C·kH·kW, H_out·W_out) ("im2col"), and out[n] = W₂ X̂[n] with W₂ = w reshaped to
-(C_out, C·kH·kW), as one batched matmul.
-Backward, for the output gradient G reshaped to (N, C_out, H_out·W_out):
-    ∂w = Σ_n G[n] X̂[n]ᵀ                      (one batched matmul, summed over the batch)
+(C, kH, kW, N, H_out, W_out), copied once into the column matrix X̂ of shape
+(C·kH·kW, N·H_out·W_out) ("im2col"; compiled, `tidu.kernels.conv`, unless
+TIDU_KERNELS=numpy), and out = W₂ X̂ with W₂ = w reshaped to (C_out, C·kH·kW): one matmul
+for the whole batch (BLAS runs one large product much faster than N small ones), whose
+(C_out, N, …) result is transposed into NCHW.  With groups, X̂ is per sample
+(N, C·kH·kW, H_out·W_out) and the product is batched over the samples and the groups.
+Backward, for the output gradient G reshaped to (C_out, N·H_out·W_out) (per sample
+(N, C_out, H_out·W_out) with groups):
+    ∂w = G X̂ᵀ                                (one matmul; with groups Σ_n G[n] X̂[n]ᵀ)
     ∂b = Σ_{n,y,x} G[n, :, y, x]
     ∂x = col2im(W₂ᵀ G[n])                   (one matmul, then for each of the kH·kW kernel
                                               offsets one strided slice add; no pixel loops;
@@ -174,16 +178,17 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, who) -> Tens
     ho, wo = _out_size(hp, kh, sh, dh), _out_size(wp, kw, sw, dw)
     k, l = c * kh * kw, ho * wo
 
-    # im2col: (N, C, kH, kW, H_out, W_out) window view of the padded input, copied once.
     xpad = _pad_input(xd, pads, 0)
-    s_n, s_c, s_h, s_w = xpad.strides
-    windows = as_strided(xpad, (n, c, kh, kw, ho, wo),
-                         (s_n, s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw), writeable=False)
-    cols = windows.reshape(n, k, l)
-    if groups == 1:
+    if groups == 1:  # (C_out, K) @ (K, N·L), then (C_out, N, L) → (N, C_out, L)
         w2 = w.reshape(o, k)
-        out = np.matmul(w2, cols).reshape(n, o, ho, wo)
+        cols = _im2col_channel_major(xpad, (kh, kw), (ho, wo), (sh, sw), (dh, dw))
+        out = np.matmul(w2, cols).reshape(o, n, ho, wo).transpose(1, 0, 2, 3).copy()
     else:  # block g: (C_out/g, K/g) @ (K/g, L), batched over the samples and the groups
+        s_n, s_c, s_h, s_w = xpad.strides
+        windows = as_strided(xpad, (n, c, kh, kw, ho, wo),
+                             (s_n, s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw), writeable=False)
+        cols = windows.reshape(n, k, l)
+        del windows
         w2 = w.reshape(groups, o // groups, k // groups)
         out = np.matmul(w2, cols.reshape(n, groups, k // groups, l)).reshape(n, o, ho, wo)
     if bias is not None:
@@ -191,7 +196,7 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, who) -> Tens
 
     parents = (x, weight) if bias is None else (x, weight, bias)
     saved_cols = cols if weight.requires_grad else None
-    del windows, cols
+    del cols
 
     def backward(g):
         if unbatched:
@@ -207,9 +212,12 @@ def _conv2d(input, weight, bias, stride, padding, dilation, groups, who) -> Tens
             if unbatched:
                 gx = gx[0]
         if weight.requires_grad:
-            cols_t = (saved_cols.transpose(0, 2, 1) if groups == 1 else
-                      saved_cols.reshape(n, groups, k // groups, l).swapaxes(-1, -2))
-            gw = np.matmul(g3, cols_t).sum(axis=0).reshape(w.shape)
+            if groups == 1:  # (C_out, N·L) @ (N·L, K)
+                g_major = g3.transpose(1, 0, 2).reshape(o, n * l)
+                gw = np.matmul(g_major, saved_cols.T).reshape(w.shape)
+            else:
+                cols_t = saved_cols.reshape(n, groups, k // groups, l).swapaxes(-1, -2)
+                gw = np.matmul(g3, cols_t).sum(axis=0).reshape(w.shape)
         if bias is None:
             return gx, gw
         if bias.requires_grad:
@@ -268,6 +276,24 @@ def _conv1d(input, weight, bias, stride, padding, dilation, groups, who) -> Tens
                              f"{shape_str(weight.shape)}, padding {padding!r}")
     out = _conv2d(x.unsqueeze(-2), weight.unsqueeze(2), bias, (1, s), pad2, (1, d), groups, who)
     return out.squeeze(-2)
+
+
+# --------------------------------------------------------------------------- im2col
+def _im2col_channel_major(xpad, kernel, out_size, stride, dilation):
+    """The column matrix X̂ (C·kH·kW, N·H_out·W_out) of the padded input (N, C, H_p, W_p):
+    X̂[(c, i, j), (n, y, x)] = x_pad[n, c, s_h·y + d_h·i, s_w·x + d_w·j]."""
+    (kh, kw), (ho, wo), (sh, sw), (dh, dw) = kernel, out_size, stride, dilation
+    n, c = xpad.shape[:2]
+    shape = (c, kh, kw, n, ho, wo)
+    if use_compiled(xpad):
+        from ...kernels.conv import im2col_channel_major
+        cols = np.empty(shape, dtype=xpad.dtype)
+        im2col_channel_major(xpad, kh, kw, sh, sw, dh, dw, cols)
+    else:
+        s_n, s_c, s_h, s_w = xpad.strides
+        cols = as_strided(xpad, shape, (s_c, s_h * dh, s_w * dw, s_n, s_h * sh, s_w * sw),
+                          writeable=False)
+    return cols.reshape(c * kh * kw, n * ho * wo)
 
 
 # --------------------------------------------------------------------------- col2im
