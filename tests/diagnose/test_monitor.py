@@ -518,3 +518,32 @@ def test_lazy_layers_are_watched_from_the_first_step_after_they_exist():
     assert s.steps.tolist() == [1, 2, 3] and s.layer_names == ["0", "2"]
     assert s.layers[0].fan_in == 5 and np.isfinite(s.update_ratio).all()
     assert not mon.attached
+
+
+def test_large_finite_float32_values_give_exact_norms_not_inf():
+    """float32 squares overflow beyond 1.8e19: the norms and the update ratio must still be
+    the float64 ones, with nothing counted as non-finite and no origin reported."""
+    lin = nn.Linear(3, 2)
+    big = np.array([[3e20, -4e20, 0.0], [1.0, 2.0, 2.0]], dtype=np.float32)
+    lin.weight._data[...] = big
+    opt = tidu.optim.SGD(lin.parameters(), lr=1.0)
+    x = tidu.Tensor(np.full((1, 3), 1e-5, dtype=np.float32))
+    with GradientMonitor(lin) as mon:
+        opt.zero_grad()
+        lin(x).sum().backward()
+        mon.record()
+        before = lin.weight._data.astype(np.float64)
+        opt.step()
+        mon.record_update()
+    s = mon.stats
+    w64 = np.linalg.norm(np.concatenate([big.ravel(), lin.bias._data.ravel()]).astype(np.float64))
+    g64 = np.linalg.norm(np.concatenate([np.full(6, np.float32(1e-5)), np.ones(2)]))
+    dw64 = np.linalg.norm(np.concatenate([lin.weight._data.astype(np.float64).ravel() - before.ravel(),
+                                          np.ones(2)]))
+    assert s.weight_norm[0, 0] == pytest.approx(w64, rel=1e-6)
+    assert s.grad_norm[0, 0] == pytest.approx(g64, rel=1e-6)
+    assert s.weight_rms[0, 0] == pytest.approx(np.linalg.norm(big.astype(np.float64)) / math.sqrt(6),
+                                               rel=1e-6)
+    assert s.update_ratio[0, 0] == pytest.approx(dw64 / w64, rel=1e-5)
+    assert s.nonfinite_weight[0, 0] == 0 and s.nonfinite_grad[0, 0] == 0
+    assert mon.nonfinite_origin is None

@@ -351,10 +351,17 @@ def _norm(arr: np.ndarray) -> tuple:
     return big * float(np.linalg.norm(flat.astype(np.float64) / big)), 0
 
 
-def _sq(arr) -> float:
-    """‖arr‖₂² by one dot product in the array's dtype: exact enough while it is finite;
-    NaN/inf when arr holds NaN/inf or its float32 squares overflow (then `_norm`)."""
-    return float(np.vdot(arr, arr))
+def _square(arr) -> tuple:
+    """(‖arr‖₂², 0) by one dot product in the array's dtype: exact enough while it is
+    finite; NaN/inf when arr holds NaN/inf or its float32 squares overflow (then
+    `_square_exact`)."""
+    return float(np.vdot(arr, arr)), 0
+
+
+def _square_exact(arr) -> tuple:
+    """(‖arr‖₂², count of non-finite elements), without overflow for large finite values."""
+    norm, bad = _norm(arr)
+    return norm * norm, bad
 
 
 def _std(act: np.ndarray, mean: float) -> float:
@@ -548,7 +555,7 @@ class GradientMonitor(Callback):
             else:
                 total = before.copy()
                 np.add(total, g, out=total)
-                fresh[key] = [_norm(before)[0] ** 2, total]
+                fresh[key] = [_square_exact(before)[0], total]
         return on_grad
 
     def detach(self) -> None:
@@ -633,11 +640,11 @@ class GradientMonitor(Callback):
         snapshot = []
         bad = False
         for j, layer in enumerate(self._layers):
-            stats, copies = self._param_stats(layer)
+            snapshot.append([self._backend.array(p).copy() for p in layer.params])
+            stats = self._param_stats(layer, _square)
             if not math.isfinite(stats[0] + stats[1]):  # NaN/inf, or float32 squares overflow
-                stats = self._param_stats_exact(layer)
+                stats = self._param_stats(layer, _square_exact)
             wsq, gsq, any_grad, wbad, gbad, weight_sq, before_sq, total_sq = stats
-            snapshot.append(copies)
             row[_GRAD, j] = math.sqrt(gsq) if any_grad else math.nan
             row[_WEIGHT, j] = math.sqrt(wsq)
             row[_BAD_GRAD, j] = gbad
@@ -664,59 +671,33 @@ class GradientMonitor(Callback):
         if self._origin is None and (loss_bad or bad):
             self._origin = self._locate(step, bool(loss_bad))
 
-    def _param_stats(self, layer: _Layer) -> tuple:
-        """One layer's squared norms by one BLAS dot per array (the fast path, exact while
-        everything is finite): (‖θ‖², ‖∇θ‖², any gradient, 0, 0, ‖weight‖², ‖g_before‖²,
-        ‖g_before + g_fresh‖²) and copies of the parameters (for the update ratio)."""
+    def _param_stats(self, layer: _Layer, square) -> tuple:
+        """One layer's (‖θ‖², ‖∇θ‖², any gradient, non-finite elements of θ, of ∇θ,
+        ‖weight‖², ‖g_before‖², ‖g_before + g_fresh‖²), each array's squared norm and count of
+        non-finite elements from ``square`` (`_square`, or `_square_exact`)."""
         array, grad_of, fresh = self._backend.array, self._backend.grad, self._fresh
         wsq = gsq = weight_sq = before_sq = total_sq = 0.0
+        wbad = gbad = 0
         any_grad = False
-        copies = []
         for p in layer.params:
-            data = array(p)
-            copies.append(data.copy())  # on the parameter's device
-            s = _sq(data)
-            wsq += s
+            s, bad = square(array(p))
+            wsq, wbad = wsq + s, wbad + bad
             if p is layer.weight:
                 weight_sq = s
             g = grad_of(p)
             s = 0.0
             if g is not None:
-                s = _sq(g)
-                gsq, any_grad = gsq + s, True
+                s, bad = square(g)
+                gsq, gbad, any_grad = gsq + s, gbad + bad, True
             entry = fresh.get(id(p))
             if entry is not None:
                 before_sq += entry[0]
                 # one arrival onto an empty .grad: the sum is the gradient itself
-                total_sq += s if entry[1] is None else _sq(entry[1])
+                total_sq += s if entry[1] is None else square(entry[1])[0]
             elif g is not None:  # no gradient arrived this step: all of it is old
                 before_sq, total_sq = before_sq + s, total_sq + s
         if layer.weight_frozen:
-            weight_sq = _sq(array(layer.weight))
-        return (wsq, gsq, any_grad, 0, 0, weight_sq, before_sq, total_sq), copies
-
-    def _param_stats_exact(self, layer: _Layer) -> tuple:
-        """`_param_stats` where a value is NaN/inf or too large for float32 squares: norms
-        without overflow and counts of the non-finite elements."""
-        array, grad_of, fresh = self._backend.array, self._backend.grad, self._fresh
-        wsq = gsq = before_sq = total_sq = 0.0
-        wbad = gbad = 0
-        any_grad = False
-        for p in layer.params:
-            wn, wb = _norm(array(p))
-            wsq, wbad = wsq + wn * wn, wbad + wb
-            g = grad_of(p)
-            gn = 0.0
-            if g is not None:
-                gn, gb = _norm(g)
-                gsq, gbad, any_grad = gsq + gn * gn, gbad + gb, True
-            entry = fresh.get(id(p))
-            if entry is not None:
-                before_sq += entry[0]
-                total_sq += gn * gn if entry[1] is None else _norm(entry[1])[0] ** 2
-            elif g is not None:
-                before_sq, total_sq = before_sq + gn * gn, total_sq + gn * gn
-        weight_sq = _norm(array(layer.weight))[0] ** 2
+            weight_sq = square(array(layer.weight))[0]
         return wsq, gsq, any_grad, wbad, gbad, weight_sq, before_sq, total_sq
 
     def _first_nonfinite(self, row: np.ndarray) -> tuple:
@@ -828,9 +809,9 @@ class GradientMonitor(Callback):
             dsq = 0.0
             for p, old in zip(layer.params, copies):
                 np.subtract(self._backend.array(p), old, out=old)
-                dsq += _sq(old)
+                dsq += _square(old)[0]
             if not math.isfinite(dsq):  # NaN/inf steps, or float32 squares overflow
-                dsq = sum(_norm(old)[0] ** 2 for old in copies)
+                dsq = sum(_square_exact(old)[0] for old in copies)
             w = self._rows["weight_norm"][-1][j]
             ratios[j] = math.sqrt(dsq) / w if w > 0 else (0.0 if dsq == 0 else math.inf)
         self._snapshot = None
