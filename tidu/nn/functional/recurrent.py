@@ -192,7 +192,7 @@ def rnn_layer(x: Tensor, h0: Tensor | None, w_ih: Tensor, w_hh: Tensor, b_ih: Te
 
 # --------------------------------------------------------------------------- LSTM
 def lstm_layer(x: Tensor, h0: Tensor | None, c0: Tensor | None, w_ih: Tensor, w_hh: Tensor,
-               b_ih: Tensor | None = None, b_hh: Tensor | None = None):
+               b_ih: Tensor | None = None, b_hh: Tensor | None = None, lengths=None):
     """LSTM over a sequence (gates i, f, g, o along the weights' rows, as PyTorch):
     i, f, o = σ(·), g = tanh(·) of W_ih xₜ + b_ih + W_hh hₜ₋₁ + b_hh;
     cₜ = f ⊙ cₜ₋₁ + i ⊙ g,  hₜ = o ⊙ tanh(cₜ).
@@ -200,6 +200,9 @@ def lstm_layer(x: Tensor, h0: Tensor | None, c0: Tensor | None, w_ih: Tensor, w_
     x (T, N, I), h0 and c0 (N, H) or None (zeros), w_ih (4H, I), w_hh (4H, H), b_ih, b_hh
     (4H,) or None.  Returns (output (T, N, H), (h_T, c_T)).  No peepholes and no forget-gate
     bias of 1 (Keras' ``unit_forget_bias=True`` default initializes b_f to 1; PyTorch does not).
+    ``lengths`` (N,) ints (a packed batch, `tidu.nn.modules.rnn_packed`): the final states are
+    each sequence's after its step lengths[i] instead (the steps past it still run, and their
+    outputs are not meaningful).
     """
     op = "lstm_layer"
     x, (h0, c0), T, N, I, H = _prepare(op, x, [("h0", h0), ("c0", c0)], w_ih, w_hh,
@@ -230,21 +233,26 @@ def lstm_layer(x: Tensor, h0: Tensor | None, c0: Tensor | None, w_ih: Tensor, w_
         _lstm_forward_compiled(gates, UfT, h0d, c0d, hs, cs, tcs)
     else:
         _lstm_forward_numpy(gates, UfT, h0d, c0d, hs, cs, tcs)
-    Y[T] = cs[T - 1]
+    last = None if lengths is None else np.asarray(lengths, dtype=np.int64) - 1
+    batch = np.arange(N)
+    Y[T] = cs[T - 1] if last is None else cs[like(U, last), like(U, batch)]
     parents = _parents(x, [h0, c0], w_ih, w_hh, b_ih, b_hh)
 
     def backward(g):
         need_h0 = h0 is not None and h0.requires_grad
         need_c0 = c0 is not None and c0.requires_grad
         back = _lstm_backward_compiled if use_compiled(gates, U) else _lstm_backward_numpy
-        dP, dh, dc = back(g, gates, cs, tcs, c0d, U, need_h0, need_c0)
+        ends = None if last is None else {int(t): like(U, np.flatnonzero(last == t))
+                                          for t in np.unique(last)}
+        dP, dh, dc = back(g, gates, cs, tcs, c0d, U, need_h0, need_c0, ends)
         gx, gw_ih, gw_hh, gb_ih, gb_hh = _weight_grads(
             (x, w_ih, w_hh, b_ih, b_hh), dP, dP, x2, hs, h0d, W)
         return (gx, dh if need_h0 else None, dc if need_c0 else None,
                 gw_ih, gw_hh, gb_ih, gb_hh)
 
     Yt = Tensor._op(Y, parents, backward)
-    return Yt[:T], (Yt[T - 1], Yt[T])
+    h_n = Yt[T - 1] if last is None else Yt[last, batch]
+    return Yt[:T], (h_n, Yt[T])
 
 
 def _lstm_forward_numpy(gates, UfT, h0d, c0d, hs, cs, tcs):
@@ -286,8 +294,10 @@ def _lstm_forward_compiled(gates, UfT, h0d, c0d, hs, cs, tcs):
         c = cs[t]
 
 
-def _lstm_backward_numpy(g, gates, cs, tcs, c0d, U, need_h0, need_c0):
-    """The LSTM's BPTT in NumPy calls: (∂L/∂P (T, N, 4H), ∂L/∂h₀, ∂L/∂c₀)."""
+def _lstm_backward_numpy(g, gates, cs, tcs, c0d, U, need_h0, need_c0, ends=None):
+    """The LSTM's BPTT in NumPy calls: (∂L/∂P (T, N, 4H), ∂L/∂h₀, ∂L/∂c₀).  g[T] is the
+    gradient of the final cell state: of c_T, or with ``ends`` ({step t: the rows whose
+    last step is t}) of each row's c at its own last step."""
     xp = xp_of(U)
     T, N, H = cs.shape
     dtype = U.dtype
@@ -314,7 +324,7 @@ def _lstm_backward_numpy(g, gates, cs, tcs, c0d, U, need_h0, need_c0):
     K *= go
     gh = g[:T]
     dh = None
-    dc = g[T]
+    dc = g[T] if ends is None else _final_cell_grad(g[T], ends, T - 1)
     for t in range(T - 1, -1, -1):
         if dh is None:
             dht = gh[t]
@@ -323,6 +333,8 @@ def _lstm_backward_numpy(g, gates, cs, tcs, c0d, U, need_h0, need_c0):
             dht = dh
         dct = dht * K[t]
         dct += dc
+        if ends is not None and t < T - 1 and t in ends:
+            dct[ends[t]] += g[T][ends[t]]
         Mt = M[t]
         Mt[:, :3] *= dct[:, None, :]
         Mt[:, 3] *= dht
@@ -333,20 +345,33 @@ def _lstm_backward_numpy(g, gates, cs, tcs, c0d, U, need_h0, need_c0):
     return M.reshape(T, N, 4 * H), dh, dc
 
 
-def _lstm_backward_compiled(g, gates, cs, tcs, c0d, U, need_h0, need_c0):
-    """The LSTM's BPTT, one fused kernel call and one matrix product per step."""
+def _lstm_backward_compiled(g, gates, cs, tcs, c0d, U, need_h0, need_c0, ends=None):
+    """The LSTM's BPTT, one fused kernel call and one matrix product per step (``ends``: as
+    in `_lstm_backward_numpy`)."""
     from ...kernels.recurrent import lstm_backward_step
     T, N, H = cs.shape
     g = np.ascontiguousarray(g)
     zeros = np.zeros((N, H), dtype=U.dtype)
     c0 = zeros if c0d is None else np.ascontiguousarray(c0d)
     dP = np.empty((T, N, 4 * H), dtype=U.dtype)
-    dh, dc = zeros, g[T].copy()
+    dh = zeros
+    dc = g[T].copy() if ends is None else _final_cell_grad(g[T], ends, T - 1)
     for t in range(T - 1, -1, -1):
+        if ends is not None and t < T - 1 and t in ends:
+            dc[ends[t]] += g[T][ends[t]]
         lstm_backward_step(gates[t], cs[t - 1] if t else c0, tcs[t], dh, g[t], dc, dP[t])
         if t > 0 or need_h0:
             dh = dP[t] @ U
     return dP, dh, dc
+
+
+def _final_cell_grad(g_c, ends: dict, t: int):
+    """∂L/∂c_t of the rows whose last step is t (the others' final cell state comes later
+    in the backward pass: zero here)."""
+    dc = xp_of(g_c).zeros_like(g_c)
+    if t in ends:
+        dc[ends[t]] = g_c[ends[t]]
+    return dc
 
 
 # --------------------------------------------------------------------------- GRU

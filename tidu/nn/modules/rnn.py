@@ -17,7 +17,8 @@ x_T, …, x_1, starting from its own initial state; its outputs are put back in 
 and concatenated after the forward direction's along the feature axis, so output[t] =
 [h→ₜ, h←ₜ], and its final state is h←₁ (the state after reading x_1).
 
-Input (T, N, I), or (N, T, I) with ``batch_first=True``, or unbatched (T, I); initial states
+Input (T, N, I), or (N, T, I) with ``batch_first=True``, or unbatched (T, I), or a
+`PackedSequence` (then the output is one too: `tidu.nn.modules.rnn_packed`); initial states
 (D·num_layers, N, H) ((D·num_layers, H) for unbatched input), zeros when not given, ordered
 layer 0 forward, layer 0 reverse, layer 1 forward, … as PyTorch.
 ``forward(input, hx=None)`` returns ``(output, h_n)`` (RNN, GRU) or ``(output, (h_n, c_n))``
@@ -46,7 +47,9 @@ from ...ops.shape import concatenate, permute, stack
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence
 from .module import Module
+from .rnn_packed import _reverser, forward_packed
 
 __all__ = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
 
@@ -148,6 +151,8 @@ class _RNNBase(Module):
 
     # ------------------------------------------------------------------ forward
     def forward(self, input, hx=None):
+        if isinstance(input, PackedSequence):
+            return forward_packed(self, input, hx)
         x = input
         self._check_input(x)
         batched = x.ndim == 3
@@ -156,24 +161,39 @@ class _RNNBase(Module):
             x = x.reshape(x.shape[0], 1, x.shape[1])
         elif self.batch_first:
             x = permute(x, 1, 0, 2)
-        N = x.shape[1]
-        lstm = self._mode == "LSTM"
+        x, out = self._layers(x, self._states(hx, batched, x.shape[1], x_shape))
+        if not batched:
+            x = x.reshape(x.shape[0], x.shape[2])
+            out = [s.reshape(self.num_layers * self._directions, self.hidden_size) for s in out]
+        elif self.batch_first:
+            x = permute(x, 1, 0, 2)
+        return (x, (out[0], out[1])) if self._mode == "LSTM" else (x, out[0])
+
+    def _states(self, hx, batched, N, x_shape) -> list:
+        """The initial states [h_0] or [h_0, c_0] as (D·num_layers, N, H) tensors (None:
+        zeros), checked."""
         if hx is None:
-            states = [None, None] if lstm else [None]
-        elif lstm:
+            return [None, None] if self._mode == "LSTM" else [None]
+        if self._mode == "LSTM":
             if not (isinstance(hx, (tuple, list)) and len(hx) == 2):
                 raise TypeError(f"{self!r}: hx must be a tuple (h_0, c_0), got "
                                 f"{type(hx).__name__}")
-            states = [self._check_state(hx[0], "h_0", batched, N, x_shape),
-                      self._check_state(hx[1], "c_0", batched, N, x_shape)]
-        else:
-            if isinstance(hx, (tuple, list)):
-                raise TypeError(f"{self!r}: hx must be one tensor h_0, got a {type(hx).__name__}")
-            states = [self._check_state(hx, "h_0", batched, N, x_shape)]
+            return [self._check_state(hx[0], "h_0", batched, N, x_shape),
+                    self._check_state(hx[1], "c_0", batched, N, x_shape)]
+        if isinstance(hx, (tuple, list)):
+            raise TypeError(f"{self!r}: hx must be one tensor h_0, got a {type(hx).__name__}")
+        return [self._check_state(hx, "h_0", batched, N, x_shape)]
 
+    def _layers(self, x, states, lengths=None) -> tuple:
+        """Every layer and direction over x (T, N, I): (last layer's output (T, N, D·H),
+        final states [h_n] or [h_n, c_n], each (D·num_layers, N, H)).  With ``lengths``
+        (each sequence's length, decreasing: a packed batch), sequence i ends at step
+        lengths[i]: its final state is the one after that step and its reverse direction
+        starts there; the outputs past it are not meaningful."""
         finals = [[] for _ in states]
         p = self.dropout
         D = self._directions
+        reverse = (lambda z: z[::-1]) if lengths is None else _reverser(lengths)
         for k in range(self.num_layers):
             outs = []
             for d, sfx in enumerate(("", "_reverse")[:D]):
@@ -182,33 +202,30 @@ class _RNNBase(Module):
                         else (s[i] if s.requires_grad else Tensor._wrap(s._data[i]))
                         for s in states]
                 # The reverse direction reads x_T … x_1 and gives its outputs back in time order.
-                xd = x if d == 0 else x[::-1]
-                y, final = self._run_layer(xd, init, self._layer_params(k, sfx))
-                outs.append(y if d == 0 else y[::-1])
+                xd = x if d == 0 else reverse(x)
+                y, final = self._run_layer(xd, init, self._layer_params(k, sfx), lengths)
+                outs.append(y if d == 0 else reverse(y))
                 for f, h in zip(finals, final):
                     f.append(h)
             x = outs[0] if D == 1 else concatenate(outs, axis=2)
             if p > 0 and self.training and k < self.num_layers - 1:
                 x = F.dropout(x, p, training=True)
+        return x, [stack(f, axis=0) for f in finals]
 
-        out = [stack(f, axis=0) for f in finals]
-        if not batched:
-            x = x.reshape(x.shape[0], x.shape[2])
-            out = [s.reshape(self.num_layers * D, self.hidden_size) for s in out]
-        elif self.batch_first:
-            x = permute(x, 1, 0, 2)
-        return (x, (out[0], out[1])) if lstm else (x, out[0])
-
-    def _run_layer(self, x, init, params):
-        """One layer, one direction: (output (T, N, H), [h_T] or [h_T, c_T])."""
+    def _run_layer(self, x, init, params, lengths=None):
+        """One layer, one direction: (output (T, N, H), [h_n] or [h_n, c_n]), the final
+        states after step T or, with ``lengths``, after each sequence's last step."""
         w_ih, w_hh, b_ih, b_hh = params
         if self._mode == "LSTM":
-            y, (h_n, c_n) = F.lstm_layer(x, init[0], init[1], w_ih, w_hh, b_ih, b_hh)
+            y, (h_n, c_n) = F.lstm_layer(x, init[0], init[1], w_ih, w_hh, b_ih, b_hh,
+                                         lengths=lengths)
             return y, [h_n, c_n]
         if self._mode == "GRU":
             y, h_n = F.gru_layer(x, init[0], w_ih, w_hh, b_ih, b_hh)
         else:
             y, h_n = F.rnn_layer(x, init[0], w_ih, w_hh, b_ih, b_hh, self.nonlinearity)
+        if lengths is not None:  # outputs are causal: the state after step len−1 is there
+            h_n = y[lengths - 1, np.arange(len(lengths))]
         return y, [h_n]
 
     def extra_repr(self):
