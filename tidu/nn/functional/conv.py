@@ -14,7 +14,7 @@ Forward: the padded input is viewed (`as_strided`, no copy) as its sliding windo
 (C, kH, kW, N, H_out, W_out), copied once into the column matrix X̂ of shape
 (C·kH·kW, N·H_out·W_out) ("im2col"; compiled, `tidu.kernels.conv`, unless
 TIDU_KERNELS=numpy), and out = W₂ X̂ with W₂ = w reshaped to (C_out, C·kH·kW): one matmul
-for the whole batch (BLAS runs one large product much faster than N small ones), whose
+for the whole batch (BLAS runs one large product faster than N small ones), whose
 (C_out, N, …) result is transposed into NCHW.  With groups, X̂ is per sample
 (N, C·kH·kW, H_out·W_out) and the product is batched over the samples and the groups.
 Backward, for the output gradient G reshaped to (C_out, N·H_out·W_out) (per sample
