@@ -21,3 +21,8 @@ from .shrink import *  # noqa: F401,F403
 from .bilinear import *  # noqa: F401,F403
 from .fold import *  # noqa: F401,F403
 from .hinge_embedding import *  # noqa: F401,F403
+from .activation_inplace import *  # noqa: F401,F403
+from .norm_extra import *  # noqa: F401,F403
+from .unpool_lp import *  # noqa: F401,F403
+from .dropout_extra import *  # noqa: F401,F403
+from .margin_losses import *  # noqa: F401,F403
