@@ -50,5 +50,3 @@ def test_remove_and_a_custom_parametrization():
     assert np.array_equal(lin.weight.detach().cpu().numpy(), w) and "parametrizations" not in dict(lin.named_children())
     with pytest.raises(ValueError, match="does not have a parametrization"):
         tidu.nn.utils.parametrize.remove_parametrizations(lin, "weight")
-    with pytest.raises(NotImplementedError, match="spectral_norm"):
-        tidu.nn.utils.parametrizations.spectral_norm(lin)

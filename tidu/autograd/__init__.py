@@ -1,5 +1,6 @@
-"""`tidu.autograd`: grad-mode switches, anomaly detection, custom `Function`s and
-`gradcheck`, as `torch.autograd` (the last two live in `tidu.autograd_function`).
+"""`tidu.autograd`: grad-mode switches, anomaly detection, custom `Function`s,
+`gradcheck` and `gradgradcheck`, `backward` over several roots and the legacy `Variable`,
+as `torch.autograd` (Function and gradcheck live in `tidu.autograd_function`).
 
 ``with tidu.autograd.detect_anomaly():`` checks, while it is on, every op's forward result
 and every backward function's gradients; the first NaN/±inf raises `AnomalyError` naming
@@ -18,12 +19,17 @@ from ..autograd_function import (Function, FunctionCtx, GradcheckError, gradchec
                                 once_differentiable)
 from ..errors import AnomalyError
 from . import functional
-from ..tensor import (enable_grad, grad, is_anomaly_check_nan_enabled, is_anomaly_enabled,
-                     is_grad_enabled, no_grad, set_anomaly_enabled)
+from ..tensor import (enable_grad, grad, inference_mode, is_anomaly_check_nan_enabled,
+                      is_anomaly_enabled, is_grad_enabled, no_grad, set_anomaly_enabled,
+                      set_grad_enabled)
+from .backward_api import backward
+from .gradgradcheck import gradgradcheck
+from .variable import Variable
 
 __all__ = ["AnomalyError", "Function", "FunctionCtx", "GradcheckError", "detect_anomaly", "grad",
            "enable_grad", "functional", "gradcheck", "is_anomaly_check_nan_enabled", "is_anomaly_enabled",
-           "is_grad_enabled", "no_grad", "once_differentiable", "set_detect_anomaly"]
+           "is_grad_enabled", "no_grad", "once_differentiable", "set_detect_anomaly",
+           "Variable", "backward", "gradgradcheck", "inference_mode", "set_grad_enabled"]
 
 
 class detect_anomaly:

@@ -1,9 +1,11 @@
-"""Ready-made parametrizations, as ``torch.nn.utils.parametrizations``: `weight_norm`.
-(``spectral_norm`` and ``orthogonal`` are not implemented in tidu.)"""
+"""Ready-made parametrizations, as ``torch.nn.utils.parametrizations``: `weight_norm` and
+`spectral_norm`.  (``orthogonal`` is not implemented in tidu.)"""
 from __future__ import annotations
 
+from ...tensor import Tensor
 from ..modules.module import Module
 from .parametrize import register_parametrization
+from .spectral_norm import SpectralNormParametrization, _default_dim
 from .weight_norm import _norm_except_dim
 
 __all__ = ["weight_norm", "spectral_norm", "orthogonal"]
@@ -33,9 +35,20 @@ def weight_norm(module, name: str = "weight", dim: int | None = 0):
     return module
 
 
-def spectral_norm(*args, **kwargs):
-    raise NotImplementedError("parametrizations.spectral_norm is not implemented in tidu; "
-                              "divide the weight by torch.linalg.matrix_norm(w, 2) by hand")
+def spectral_norm(module, name: str = "weight", n_power_iterations: int = 1,
+                  eps: float = 1e-12, dim: int | None = None):
+    """Spectral normalization as a parametrization: ``module.<name>`` = W/σ(W), σ by power
+    iteration on the buffers ``parametrizations.<name>.0._u`` and ``._v`` (advanced on each
+    training-mode access, 15 steps at registration); the original weight is
+    ``parametrizations.<name>.original``.  Defaults n_power_iterations=1, eps=1e-12,
+    dim=None (0; 1 for ConvTranspose), as PyTorch.  Returns the module."""
+    weight = getattr(module, name, None)
+    if not isinstance(weight, Tensor):
+        raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
+    dim = _default_dim(module) if dim is None else dim
+    register_parametrization(module, name,
+                             SpectralNormParametrization(weight, n_power_iterations, dim, eps))
+    return module
 
 
 def orthogonal(*args, **kwargs):
