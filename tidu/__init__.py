@@ -44,6 +44,10 @@ from .ops.numeric import corrcoef, cov, diff, nanmean, nanquantile, nansum, quan
 from .ops.stacking import (atleast_1d, atleast_2d, atleast_3d, block_diag, column_stack, dstack,
                            fliplr, flipud, hstack, rot90, row_stack, vstack)
 from .printing import get_printoptions, set_printoptions
+from .ops.torch_extras import *  # noqa: F401,F403 - Size, multiply … msort (torch's top level)
+from .ops.torch_extras_numeric import *  # noqa: F401,F403 - logcumsumexp … clamp_
+from .ops.torch_settings import *  # noqa: F401,F403 - matmul precision, warn_always, anomaly, …
+from .ops.windows_special import *  # noqa: F401,F403 - hann_window … cholesky_inverse
 from .random import Generator, get_rng_state, manual_seed, set_rng_state
 from .runtime_settings import (are_deterministic_algorithms_enabled, get_num_threads,
                                initial_seed, is_deterministic_algorithms_warn_only_enabled, seed,
@@ -61,6 +65,8 @@ int, int32, long, bool = np.int32, np.int32, np.int64, np.bool_
 
 clamp = clip
 cat = concatenate
+# torch's constants (torch.pi, torch.e, torch.inf, torch.nan; newaxis is None, as NumPy's)
+pi, e, inf, nan, newaxis = np.pi, np.e, np.inf, np.nan, None
 
 __version__ = "0.1.0"
 
@@ -69,7 +75,17 @@ tune_malloc()
 
 _LAZY_NAMES = {"autocast": (".amp", "autocast"), "compile": (".jit", "compile"),
                "norm_except_dim": (".nn.utils.weight_norm", "norm_except_dim"),
-               "_weight_norm": (".nn.utils.weight_norm", "weight_norm_fn")}
+               "_weight_norm": (".nn.utils.weight_norm", "weight_norm_fn"),
+               "i0": (".special", "i0")}
+# torch's top-level forms of functional ops (torch.conv2d, torch.batch_norm, …): they load nn
+_LAZY_NAMES.update({name: (".ops.torch_functional", name) for name in (
+    "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "batch_norm", "layer_norm",
+    "group_norm", "instance_norm", "dropout", "alpha_dropout", "feature_alpha_dropout",
+    "embedding", "selu", "celu", "prelu", "rrelu", "threshold", "pixel_shuffle",
+    "pixel_unshuffle", "channel_shuffle", "kl_div", "pairwise_distance", "pdist", "bilinear",
+    "triplet_margin_loss", "margin_ranking_loss", "poisson_nll_loss",
+    "binary_cross_entropy_with_logits", "hardshrink", "adaptive_avg_pool1d",
+    "adaptive_max_pool1d")})
 
 
 def __getattr__(name):

@@ -34,6 +34,7 @@ class _GradMode(threading.local):
     (say, a Dask trial evaluating) never switches off another thread's training."""
 
     enabled = True
+    inference = False  # inside inference_mode (torch.is_inference_mode_enabled)
 
 
 _grad_mode = _GradMode()
@@ -98,8 +99,12 @@ class inference_mode(no_grad):
         self.mode = bool(mode)
 
     def __enter__(self):
-        self._prev = _grad_mode.enabled
+        self._prev = _grad_mode.enabled, _grad_mode.inference
         _grad_mode.enabled = not self.mode
+        _grad_mode.inference = self.mode
+
+    def __exit__(self, *exc):
+        _grad_mode.enabled, _grad_mode.inference = self._prev
 
 
 def is_grad_enabled() -> bool:
