@@ -1,6 +1,4 @@
 """End to end: a small CNN trained with fit on scikit-learn's 8×8 digits."""
-import time
-
 import tidu
 from tidu import nn
 from tidu.data import DataLoader, RandomCrop
@@ -26,11 +24,8 @@ def test_cnn_on_digits_reaches_97_percent():
     scheduler = tidu.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=20)
     trainer = Trainer(model, nn.CrossEntropyLoss(), optimizer, metrics=["accuracy"], verbose=0,
                       callbacks=[LRSchedulerCallback(scheduler)])
-    start = time.perf_counter()
     history = trainer.fit(loader, epochs=20)
-    elapsed = time.perf_counter() - start
     test_accuracy = accuracy(y_test, trainer.predict(X_test))
     assert test_accuracy >= 0.97, (test_accuracy, history["accuracy"])
     assert history["loss"][-1] < history["loss"][0] / 5
     assert history["lr"][0] == 3e-3 and history["lr"][-1] < 1e-4
-    assert elapsed < 30, elapsed
