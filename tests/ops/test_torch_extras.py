@@ -396,7 +396,7 @@ def test_functional_alias_errors_and_training_dropout():
     y = tidu.feature_alpha_dropout(x, 0.5, True).cpu().numpy()
     assert (y == y[:, :, :1]).all()                      # one draw per (n, c)
     assert len(np.unique(y.round(8))) == 2
-    with pytest.raises(ValueError, match="feature_alpha_dropout: expected an input of at least 2 dims"):
+    with pytest.raises(ValueError, match="feature_alpha_dropout: feature dropout requires at least 2 dimensions"):
         tidu.feature_alpha_dropout(_t(_x(3)), 0.5, True)
     assert tidu.conv2d is tidu.nn.functional.conv2d
 

@@ -6,12 +6,8 @@ eps, cudnn_enabled)``, ``embedding(weight, indices, …)``, losses whose ``reduc
 int (0 'none', 1 'mean', 2 'sum').  Imported lazily by ``tidu.__getattr__`` (it loads nn)."""
 from __future__ import annotations
 
-import numpy as np
-
-from ..backend import like
-from ..errors import ArgumentError, ShapeError, shape_str
+from ..errors import ArgumentError
 from ..nn import functional as F
-from ..nn.functional.dropout import _ALPHA_PRIME, _apply_scale, _check_input, _check_p, _keep_mask
 from ..tensor import Tensor
 
 __all__ = ["conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "batch_norm",
@@ -101,23 +97,9 @@ def alpha_dropout(input, p, train) -> Tensor:  # noqa: A002
 
 
 def feature_alpha_dropout(input, p, train) -> Tensor:  # noqa: A002
-    """Alpha dropout of whole channels: one m ~ Bernoulli(1 − p) per (n, c) of an
-    (N, C, …) input, y = a·(x·m − α'(1 − m)) + a·α'·p with a = ((α'²p + 1)(1 − p))^(−½),
-    α' = 1.7580993…; identity unless ``train``."""
-    who = "feature_alpha_dropout"
-    p = _check_p(p, who)
-    xd = _check_input(input, who, False)
-    if xd.ndim < 2:
-        raise ShapeError(f"{who}: expected an input of at least 2 dims (N, C, …), got shape "
-                         f"{shape_str(xd.shape)}")
-    if not train or p == 0.0:
-        return input
-    if p == 1.0:
-        return _apply_scale(input, like(xd, np.zeros((), dtype=xd.dtype)), None, False, who)
-    a = 1.0 / np.sqrt((_ALPHA_PRIME ** 2 * p + 1.0) * (1.0 - p))
-    m = _keep_mask(xd.shape[:2] + (1,) * (xd.ndim - 2), p, xd.dtype, xd)
-    shift = (m - 1.0) * (_ALPHA_PRIME * a) + _ALPHA_PRIME * a * p
-    return _apply_scale(input, m * xd.dtype.type(a), shift.astype(xd.dtype, copy=False), False, who)
+    """Alpha dropout of whole channels (see `tidu.nn.functional.feature_alpha_dropout`) when
+    ``train``."""
+    return F.feature_alpha_dropout(input, p, train)
 
 
 def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False) -> Tensor:
