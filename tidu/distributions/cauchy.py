@@ -6,26 +6,17 @@ import math
 import numpy as np
 
 from ..tensor import Tensor, no_grad
-from . import constraints
-from .distribution import Distribution, _full_nan
-from .utils import as_tensor_like, broadcast_all, uniform01
+from .distribution import LocScale, _full_nan
+from .utils import as_tensor_like, uniform01
 
 
-class Cauchy(Distribution):
+class Cauchy(LocScale):
     """Cauchy(loc, scale), scale > 0:
 
         log p(x) = −log π − log γ − log(1 + ((x − x₀)/γ)²),  H = log(4π) + log γ
         cdf = atan((x − x₀)/γ)/π + ½;  mean NaN, variance inf, mode x₀
 
     ``rsample`` is x₀ + γ·tan(π(u − ½)), u ~ U[0, 1)."""
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.shape, (), validate_args)
 
     @property
     def mean(self):

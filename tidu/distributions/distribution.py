@@ -7,7 +7,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import constraints
-from .utils import sample_shape_tuple
+from .utils import broadcast_all, sample_shape_tuple
 
 
 class Distribution:
@@ -188,3 +188,17 @@ class Distribution:
 def _full_nan(shape: tuple, ref: Tensor) -> Tensor:
     """A NaN tensor of ``shape`` in ``ref``'s dtype and device (undefined moments)."""
     return Tensor(np.full(shape, np.nan, dtype=ref.dtype), device=ref.device)
+
+
+class LocScale(Distribution):
+    """A family of a real location ``loc`` and a positive ``scale`` broadcast together (the
+    batch shape theirs, no event dims, reparameterized samples): Normal, Laplace, Cauchy,
+    Gumbel, LogNormal (whose support it narrows)."""
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+    has_rsample = True
+
+    def __init__(self, loc, scale, validate_args=None):
+        self.loc, self.scale = broadcast_all(loc, scale)
+        super().__init__(self.loc.shape, (), validate_args)

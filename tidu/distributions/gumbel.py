@@ -6,28 +6,19 @@ import math
 import numpy as np
 
 from ..tensor import Tensor, no_grad
-from . import constraints
-from .distribution import Distribution
-from .utils import as_tensor_like, broadcast_all, uniform01
+from .distribution import LocScale
+from .utils import as_tensor_like, uniform01
 
 _EULER = 0.57721566490153286060
 
 
-class Gumbel(Distribution):
+class Gumbel(LocScale):
     """Gumbel(loc, scale), scale > 0, with z = (x − μ)/β:
 
         log p(x) = −(log β + z + e^(−z)),  H = log β + 1 + γ (Euler's constant)
         cdf = exp(−e^(−z)),  mean = μ + βγ, mode = μ, variance = π²β²/6
 
     ``rsample`` is μ − β·log(−log u), u ~ U(0, 1)."""
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.shape, (), validate_args)
 
     @property
     def mean(self):

@@ -6,26 +6,17 @@ import math
 import numpy as np
 
 from ..tensor import Tensor, no_grad
-from . import constraints
-from .distribution import Distribution
-from .utils import as_tensor_like, broadcast_all, uniform01
+from .distribution import LocScale
+from .utils import as_tensor_like, uniform01
 
 
-class Laplace(Distribution):
+class Laplace(LocScale):
     """Laplace(loc, scale), scale > 0:
 
         log p(x) = −log(2b) − |x − μ|/b,  H = 1 + log(2b)
         mean = mode = μ, variance = 2b²,  cdf = ½ − ½·sign(x − μ)·(e^(−|x − μ|/b) − 1)
 
     ``rsample`` is μ − b·sign(u)·log(1 − |u|), u ~ U(−1, 1)."""
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.shape, (), validate_args)
 
     @property
     def mean(self):

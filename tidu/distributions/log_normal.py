@@ -5,12 +5,12 @@ import math
 
 from ..tensor import no_grad
 from . import constraints
-from .distribution import Distribution
+from .distribution import LocScale
 from .normal import Normal
-from .utils import as_tensor_like, broadcast_all
+from .utils import as_tensor_like
 
 
-class LogNormal(Distribution):
+class LogNormal(LocScale):
     """LogNormal(loc, scale), scale > 0 (the parameters of log X):
 
         log p(x) = log N(log x; μ, σ²) − log x,  H = ½ + ½·log 2π + log σ + μ
@@ -19,13 +19,7 @@ class LogNormal(Distribution):
 
     ``rsample`` is exp of the normal's rsample."""
 
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.positive
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.shape, (), validate_args)
 
     @property
     def base_dist(self):

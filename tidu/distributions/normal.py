@@ -4,14 +4,13 @@ from __future__ import annotations
 import math
 
 from ..tensor import no_grad
-from . import constraints
-from .distribution import Distribution
-from .utils import as_tensor_like, broadcast_all, standard_normal
+from .distribution import LocScale
+from .utils import as_tensor_like, standard_normal
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
 
-class Normal(Distribution):
+class Normal(LocScale):
     """N(loc, scale²), batched over the broadcast shape of ``loc`` and ``scale`` (tensors or
     numbers; scale > 0):
 
@@ -21,14 +20,6 @@ class Normal(Distribution):
     ``rsample`` is ``loc + scale·ε``, ε ~ N(0, 1) from tidu's generator, so gradients reach
     ``loc`` and ``scale``.
     """
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.shape, (), validate_args)
 
     @property
     def mean(self):
