@@ -9,7 +9,7 @@ from ..nn import functional as F
 from ..tensor import Tensor, no_grad
 from . import constraints
 from .distribution import Distribution
-from .utils import as_tensor_like, broadcast_all, logits_to_probs, probs_to_logits, uniform01
+from .utils import as_tensor_like, set_binary_parameters, uniform01
 
 
 def _softplus(x: Tensor) -> Tensor:
@@ -34,16 +34,7 @@ class Bernoulli(Distribution):
     has_enumerate_support = True
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        if probs is not None:
-            (self.probs,) = broadcast_all(probs)
-            self.logits = probs_to_logits(self.probs, is_binary=True)
-            self._given = "probs"
-        else:
-            (self.logits,) = broadcast_all(logits)
-            self.probs = logits_to_probs(self.logits, is_binary=True)
-            self._given = "logits"
+        set_binary_parameters(self, probs, logits)
         super().__init__(self._param.shape, (), validate_args)
 
     @property

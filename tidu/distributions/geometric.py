@@ -9,7 +9,7 @@ from . import constraints
 from . import constraints_extra as cx
 from .bernoulli import _softplus
 from .distribution import Distribution
-from .utils import broadcast_all, logits_to_probs, probs_to_logits, uniform01
+from .utils import set_binary_parameters, uniform01
 
 
 class Geometric(Distribution):
@@ -25,16 +25,7 @@ class Geometric(Distribution):
     support = cx.nonnegative_integer
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        if probs is not None:
-            (self.probs,) = broadcast_all(probs)
-            self.logits = probs_to_logits(self.probs, is_binary=True)
-            self._given = "probs"
-        else:
-            (self.logits,) = broadcast_all(logits)
-            self.probs = logits_to_probs(self.logits, is_binary=True)
-            self._given = "logits"
+        set_binary_parameters(self, probs, logits)
         super().__init__(self.probs.shape, (), validate_args)
 
     def _given_parameters(self):

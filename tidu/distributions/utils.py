@@ -58,6 +58,21 @@ def logits_to_probs(logits: Tensor, is_binary: bool = False) -> Tensor:
     return logits.sigmoid() if is_binary else logits.softmax(-1)
 
 
+def set_binary_parameters(dist, probs, logits) -> None:
+    """Give a success-probability family (Bernoulli, Geometric) ``probs`` and ``logits``:
+    exactly one is named, the other derived from it; ``dist._given`` remembers which."""
+    if (probs is None) == (logits is None):
+        raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+    if probs is not None:
+        (dist.probs,) = broadcast_all(probs)
+        dist.logits = probs_to_logits(dist.probs, is_binary=True)
+        dist._given = "probs"
+    else:
+        (dist.logits,) = broadcast_all(logits)
+        dist.probs = logits_to_probs(dist.logits, is_binary=True)
+        dist._given = "logits"
+
+
 def sample_shape_tuple(sample_shape) -> tuple:
     """``sample_shape`` (a tuple, list or torch.Size-like of ints) as a tuple of ints."""
     try:
