@@ -23,7 +23,7 @@ import numpy as np
 
 from ...errors import DTypeError, ShapeError, shape_str
 from ...tensor import Tensor
-from ..utils.rnn import PackedSequence, _steps, packed_lengths
+from ..utils.rnn import PackedSequence, _steps, packed_lengths, sorted_padded
 
 __all__ = ["forward_packed"]
 
@@ -65,14 +65,10 @@ def forward_packed(rnn, packed: PackedSequence, hx=None):
     _check_packed(rnn, data)
     lengths = packed_lengths(packed.batch_sizes)
     T, N = int(lengths[0]), lengths.size
-    t, b = _steps(lengths)
-    rows = np.full((T, N), data.shape[0], dtype=np.int64)  # padding reads an appended zero row
-    rows[t, b] = np.arange(t.size)
-    zero = Tensor._wrap(data._data[:1] * 0)
-    from ...ops.shape import concatenate
-    x = concatenate([data, zero], 0)[rows]
+    x = sorted_padded(data, lengths, T)
     states = _permute(rnn._states(hx, True, N, (T, N, rnn.input_size)), packed.sorted_indices)
     y, finals = rnn._layers(x, states, lengths)
     finals = _permute(finals, packed.unsorted_indices)
+    t, b = _steps(lengths)
     out = packed._replace(data=y[t, b])
     return (out, (finals[0], finals[1])) if rnn._mode == "LSTM" else (out, finals[0])

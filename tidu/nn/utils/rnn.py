@@ -170,6 +170,19 @@ def packed_lengths(batch_sizes) -> np.ndarray:
     return np.count_nonzero(sizes[:, None] > np.arange(int(sizes[0]))[None, :], axis=0)
 
 
+def sorted_padded(data: Tensor, lengths: np.ndarray, steps: int,
+                  padding_value: float = 0.0) -> Tensor:
+    """Packed ``data`` as the padded (steps, N, *) batch of its sorted sequences (decreasing
+    ``lengths``), a differentiable gather: each cell reads its packed row, or a padding row
+    appended after the data."""
+    t, b = _steps(lengths)
+    rows = np.full((steps, lengths.size), data.shape[0], dtype=np.int64)
+    rows[t, b] = np.arange(t.size)
+    pad = Tensor._wrap(xp_of(data._data).full((1,) + data.shape[1:], padding_value,
+                                              dtype=data.dtype))
+    return concatenate([data, pad], 0)[like(data._data, rows)]
+
+
 def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
                         padding_value: float = 0.0, total_length: int | None = None) -> tuple:
     """The inverse of `pack_padded_sequence`: (padded (T, B, *) — (B, T, *) with
@@ -186,14 +199,7 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
                              f"sequence in input, but got total_length={total_length} and max "
                              f"sequence length being {steps}")
         steps = int(total_length)
-    data = sequence.data
-    t, b = _steps(lens)
-    # each padded cell reads its packed row, or the padding row appended after the data
-    rows = np.full((steps, lens.size), data.shape[0], dtype=np.int64)
-    rows[t, b] = np.arange(t.size)
-    pad = Tensor._wrap(xp_of(data._data).full((1,) + data.shape[1:], padding_value,
-                                              dtype=data.dtype))
-    padded = concatenate([data, pad], 0)[like(data._data, rows)]
+    padded = sorted_padded(sequence.data, lens, steps, padding_value)
     lengths = lens
     if sequence.unsorted_indices is not None:
         padded = padded.index_select(1, sequence.unsorted_indices)
